@@ -1,0 +1,165 @@
+// True-RMS charging current from current-transformer ADC samples, calibrated
+// the way OpenEVSE's $SA / $GA define it: mA = rms_counts × scale − offset.
+
+/** OpenEVSE v2.5/v3 defaults (22 Ω burden). */
+export const DEFAULT_SCALE = 220;
+export const DEFAULT_OFFSET = 0;
+/** OpenEVSE averages this many readings before reporting one (MA_PTS). */
+export const DEFAULT_BLOCK = 32;
+
+/**
+ * $SA scale and offset are per count of a 10-bit ADC (the AVR's). Readings
+ * from a wider ADC are normalised to 10-bit counts so calibration values move
+ * between an OpenEVSE board and this firmware unchanged.
+ */
+export const CALIBRATION_BITS = 10;
+
+export interface RmsOptions {
+  /** ADC resolution in bits; mid-scale 2^(bits−1) is 0 A. */
+  bits: number;
+  /** Samples per second. */
+  rate: number;
+  /**
+   * Hysteresis around mid-scale, in counts: the signal must leave the band on
+   * the other side before a crossing counts, so noise smaller than this never
+   * makes one. Default: 1/256 of full scale (4 counts at 10 bits).
+   */
+  hysteresis?: number;
+  /** Crossings closer than this (ms) are bounces, as in OpenEVSE (5 ms). */
+  debounceMs?: number;
+}
+
+/**
+ * RMS of the AC component over exactly one mains cycle, in raw counts.
+ *
+ * The cycle runs from the first mid-scale crossing to the third (one rising and
+ * one falling edge later), so 50 Hz and 60 Hz need no setting. A window with
+ * fewer than three crossings (no current, or too short) reads 0.
+ * Reads `samples[0 … count)`; allocates nothing.
+ */
+export function rmsCounts(samples: ArrayLike<number>, count: number, options: RmsOptions): number {
+  const mid = 2 ** (options.bits - 1);
+  const band = options.hysteresis ?? 2 ** options.bits / 256;
+  const debounce = Math.max(1, Math.round(((options.debounceMs ?? 5) * options.rate) / 1000));
+  const n = Math.min(count, samples.length);
+
+  let side = 0; // −1 below the band, +1 above, 0 not yet known
+  let lastMid = -1; // index where the raw signal last changed sides of mid
+  let prevAbove = false;
+  let crossings = 0;
+  let start = -1;
+  let lastCross = -debounce;
+  let sum = 0;
+  let samplesInCycle = 0;
+
+  for (let i = 0; i < n; i++) {
+    const v = samples[i] - mid;
+    const above = v >= 0;
+    if (i === 0 || above !== prevAbove) lastMid = i;
+    prevAbove = above;
+
+    if (crossings >= 1) {
+      sum += v * v;
+      samplesInCycle++;
+    }
+
+    const now = v > band ? 1 : v < -band ? -1 : 0;
+    if (now !== 0 && now !== side) {
+      if (side !== 0 && lastMid - lastCross >= debounce) {
+        crossings++;
+        lastCross = lastMid;
+        if (crossings === 1) {
+          start = lastMid;
+          // Samples from the crossing up to here belong to the cycle.
+          for (let j = start; j <= i; j++) {
+            const w = samples[j] - mid;
+            sum += w * w;
+          }
+          samplesInCycle = i - start + 1;
+        } else if (crossings === 3) {
+          // The cycle ends just before the third crossing's first sample.
+          for (let j = lastMid; j <= i; j++) {
+            const w = samples[j] - mid;
+            sum -= w * w;
+          }
+          samplesInCycle -= i - lastMid + 1;
+          return samplesInCycle > 0 ? Math.sqrt(sum / samplesInCycle) : 0;
+        }
+      }
+      side = now;
+    }
+  }
+  return 0;
+}
+
+/** Milliamps from an RMS count normalised to 10 bits; clamped at 0 like OpenEVSE. */
+export function countsToMilliamps(rms10: number, scale: number, offset: number): number {
+  const mA = Math.round(rms10 * scale - offset);
+  return mA > 0 ? mA : 0;
+}
+
+export interface AmmeterOptions {
+  bits: number;
+  rate: number;
+  scale?: number;
+  offset?: number;
+  /** Readings averaged into one reported value. */
+  block?: number;
+  hysteresis?: number;
+}
+
+/**
+ * Block-averaging ammeter. Each `measure()` computes one cycle's RMS; every
+ * `block` of them produce a new `milliamps` value (non-overlapping, as
+ * OpenEVSE's 32-point average).
+ */
+export class Ammeter {
+  scale: number;
+  offset: number;
+  readonly #rms: RmsOptions;
+  readonly #block: number;
+  readonly #normalise: number;
+  #sum = 0;
+  #n = 0;
+  #milliamps = 0;
+
+  constructor(options: AmmeterOptions) {
+    if (!Number.isInteger(options.bits) || options.bits < 8 || options.bits > 16) {
+      throw new RangeError(`ADC resolution ${options.bits} bits is not supported`);
+    }
+    if (!(options.rate > 0)) throw new RangeError('sample rate must be positive');
+    this.scale = options.scale ?? DEFAULT_SCALE;
+    this.offset = options.offset ?? DEFAULT_OFFSET;
+    this.#block = options.block ?? DEFAULT_BLOCK;
+    if (!Number.isInteger(this.#block) || this.#block < 1) throw new RangeError('block must be a positive integer');
+    this.#rms = { bits: options.bits, rate: options.rate, hysteresis: options.hysteresis };
+    this.#normalise = 2 ** (CALIBRATION_BITS - options.bits);
+  }
+
+  /** The latest block average, in mA (0 until the first block completes). */
+  get milliamps(): number {
+    return this.#milliamps;
+  }
+
+  /** RMS of one window in 10-bit counts, without touching the average. */
+  rms(samples: ArrayLike<number>, count: number): number {
+    return rmsCounts(samples, count, this.#rms) * this.#normalise;
+  }
+
+  /** Adds one window's reading; returns the new average when a block completes, else undefined. */
+  measure(samples: ArrayLike<number>, count: number): number | undefined {
+    this.#sum += this.rms(samples, count);
+    if (++this.#n < this.#block) return undefined;
+    this.#milliamps = this.scale === 0 ? 0 : countsToMilliamps(this.#sum / this.#n, this.scale, this.offset);
+    this.#sum = 0;
+    this.#n = 0;
+    return this.#milliamps;
+  }
+
+  /** Forgets a partial block and the last value (e.g. when the relay opens). */
+  reset(): void {
+    this.#sum = 0;
+    this.#n = 0;
+    this.#milliamps = 0;
+  }
+}

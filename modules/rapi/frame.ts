@@ -1,0 +1,118 @@
+// RAPI frames: `$cc p1 p2 :ss^xk\r`. Checksums, sequence ids, encoding, and
+// decoding of one complete frame. The streaming side is parser.ts.
+
+export type ChecksumKind = 'xor' | 'sum' | 'none';
+
+export interface Frame {
+  /** The two-letter command or reply word after `$`: "GS", "OK", "AT". */
+  command: string;
+  params: string[];
+  /** 1–255, echoed in the reply; absent when the sender gave none. */
+  seq?: number;
+  checksum: ChecksumKind;
+}
+
+export type DecodeError =
+  /** No `$`, or no command word. */
+  | 'syntax'
+  /** `^xk` / `*xk` present but wrong, or not two hex digits. */
+  | 'checksum'
+  /** `:ss` not two hex digits, or 00 (reserved as invalid). */
+  | 'sequence'
+  /** Longer than the receiver's buffer. */
+  | 'overflow';
+
+export type DecodeResult = { ok: true; frame: Frame } | { ok: false; error: DecodeError };
+
+/** 8-bit XOR of every character (the `^` checksum). */
+export function xorChecksum(text: string): number {
+  let x = 0;
+  for (let i = 0; i < text.length; i++) x ^= text.charCodeAt(i) & 0xff;
+  return x;
+}
+
+/** 8-bit sum of every character (the legacy `*` checksum). */
+export function sumChecksum(text: string): number {
+  let s = 0;
+  for (let i = 0; i < text.length; i++) s = (s + (text.charCodeAt(i) & 0xff)) & 0xff;
+  return s;
+}
+
+export function hex2(n: number): string {
+  return (n < 16 ? '0' : '') + n.toString(16).toUpperCase();
+}
+
+/** Parses exactly two hex digits, either case; -1 otherwise. */
+function parseHex2(text: string): number {
+  return /^[0-9a-fA-F]{2}$/.test(text) ? parseInt(text, 16) : -1;
+}
+
+export interface EncodeOptions {
+  seq?: number;
+  /** Default "xor", the recommended form. */
+  checksum?: ChecksumKind;
+}
+
+/**
+ * `$` + command + params (+ ` :ss`) + checksum + CR. Throws on a command that
+ * is not two letters, a parameter containing a space, `^`, `*` or CR, or a
+ * sequence id outside 1–255.
+ */
+export function encode(command: string, params: readonly (string | number)[] = [], options: EncodeOptions = {}): string {
+  if (!/^[A-Za-z0-9]{2}$/.test(command)) throw new RangeError(`RAPI command must be two letters or digits: ${JSON.stringify(command)}`);
+  let body = '$' + command;
+  for (const p of params) {
+    const s = String(p);
+    if (s === '' || /[\s^*$]/.test(s)) throw new RangeError(`RAPI parameter ${JSON.stringify(s)} is empty or contains a separator`);
+    body += ' ' + s;
+  }
+  if (options.seq !== undefined) {
+    if (!Number.isInteger(options.seq) || options.seq < 1 || options.seq > 255) {
+      throw new RangeError(`RAPI sequence id must be 1–255 (00 is reserved): ${options.seq}`);
+    }
+    body += ' :' + hex2(options.seq);
+  }
+  const kind = options.checksum ?? 'xor';
+  if (kind === 'xor') body += '^' + hex2(xorChecksum(body));
+  else if (kind === 'sum') body += '*' + hex2(sumChecksum(body));
+  return body + '\r';
+}
+
+/** Encodes a text frame to bytes (RAPI is ASCII; other characters are sent as their low byte). */
+export function toBytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/**
+ * Decodes one frame: the text from `$` up to, not including, the CR.
+ * Never throws.
+ */
+export function decode(text: string): DecodeResult {
+  if (text.charCodeAt(0) !== 0x24 /* $ */) return { ok: false, error: 'syntax' };
+  let body = text;
+  let checksum: ChecksumKind = 'none';
+  const caret = text.lastIndexOf('^');
+  const star = text.lastIndexOf('*');
+  const mark = Math.max(caret, star);
+  if (mark > 0) {
+    body = text.slice(0, mark);
+    const given = parseHex2(text.slice(mark + 1));
+    checksum = mark === caret ? 'xor' : 'sum';
+    const expected = checksum === 'xor' ? xorChecksum(body) : sumChecksum(body);
+    if (given !== expected) return { ok: false, error: 'checksum' };
+  }
+  const tokens = body.slice(1).split(' ').filter((t) => t !== '');
+  if (tokens.length === 0 || tokens[0].length !== 2) return { ok: false, error: 'syntax' };
+  let seq: number | undefined;
+  const last = tokens[tokens.length - 1];
+  if (tokens.length > 1 && last.charCodeAt(0) === 0x3a /* : */) {
+    seq = parseHex2(last.slice(1));
+    if (seq <= 0) return { ok: false, error: 'sequence' };
+    tokens.pop();
+  }
+  const frame: Frame = { command: tokens[0].toUpperCase(), params: tokens.slice(1), checksum };
+  if (seq !== undefined) frame.seq = seq;
+  return { ok: true, frame };
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Runs the portable test cases (test/cases/**/*.case.ts) on the real XS engine.
+// The cases are bundled with esbuild into one ES module, then run by the `xsnap`
+// command-line program built from @agoric/xsnap. Prints `xs: N passed, N failed`.
+//
+//   node test/xs/run.mjs                 all cases
+//   node test/xs/run.mjs rapi pilot      only case files whose path contains a word
+import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildXsnap } from './xsnap.mjs';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const casesDir = join(root, 'test', 'cases');
+const outDir = join(root, 'test', 'xs', '.build');
+
+function findCases(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...findCases(path));
+    else if (name.endsWith('.case.ts')) out.push(path);
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2);
+const files = findCases(casesDir).filter((f) => filters.length === 0 || filters.some((w) => relative(root, f).includes(w)));
+if (files.length === 0) {
+  console.error('xs: no case files matched');
+  process.exit(1);
+}
+
+mkdirSync(outDir, { recursive: true });
+const entry = join(outDir, 'entry.ts');
+writeFileSync(
+  entry,
+  [
+    ...files.map((f) => `import ${JSON.stringify(f)};`),
+    `import { runAll } from ${JSON.stringify(join(casesDir, 'harness.ts'))};`,
+    `const report = await runAll((line) => print(line));`,
+    `print(\`xs: \${report.passed} passed, \${report.failed} failed\`);`,
+    `declare function print(s: string): void;`,
+  ].join('\n'),
+);
+const bundle = join(outDir, 'cases.mjs');
+await build({
+  entryPoints: [entry],
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  outfile: bundle,
+  logLevel: 'warning',
+});
+
+const xsnap = buildXsnap();
+const child = spawn(xsnap, ['-m', bundle], { stdio: ['ignore', 'pipe', 'inherit'] });
+let tail = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString()).slice(-4096);
+});
+child.on('close', (code) => {
+  const m = /xs: (\d+) passed, (\d+) failed/.exec(tail);
+  if (code !== 0 || !m) {
+    console.error(`xs: the engine exited with code ${code}${m ? '' : ' before reporting a result'}`);
+    process.exit(1);
+  }
+  process.exit(Number(m[2]) === 0 && Number(m[1]) > 0 ? 0 : 1);
+});
