@@ -1,0 +1,37 @@
+import { bench } from './registry';
+import { FrameParser } from '../../modules/rapi/parser';
+import { encode, toBytes } from '../../modules/rapi/frame';
+import { classifyPilot } from '../../modules/j1772/pilot';
+import { rmsCounts } from '../../modules/j1772/ammeter';
+
+bench('parse one frame ($OK 03 125 03 0140 :2A^7A)', () => {
+  const bytes = toBytes('$OK 03 125 03 0140 :2A^7A\r');
+  let frames = 0;
+  const parser = new FrameParser({ onFrame: () => frames++ });
+  return () => parser.receive(bytes);
+});
+
+bench('encode one frame ($SC 32 V :2A)', () => {
+  let out = '';
+  return () => {
+    out = encode('SC', [32, 'V'], { seq: 0x2a });
+  };
+});
+
+bench('classify one pilot reading', () => {
+  const highs = [12, 9, 6, 3];
+  let i = 0;
+  return () => {
+    classifyPilot(highs[i++ & 3], -12, true);
+  };
+});
+
+bench('RMS of one 60 Hz cycle sampled at 4 kHz', () => {
+  // 35 ms window (140 samples) of a 10-bit CT signal; the cycle itself is 67 samples.
+  const samples = new Uint16Array(140);
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(512 + 200 * Math.sin((2 * Math.PI * 60 * i) / 4000 + 0.3));
+  const options = { bits: 10, rate: 4000 };
+  return () => {
+    rmsCounts(samples, samples.length, options);
+  };
+});

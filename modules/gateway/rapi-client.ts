@@ -1,0 +1,263 @@
+// The gateway's RAPI client (the UART driver's protocol half): one command in
+// flight, bounded queues, a reply timeout, XOR checksums out, checksums
+// verified in, optional sequence ids. Async frames ($AT, $AB, ...) go to
+// `onAsync` and never complete the command in flight.
+//
+// Two queues: commands from people and integrations (HTTP, MQTT, config
+// writes) always go before the gateway's own polling, so a busy poll schedule
+// can never starve them; the poller is expected to keep at most one or two
+// commands queued (see evse-monitor.ts), so it cannot flood the link either.
+
+import type { ByteSink, Clock, TimerId, Timers } from '../ports';
+import { decode, encode, toBytes, type Frame } from '../rapi/frame';
+import { interpret, type AsyncType } from '../rapi/message';
+import { FrameParser } from '../rapi/parser';
+
+/** Failure names as OpenEVSE's RapiSender and its HTTP API spell them. */
+export type RapiError =
+  | 'RAPI_RESPONSE_TIMEOUT'
+  | 'RAPI_RESPONSE_QUEUE_FULL'
+  | 'RAPI_RESPONSE_CMD_TOO_LONG'
+  | 'RAPI_RESPONSE_INVALID_COMMAND'
+  | 'RAPI_RESPONSE_CLOSED';
+
+export interface RapiReply {
+  ok: boolean;
+  params: string[];
+  /** The reply frame as received, from `$` to the checksum, without the CR. */
+  raw: string;
+}
+
+export type RapiResult = RapiReply | { error: RapiError };
+
+export function isReply(r: RapiResult): r is RapiReply {
+  return !('error' in r);
+}
+
+export type Priority = 'user' | 'poll';
+
+export interface RapiClientOptions {
+  clock: Clock;
+  timers: Timers;
+  /** Where commands are written (the UART, a pty, a LinkEnd). */
+  link: ByteSink;
+  /** Reply timeout, ms (OpenEVSE: 500). */
+  timeout?: number;
+  /** Longest queue per priority (OpenEVSE: 10). */
+  queueLimit?: number;
+  /** Longest encoded command in characters, CR excluded (OpenEVSE: 80). */
+  maxCommandLength?: number;
+  /** Append `:ss` to every command and accept only replies that echo it. */
+  sequenceIds?: boolean;
+  /** Accept replies without a `^xk` checksum (stock controllers always send one). */
+  acceptUnchecked?: boolean;
+  onAsync?(type: AsyncType, params: string[], raw: string): void;
+  /** Every frame sent and received, and every dropped one, for the /evse console. */
+  onTraffic?(direction: 'tx' | 'rx' | 'drop', text: string): void;
+  /** Link state changes: true after any valid reply, false after a timeout. */
+  onConnected?(connected: boolean): void;
+}
+
+interface Pending {
+  command: string;
+  params: string[];
+  resolve(result: RapiResult): void;
+}
+
+export class RapiClient {
+  readonly #clock: Clock;
+  readonly #timers: Timers;
+  readonly #link: ByteSink;
+  readonly #timeout: number;
+  readonly #queueLimit: number;
+  readonly #maxLength: number;
+  readonly #sequenceIds: boolean;
+  readonly #acceptUnchecked: boolean;
+  readonly #options: RapiClientOptions;
+  readonly #parser: FrameParser;
+  readonly #user: Pending[] = [];
+  readonly #poll: Pending[] = [];
+  #inFlight?: Pending & { seq?: number; sentAt: number };
+  #timer?: TimerId;
+  #seq = 0;
+  #sent = 0;
+  #success = 0;
+  #timeouts = 0;
+  #connected = false;
+  #closed = false;
+  #lastReplyAt = -1;
+
+  constructor(options: RapiClientOptions) {
+    this.#clock = options.clock;
+    this.#timers = options.timers;
+    this.#link = options.link;
+    this.#timeout = options.timeout ?? 500;
+    this.#queueLimit = options.queueLimit ?? 10;
+    this.#maxLength = options.maxCommandLength ?? 80;
+    this.#sequenceIds = options.sequenceIds ?? false;
+    this.#acceptUnchecked = options.acceptUnchecked ?? false;
+    if (!(this.#timeout > 0)) throw new RangeError(`RAPI timeout must be > 0 ms: ${this.#timeout}`);
+    if (!(this.#queueLimit >= 1)) throw new RangeError(`RAPI queue limit must be ≥ 1: ${this.#queueLimit}`);
+    this.#options = options;
+    // Replies carry data (e.g. $GC, $GS with sequence id) well past the
+    // controller's 32-byte command buffer; 100 bytes as RapiSender.
+    this.#parser = new FrameParser({
+      bufferSize: 100,
+      onFrame: (frame, text) => this.#onFrame(frame, text),
+      onError: (error, text) => this.#options.onTraffic?.('drop', `${text} (${error})`),
+    });
+  }
+
+  /** Commands written to the link (OpenEVSE `comm_sent`). */
+  get sent(): number {
+    return this.#sent;
+  }
+  /** Valid replies received, $OK or $NK (OpenEVSE `comm_success`). */
+  get success(): number {
+    return this.#success;
+  }
+  get timeouts(): number {
+    return this.#timeouts;
+  }
+  /** false until the first reply and after every timeout (OpenEVSE `rapi_connected`). */
+  get connected(): boolean {
+    return this.#connected;
+  }
+  /** Commands waiting, not counting the one in flight. */
+  get queued(): number {
+    return this.#user.length + this.#poll.length;
+  }
+  get busy(): boolean {
+    return this.#inFlight !== undefined;
+  }
+  /** Monotonic time of the last valid reply, or −1. */
+  get lastReplyAt(): number {
+    return this.#lastReplyAt;
+  }
+  get timeout(): number {
+    return this.#timeout;
+  }
+
+  /** Bytes from the controller. */
+  receive(bytes: Uint8Array | string): void {
+    this.#parser.receive(bytes);
+  }
+
+  /** Queues one command; resolves with the reply or a failure, never rejects. */
+  send(command: string, params: readonly (string | number)[] = [], priority: Priority = 'user'): Promise<RapiResult> {
+    if (this.#closed) return Promise.resolve({ error: 'RAPI_RESPONSE_CLOSED' });
+    let strings: string[];
+    try {
+      strings = params.map(String);
+      // Encode once now so a malformed or over-long command fails here, not on the wire.
+      const text = encode(command, strings, { seq: this.#sequenceIds ? 255 : undefined });
+      if (text.length - 1 > this.#maxLength) return Promise.resolve({ error: 'RAPI_RESPONSE_CMD_TOO_LONG' });
+    } catch {
+      return Promise.resolve({ error: 'RAPI_RESPONSE_INVALID_COMMAND' });
+    }
+    const queue = priority === 'user' ? this.#user : this.#poll;
+    if (queue.length >= this.#queueLimit) return Promise.resolve({ error: 'RAPI_RESPONSE_QUEUE_FULL' });
+    return new Promise<RapiResult>((resolve) => {
+      queue.push({ command: command.toUpperCase(), params: strings, resolve });
+      this.#pump();
+    });
+  }
+
+  /**
+   * A command as a person types it: "$SC 13", "$GS^30", "GS", "$GS :2A^59".
+   * A checksum given is verified and replaced by ours; a sequence id given is
+   * replaced by ours (or dropped when sequence ids are off).
+   */
+  sendText(text: string, priority: Priority = 'user'): Promise<RapiResult> {
+    const t = text.trim();
+    const decoded = decode(t.startsWith('$') ? t : '$' + t);
+    if (!decoded.ok) return Promise.resolve({ error: 'RAPI_RESPONSE_INVALID_COMMAND' });
+    return this.send(decoded.frame.command, decoded.frame.params, priority);
+  }
+
+  /** Fails everything queued and in flight; later sends fail at once. */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) this.#timers.clear(this.#timer);
+    this.#timer = undefined;
+    const all = [...(this.#inFlight ? [this.#inFlight] : []), ...this.#user.splice(0), ...this.#poll.splice(0)];
+    this.#inFlight = undefined;
+    for (const p of all) p.resolve({ error: 'RAPI_RESPONSE_CLOSED' });
+  }
+
+  /** Drops a partial frame, e.g. after the UART was reopened. */
+  resetLink(): void {
+    this.#parser.reset();
+  }
+
+  #pump(): void {
+    if (this.#inFlight || this.#closed) return;
+    const next = this.#user.shift() ?? this.#poll.shift();
+    if (!next) return;
+    let seq: number | undefined;
+    if (this.#sequenceIds) {
+      this.#seq = (this.#seq % 255) + 1; // 1…255; 00 is reserved as invalid
+      seq = this.#seq;
+    }
+    const text = encode(next.command, next.params, { seq });
+    this.#inFlight = { ...next, seq, sentAt: this.#clock.now() };
+    this.#sent++;
+    this.#timer = this.#timers.set(() => this.#expire(), this.#timeout);
+    this.#options.onTraffic?.('tx', text.slice(0, -1));
+    this.#link.write(toBytes(text));
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const p = this.#inFlight;
+    if (!p) return;
+    this.#inFlight = undefined;
+    this.#timeouts++;
+    this.#setConnected(false);
+    this.#options.onTraffic?.('drop', `timeout: ${p.command}`);
+    p.resolve({ error: 'RAPI_RESPONSE_TIMEOUT' });
+    this.#pump();
+  }
+
+  #onFrame(frame: Frame, text: string): void {
+    const m = interpret(frame);
+    if (m.kind === 'async') {
+      this.#options.onTraffic?.('rx', text);
+      this.#options.onAsync?.(m.type, m.params, text);
+      return;
+    }
+    if (m.kind !== 'reply') {
+      this.#options.onTraffic?.('drop', `${text} (not a reply)`);
+      return;
+    }
+    const p = this.#inFlight;
+    if (!p) {
+      // A late reply to a command that already timed out: never give it to the next one.
+      this.#options.onTraffic?.('drop', `${text} (no command in flight)`);
+      return;
+    }
+    if (frame.checksum === 'none' && !this.#acceptUnchecked) {
+      this.#options.onTraffic?.('drop', `${text} (no checksum)`);
+      return;
+    }
+    if (p.seq !== undefined && m.seq !== p.seq) {
+      this.#options.onTraffic?.('drop', `${text} (sequence id, expected ${p.seq})`);
+      return;
+    }
+    this.#options.onTraffic?.('rx', text);
+    if (this.#timer !== undefined) this.#timers.clear(this.#timer);
+    this.#timer = undefined;
+    this.#inFlight = undefined;
+    this.#success++;
+    this.#lastReplyAt = this.#clock.now();
+    this.#setConnected(true);
+    p.resolve({ ok: m.ok, params: m.params, raw: text });
+    this.#pump();
+  }
+
+  #setConnected(on: boolean): void {
+    if (this.#connected === on) return;
+    this.#connected = on;
+    this.#options.onConnected?.(on);
+  }
+}

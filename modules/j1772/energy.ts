@@ -1,0 +1,68 @@
+// Energy delivered to the EV, in watt-seconds, exact: the meter integrates
+// mV × mA × ms (nanojoules) in integers and carries the sub-watt-second
+// remainder forward, where OpenEVSE drops it every 250 ms step.
+
+const NJ_PER_WS = 1_000_000_000;
+/** mV × mA stays below 2^35 (300 V × 100 A); this many ms keeps the product below 2^53. */
+const MAX_STEP_MS = 200_000;
+
+export interface EnergyMeterOptions {
+  /** Lifetime total carried over from storage, Ws. */
+  totalWs?: number;
+  /** Three phases carry the measured current each (OpenEVSE THREEPHASE build). */
+  phases?: 1 | 3;
+}
+
+export class EnergyMeter {
+  #sessionWs = 0;
+  #remainderNj = 0;
+  #totalWs: number;
+  readonly #phases: number;
+
+  constructor(options: EnergyMeterOptions = {}) {
+    this.#totalWs = options.totalWs ?? 0;
+    this.#phases = options.phases ?? 1;
+  }
+
+  /** Adds `ms` of `mA` at `mV`. Non-integer inputs are rounded; negatives count as 0. */
+  add(mV: number, mA: number, ms: number): void {
+    const v = Math.max(0, Math.round(mV));
+    const i = Math.max(0, Math.round(mA)) * this.#phases;
+    let t = Math.max(0, Math.round(ms));
+    while (t > 0) {
+      const step = Math.min(t, MAX_STEP_MS);
+      t -= step;
+      const nj = v * i * step + this.#remainderNj;
+      const ws = Math.floor(nj / NJ_PER_WS);
+      this.#remainderNj = nj - ws * NJ_PER_WS;
+      this.#sessionWs += ws;
+    }
+  }
+
+  /** Energy of the current (or last) session, Ws. */
+  get sessionWs(): number {
+    return this.#sessionWs;
+  }
+
+  /** Lifetime energy including the running session, Ws. */
+  get totalWs(): number {
+    return this.#totalWs + this.#sessionWs;
+  }
+
+  /** Lifetime energy in whole Wh, as $GU reports it. */
+  get totalWh(): number {
+    return Math.floor(this.totalWs / 3600);
+  }
+
+  /** Folds the session into the lifetime total and starts a new, empty session. */
+  startSession(): void {
+    this.#totalWs += this.#sessionWs;
+    this.#sessionWs = 0;
+    this.#remainderNj = 0;
+  }
+
+  /** $SK: sets the lifetime total (Wh), keeping the running session apart. */
+  setTotalWh(wh: number): void {
+    this.#totalWs = Math.max(0, Math.round(wh)) * 3600 - this.#sessionWs;
+  }
+}
