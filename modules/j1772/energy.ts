@@ -49,9 +49,13 @@ export class EnergyMeter {
     return this.#totalWs + this.#sessionWs;
   }
 
-  /** Lifetime energy in whole Wh, as $GU reports it. */
+  /**
+   * Lifetime energy of the finished sessions in whole Wh, as $GU reports it:
+   * OpenEVSE adds a session to the total when it ends, and clients that add
+   * the two figures must not count the running session twice.
+   */
   get totalWh(): number {
-    return Math.floor(this.totalWs / 3600);
+    return Math.floor(this.#totalWs / 3600);
   }
 
   /** Folds the session into the lifetime total and starts a new, empty session. */
@@ -61,8 +65,8 @@ export class EnergyMeter {
     this.#remainderNj = 0;
   }
 
-  /** $SK: sets the lifetime total (Wh), keeping the running session apart. */
+  /** $SK: sets the total of the finished sessions, Wh. */
   setTotalWh(wh: number): void {
-    this.#totalWs = Math.max(0, Math.round(wh)) * 3600 - this.#sessionWs;
+    this.#totalWs = Math.max(0, Math.round(wh)) * 3600;
   }
 }

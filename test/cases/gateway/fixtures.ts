@@ -92,3 +92,19 @@ export class ScriptedPeer implements ByteSink {
 export function reply(ok: boolean, params: (string | number)[] = [], seq?: number): string {
   return encode(ok ? 'OK' : 'NK', params, { seq }).slice(0, -1);
 }
+
+/** The Storage port as a flash key-value store in memory; `writes` counts saves. */
+export class MemoryStorage {
+  readonly map = new Map<string, string>();
+  writes = 0;
+  read(key: string): string | undefined {
+    return this.map.get(key);
+  }
+  write(key: string, value: string): void {
+    this.writes++;
+    this.map.set(key, value);
+  }
+  remove(key: string): void {
+    this.map.delete(key);
+  }
+}

@@ -1,0 +1,277 @@
+// The gateway's persistent settings: the schema (type, range, default, secret),
+// validation of partial updates, masking of secrets, and persistence through
+// the Storage port. One key holds the whole document, so the port's atomic
+// per-key write makes every save all-or-nothing: after a power loss the store
+// loads the old or the new document, never a mix.
+//
+// Settings that live in the controller (checks, service level, currents,
+// ammeter calibration) are not here; the gateway reads them over RAPI and
+// writes them back with RAPI commands (see controller-settings.ts).
+
+import type { Storage } from '../ports';
+
+/** What /config shows instead of a secret that is set (OpenEVSE's mask). */
+export const SECRET_MASK = '__DUMMY_PASSWORD__';
+
+type Kind =
+  | { type: 'string'; max: number; pattern?: RegExp }
+  | { type: 'boolean' }
+  | { type: 'integer'; min: number; max: number }
+  | { type: 'enum'; values: readonly string[] };
+
+type Spec = Kind & { secret?: true };
+
+/** Gateway settings, by their /config names. */
+export const SCHEMA = {
+  ssid: { type: 'string', max: 32 },
+  pass: { type: 'string', max: 64, secret: true },
+  www_username: { type: 'string', max: 64 },
+  www_password: { type: 'string', max: 64, secret: true },
+  hostname: { type: 'string', max: 63, pattern: /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/ },
+  sntp_enabled: { type: 'boolean' },
+  sntp_hostname: { type: 'string', max: 128 },
+  time_zone: { type: 'string', max: 128 },
+  mqtt_enabled: { type: 'boolean' },
+  mqtt_protocol: { type: 'enum', values: ['mqtt', 'mqtts'] },
+  mqtt_server: { type: 'string', max: 128 },
+  mqtt_port: { type: 'integer', min: 1, max: 65535 },
+  mqtt_topic: { type: 'string', max: 128, pattern: /^[^#+\s]+$/ },
+  mqtt_user: { type: 'string', max: 64 },
+  mqtt_pass: { type: 'string', max: 64, secret: true },
+  mqtt_reject_unauthorized: { type: 'boolean' },
+  mqtt_retained: { type: 'boolean' },
+  mqtt_vrms: { type: 'string', max: 128 },
+  mqtt_announce_topic: { type: 'string', max: 128, pattern: /^[^#+\s]+$/ },
+  mqtt_solar: { type: 'string', max: 128 },
+  mqtt_grid_ie: { type: 'string', max: 128 },
+  emoncms_enabled: { type: 'boolean' },
+  emoncms_server: { type: 'string', max: 128 },
+  emoncms_node: { type: 'string', max: 32 },
+  emoncms_apikey: { type: 'string', max: 64, secret: true },
+  emoncms_fingerprint: { type: 'string', max: 64 },
+  ohm_enabled: { type: 'boolean' },
+  pause_uses_disabled: { type: 'boolean' },
+  nofos_network_profile: { type: 'integer', min: 0, max: 4 },
+  /** Heartbeat supervision sent to the controller as `$SY interval current`. */
+  heartbeat_interval: { type: 'integer', min: 0, max: 3600 },
+  heartbeat_current: { type: 'integer', min: 0, max: 80 },
+} as const satisfies Record<string, Spec>;
+
+export type ConfigKey = keyof typeof SCHEMA;
+export type ConfigValue = string | number | boolean;
+export type ConfigDoc = { [K in ConfigKey]: (typeof SCHEMA)[K] extends { type: 'boolean' } ? boolean : (typeof SCHEMA)[K] extends { type: 'integer' } ? number : string };
+
+/** Bits of the OpenEVSE `flags` word that are booleans here (app_config.cpp order). */
+const FLAG_BITS: readonly [ConfigKey, number][] = [
+  ['emoncms_enabled', 0x0001],
+  ['mqtt_enabled', 0x0002],
+  ['mqtt_reject_unauthorized', 0x0004],
+  ['ohm_enabled', 0x0008],
+  ['sntp_enabled', 0x0010],
+  ['pause_uses_disabled', 0x0400],
+  ['mqtt_retained', 0x0800],
+];
+
+export function defaults(id: string): ConfigDoc {
+  const tail = id.slice(-4).toLowerCase();
+  const hostname = `openevse-${tail}`;
+  return {
+    ssid: '',
+    pass: '',
+    www_username: '',
+    www_password: '',
+    hostname,
+    sntp_enabled: true,
+    sntp_hostname: 'pool.ntp.org',
+    time_zone: 'Europe/London|GMT0BST,M3.5.0/1,M10.5.0',
+    mqtt_enabled: false,
+    mqtt_protocol: 'mqtt',
+    mqtt_server: '',
+    mqtt_port: 1883,
+    mqtt_topic: hostname,
+    mqtt_user: '',
+    mqtt_pass: '',
+    mqtt_reject_unauthorized: true,
+    mqtt_retained: false,
+    mqtt_vrms: '',
+    mqtt_announce_topic: `openevse/announce/${tail}`,
+    mqtt_solar: '',
+    mqtt_grid_ie: '',
+    emoncms_enabled: false,
+    emoncms_server: 'https://emoncms.org',
+    emoncms_node: hostname,
+    emoncms_apikey: '',
+    emoncms_fingerprint: '',
+    ohm_enabled: false,
+    pause_uses_disabled: false,
+    nofos_network_profile: 0,
+    heartbeat_interval: 5,
+    heartbeat_current: 6,
+  };
+}
+
+export function isConfigKey(key: string): key is ConfigKey {
+  return Object.prototype.hasOwnProperty.call(SCHEMA, key);
+}
+
+export function isSecret(key: ConfigKey): boolean {
+  return (SCHEMA[key] as Spec).secret === true;
+}
+
+/** Checks one value against the schema; returns the value to store or an error text. */
+export function check(key: ConfigKey, value: unknown): { ok: true; value: ConfigValue } | { ok: false; error: string } {
+  const spec = SCHEMA[key] as Spec;
+  switch (spec.type) {
+    case 'boolean':
+      if (typeof value === 'boolean') return { ok: true, value };
+      return { ok: false, error: `${key} must be true or false` };
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) return { ok: false, error: `${key} must be an integer` };
+      if (value < spec.min || value > spec.max) return { ok: false, error: `${key} must be ${spec.min}…${spec.max}` };
+      return { ok: true, value };
+    case 'enum':
+      if (typeof value === 'string' && spec.values.includes(value)) return { ok: true, value };
+      return { ok: false, error: `${key} must be one of ${spec.values.join(', ')}` };
+    case 'string':
+      if (typeof value !== 'string') return { ok: false, error: `${key} must be a string` };
+      if (value.length > spec.max) return { ok: false, error: `${key} is longer than ${spec.max} characters` };
+      if (spec.pattern && value !== '' && !spec.pattern.test(value)) return { ok: false, error: `${key} has characters that are not allowed` };
+      return { ok: true, value };
+  }
+}
+
+export interface ConfigStoreOptions {
+  storage: Storage;
+  /** Device id (hex); the defaults of hostname and announce topic derive from it. */
+  id: string;
+  /** Storage key (default "config"). */
+  key?: string;
+  /** Told what went wrong while loading (never a secret). */
+  log?(line: string): void;
+}
+
+interface Persisted {
+  v: 1;
+  config_version: number;
+  values: Partial<Record<ConfigKey, ConfigValue>>;
+}
+
+export class ConfigStore {
+  readonly #storage: Storage;
+  readonly #key: string;
+  readonly #defaults: ConfigDoc;
+  #values: ConfigDoc;
+  #version = 0;
+
+  constructor(options: ConfigStoreOptions) {
+    this.#storage = options.storage;
+    this.#key = options.key ?? 'config';
+    this.#defaults = defaults(options.id);
+    this.#values = { ...this.#defaults };
+    const text = this.#storage.read(this.#key);
+    if (text === undefined) return;
+    let parsed: Persisted | undefined;
+    try {
+      parsed = JSON.parse(text) as Persisted;
+    } catch {
+      options.log?.('config: stored document is not JSON; using defaults');
+      return;
+    }
+    if (!parsed || typeof parsed !== 'object' || typeof parsed.values !== 'object' || parsed.values === null) {
+      options.log?.('config: stored document has no values; using defaults');
+      return;
+    }
+    this.#version = Number.isInteger(parsed.config_version) ? parsed.config_version : 0;
+    for (const [k, v] of Object.entries(parsed.values)) {
+      // A value the schema no longer accepts falls back to its default rather than breaking the boot.
+      if (!isConfigKey(k)) continue;
+      const c = check(k, v);
+      if (c.ok) (this.#values as Record<ConfigKey, ConfigValue>)[k] = c.value;
+      else options.log?.(`config: ignoring stored ${k}: ${c.error}`);
+    }
+  }
+
+  get<K extends ConfigKey>(key: K): ConfigDoc[K] {
+    return this.#values[key];
+  }
+
+  /** Increments on every change that was saved; clients use it to refetch /config. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** A copy of every setting, secrets included: for the core only, never for output. */
+  all(): ConfigDoc {
+    return { ...this.#values };
+  }
+
+  /** Every setting with secrets masked, plus the `flags` word: what GET /config shows. */
+  masked(): Record<string, ConfigValue> {
+    const out: Record<string, ConfigValue> = {};
+    for (const k of Object.keys(SCHEMA) as ConfigKey[]) {
+      const v = this.#values[k];
+      out[k] = isSecret(k) ? (v === '' ? '' : SECRET_MASK) : v;
+    }
+    out.flags = this.flags();
+    return out;
+  }
+
+  flags(): number {
+    let f = 0;
+    for (const [k, bit] of FLAG_BITS) if (this.#values[k] === true) f |= bit;
+    return f;
+  }
+
+  /**
+   * Validates a partial update without applying it. Unknown keys are left to
+   * the caller (other owners, e.g. controller settings). The mask posted back
+   * for a secret means "keep the old one".
+   */
+  validate(update: Record<string, unknown>): { ok: true; changes: Partial<Record<ConfigKey, ConfigValue>> } | { ok: false; error: string } {
+    const changes: Partial<Record<ConfigKey, ConfigValue>> = {};
+    for (const [k, v] of Object.entries(update)) {
+      if (!isConfigKey(k)) continue;
+      if (isSecret(k) && v === SECRET_MASK) continue;
+      const c = check(k, v);
+      if (!c.ok) return c;
+      if (this.#values[k] !== c.value) changes[k] = c.value;
+    }
+    return { ok: true, changes };
+  }
+
+  /** Applies validated changes and saves; returns the keys that changed. */
+  apply(changes: Partial<Record<ConfigKey, ConfigValue>>): ConfigKey[] {
+    const keys = (Object.keys(changes) as ConfigKey[]).filter((k) => this.#values[k] !== changes[k]);
+    if (keys.length === 0) return keys;
+    const next = { ...this.#values } as Record<ConfigKey, ConfigValue>;
+    for (const k of keys) next[k] = changes[k]!;
+    const version = this.#version + 1;
+    // Save first: if the write throws, memory still matches what is stored.
+    this.#storage.write(this.#key, this.#serialise(next as ConfigDoc, version));
+    this.#values = next as ConfigDoc;
+    this.#version = version;
+    return keys;
+  }
+
+  /** Validates and applies in one step. */
+  update(update: Record<string, unknown>): { ok: true; changed: ConfigKey[] } | { ok: false; error: string } {
+    const v = this.validate(update);
+    if (!v.ok) return v;
+    return { ok: true, changed: this.apply(v.changes) };
+  }
+
+  /** Back to defaults (the /reset endpoint); the stored document is removed. */
+  reset(): void {
+    this.#storage.remove(this.#key);
+    this.#values = { ...this.#defaults };
+    this.#version++;
+  }
+
+  #serialise(values: ConfigDoc, version: number): string {
+    // Only what differs from the defaults, so a new default reaches old installs.
+    const diff: Partial<Record<ConfigKey, ConfigValue>> = {};
+    for (const k of Object.keys(SCHEMA) as ConfigKey[]) if (values[k] !== this.#defaults[k]) diff[k] = values[k];
+    const doc: Persisted = { v: 1, config_version: version, values: diff };
+    return JSON.stringify(doc);
+  }
+}

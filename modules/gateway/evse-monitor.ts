@@ -1,0 +1,367 @@
+// What the gateway knows about the controller, and how it keeps that fresh:
+// the probe ($GV), the settings read after a connect or a `$AB` boot, the
+// heartbeat supervision ($SY interval current, then a pulse every second), and
+// the poll schedule. Async `$AT` frames update the state at once.
+//
+// The schedule runs on a 1 s tick. Each tick sends the heartbeat pulse and at
+// most one poll (spread over a 30 s cycle), plus `$GG` while charging, and
+// skips polling while earlier polls are still unanswered, so the link carries
+// a few frames a second at most and people's commands (which go first in the
+// client's queue) never wait behind a backlog of polls.
+
+import type { Clock, TimerId, Timers } from '../ports';
+import type { AsyncType } from '../rapi/message';
+import { isReply, type RapiClient, type RapiResult } from './rapi-client';
+
+/** Cookie acknowledging a missed heartbeat (`$SY 165`, 0xA5). */
+const HEARTBEAT_ACK = 165;
+/** Temperature sensors report this when absent (tenths of °C). */
+const ABSENT_TEMPERATURE = -2560;
+
+export interface EvseSnapshot {
+  /** Controller firmware and RAPI protocol from `$GV`; "" until known. */
+  firmware: string;
+  protocol: string;
+  /** EVSE state code (1 A, 2 B, 3 C, 4 D … 254 sleeping, 255 disabled); 0 unknown. */
+  state: number;
+  /** Session charge time, s. */
+  elapsed: number;
+  pilotState: number;
+  /** Volatile flags of `$GS`/`$AT` (0x0100 EV connected, 0x0040 relay closed …). */
+  vflags: number;
+  /** Advertised pilot current, A. */
+  pilot: number;
+  /** Persistent ECF flags of `$GE` (0x0001 L2, 0x0002 diode check off …). */
+  flags: number;
+  minCurrent: number;
+  /** Hardware maximum current, A (`$GC` token 2). */
+  maxCurrentHard: number;
+  /** Configured maximum current, A (`$GC` token 4). */
+  maxCurrentSoft: number;
+  scale: number;
+  offset: number;
+  /** Measured current, mA (`$GG`). */
+  amp: number;
+  /** Voltage the controller computes energy with, mV (`$GG`); 0 if unknown. */
+  voltageMv: number;
+  /** `$GP`: DS3231, MCP9808, TMP007 in tenths of °C; null when absent. */
+  temps: (number | null)[];
+  /** Session energy, watt-seconds (`$GU`). */
+  wattsec: number;
+  /** Lifetime energy, Wh (`$GU`). */
+  whTotal: number;
+  gfciCount: number;
+  noGroundCount: number;
+  stuckCount: number;
+  heartbeatInterval: number;
+  heartbeatCurrent: number;
+  /** 0 never missed, 1 missed and acknowledged, 2 missed and not acknowledged. */
+  heartbeatTrigger: number;
+}
+
+export function emptySnapshot(): EvseSnapshot {
+  return {
+    firmware: '',
+    protocol: '',
+    state: 0,
+    elapsed: 0,
+    pilotState: 0,
+    vflags: 0,
+    pilot: 0,
+    flags: 0,
+    minCurrent: 6,
+    maxCurrentHard: 0,
+    maxCurrentSoft: 0,
+    scale: 0,
+    offset: 0,
+    amp: 0,
+    voltageMv: 0,
+    temps: [null, null, null],
+    wattsec: 0,
+    whTotal: 0,
+    gfciCount: 0,
+    noGroundCount: 0,
+    stuckCount: 0,
+    heartbeatInterval: 0,
+    heartbeatCurrent: 0,
+    heartbeatTrigger: 0,
+  };
+}
+
+export const STATE_CHARGING = 3;
+
+export interface EvseMonitorOptions {
+  client: RapiClient;
+  clock: Clock;
+  timers: Timers;
+  /** Heartbeat supervision to request; interval 0 leaves it off. Read at each (re)connect. */
+  heartbeat(): { interval: number; current: number };
+  /** Fields that changed, and why ("at" for an `$AT`, "poll", "boot", "connect"). */
+  onChange?(changed: Partial<EvseSnapshot>, reason: string): void;
+  /** Controller booted (`$AB`). */
+  onBoot?(params: string[]): void;
+  /** Other async frames: `$AN` button, `$WF` Wi-Fi mode request. */
+  onEvent?(type: AsyncType, params: string[]): void;
+  /** Link came up (settings read) or went down. */
+  onLink?(up: boolean): void;
+  log?(line: string): void;
+  /** Tick period, ms (1000). */
+  tick?: number;
+}
+
+function hex(text: string | undefined): number {
+  const n = text !== undefined && /^[0-9a-fA-F]+$/.test(text) ? parseInt(text, 16) : NaN;
+  return n;
+}
+
+function dec(text: string | undefined): number {
+  return text !== undefined && /^-?\d+$/.test(text) ? parseInt(text, 10) : NaN;
+}
+
+/** Major version of a "5.2.1" string; 0 when unknown. */
+function major(version: string): number {
+  const m = /^(\d+)/.exec(version);
+  return m ? Number(m[1]) : 0;
+}
+
+export class EvseMonitor {
+  readonly #client: RapiClient;
+  readonly #timers: Timers;
+  readonly #options: EvseMonitorOptions;
+  readonly #tickMs: number;
+  #snapshot: EvseSnapshot = emptySnapshot();
+  #timer?: TimerId;
+  #ticks = 0;
+  /** Settings have been read since the link last came up. */
+  #ready = false;
+  #reading = false;
+  /** Polls written or queued and not yet answered. */
+  #outstanding = 0;
+  #pending: Partial<EvseSnapshot> = {};
+
+  constructor(options: EvseMonitorOptions) {
+    this.#client = options.client;
+    this.#timers = options.timers;
+    this.#options = options;
+    this.#tickMs = options.tick ?? 1000;
+  }
+
+  get snapshot(): Readonly<EvseSnapshot> {
+    return this.#snapshot;
+  }
+
+  /** The controller answered the probe and its settings were read. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = this.#timers.repeat(() => this.#tick(), this.#tickMs);
+    void this.#connect('connect');
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) this.#timers.clear(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** The client's async frames go here. */
+  handleAsync(type: AsyncType, params: string[]): void {
+    if (type === 'AT') {
+      // $AT evse(hex) pilot(hex) amps(dec) vflags(hex)
+      const state = hex(params[0]);
+      if (Number.isFinite(state)) this.#set('state', state);
+      const pilotState = hex(params[1]);
+      if (Number.isFinite(pilotState)) this.#set('pilotState', pilotState);
+      const amps = dec(params[2]);
+      if (Number.isFinite(amps)) this.#set('pilot', amps);
+      const vflags = hex(params[3]);
+      if (Number.isFinite(vflags)) this.#set('vflags', vflags);
+      if (state !== STATE_CHARGING) this.#set('amp', 0);
+      this.#emit('at');
+    } else if (type === 'AB') {
+      // The controller rebooted: its volatile settings (heartbeat, $SV) are gone.
+      this.#options.log?.(`controller boot: ${params.join(' ')}`);
+      this.#options.onBoot?.(params);
+      this.#ready = false;
+      void this.#connect('boot');
+    } else if (type === 'ST' && params.length === 1) {
+      // Pre-5.0 state notification.
+      const state = hex(params[0]);
+      if (Number.isFinite(state)) this.#set('state', state);
+      this.#emit('at');
+    } else {
+      this.#options.onEvent?.(type, params);
+    }
+  }
+
+  /** Reads everything now (after a reconnect of the UART, or on request). */
+  refresh(): Promise<boolean> {
+    return this.#connect('connect');
+  }
+
+  async #connect(reason: string): Promise<boolean> {
+    if (this.#reading) return false;
+    this.#reading = true;
+    try {
+      const gv = await this.#poll('GV');
+      if (!gv) return false;
+      const hb = this.#options.heartbeat();
+      if (hb.interval > 0) {
+        const sy = await this.#poll('SY', [hb.interval, hb.current]);
+        // A pulse missed before we (re)connected leaves the controller at the fallback current.
+        if (sy && dec(sy[2]) === 2) await this.#poll('SY', [HEARTBEAT_ACK]);
+      }
+      for (const cmd of ['GE', 'GC', 'GA', 'GF', 'GU', 'GP', 'GS', 'GG']) await this.#poll(cmd);
+      const wasReady = this.#ready;
+      this.#ready = this.#client.connected;
+      this.#emit(reason);
+      if (this.#ready && !wasReady) this.#options.onLink?.(true);
+      return this.#ready;
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  #tick(): void {
+    if (!this.#client.connected || !this.#ready) {
+      if (this.#ready) {
+        this.#ready = false;
+        this.#options.onLink?.(false);
+      }
+      // Probe once per tick until the controller answers, then re-read everything.
+      if (!this.#reading) void this.#connect('connect');
+      return;
+    }
+    const n = this.#ticks++;
+    if (this.#options.heartbeat().interval > 0) void this.#poll('SY');
+    if (this.#outstanding > 2) return; // the link is behind; do not pile up
+    if (this.#snapshot.state === STATE_CHARGING) void this.#poll('GG');
+    // One slow poll per tick, spread over 30 s; energy more often while charging.
+    const slot = n % 30;
+    const charging = this.#snapshot.state === STATE_CHARGING;
+    if (slot === 0) void this.#poll('GS');
+    else if (slot === 5 || (charging && slot % 10 === 5)) void this.#poll('GU');
+    else if (slot === 10) void this.#poll('GP');
+    else if (slot === 15) void this.#poll('GF');
+    else if (slot === 20) void this.#poll('GE');
+    else if (slot === 25) void this.#poll('GC');
+    this.#emit('poll');
+  }
+
+  /** Sends a poll-priority command, folds the reply into the snapshot, returns its params. */
+  async #poll(command: string, params: (string | number)[] = []): Promise<string[] | undefined> {
+    this.#outstanding++;
+    let r: RapiResult;
+    try {
+      r = await this.#client.send(command, params, 'poll');
+    } finally {
+      this.#outstanding--;
+    }
+    if (!isReply(r) || !r.ok) return undefined;
+    this.#fold(command, params, r.params);
+    this.#emit('poll');
+    return r.params;
+  }
+
+  #fold(command: string, sent: (string | number)[], p: string[]): void {
+    switch (command) {
+      case 'GV':
+        if (p[0] !== undefined) this.#set('firmware', p[0]);
+        if (p[1] !== undefined) this.#set('protocol', p[1]);
+        break;
+      case 'GS': {
+        // $GS state elapsed pilotstate vflags; state is decimal before RAPI 5.0.
+        const protocolMajor = major(this.#snapshot.protocol);
+        const state = protocolMajor !== 0 && protocolMajor < 5 ? dec(p[0]) : hex(p[0]);
+        if (Number.isFinite(state)) this.#set('state', state);
+        const elapsed = dec(p[1]);
+        if (Number.isFinite(elapsed)) this.#set('elapsed', elapsed);
+        const pilotState = hex(p[2]);
+        if (Number.isFinite(pilotState)) this.#set('pilotState', pilotState);
+        const vflags = hex(p[3]);
+        if (Number.isFinite(vflags)) this.#set('vflags', vflags);
+        if (state !== STATE_CHARGING) this.#set('amp', 0);
+        break;
+      }
+      case 'GE': {
+        const amps = dec(p[0]);
+        if (Number.isFinite(amps)) this.#set('pilot', amps);
+        const flags = hex(p[1]);
+        if (Number.isFinite(flags)) this.#set('flags', flags);
+        break;
+      }
+      case 'GC': {
+        // $GC min hwmax pilot cfgmax
+        const v = p.map(dec);
+        if (Number.isFinite(v[0])) this.#set('minCurrent', v[0]);
+        if (Number.isFinite(v[1])) this.#set('maxCurrentHard', v[1]);
+        if (Number.isFinite(v[2])) this.#set('pilot', v[2]);
+        if (Number.isFinite(v[3])) this.#set('maxCurrentSoft', v[3]);
+        break;
+      }
+      case 'GA': {
+        const v = p.map(dec);
+        if (Number.isFinite(v[0])) this.#set('scale', v[0]);
+        if (Number.isFinite(v[1])) this.#set('offset', v[1]);
+        break;
+      }
+      case 'GF': {
+        // Trip counters are hex.
+        const v = p.map(hex);
+        if (Number.isFinite(v[0])) this.#set('gfciCount', v[0]);
+        if (Number.isFinite(v[1])) this.#set('noGroundCount', v[1]);
+        if (Number.isFinite(v[2])) this.#set('stuckCount', v[2]);
+        break;
+      }
+      case 'GG': {
+        const ma = dec(p[0]);
+        if (Number.isFinite(ma)) this.#set('amp', Math.max(0, ma));
+        const mv = dec(p[1]);
+        if (Number.isFinite(mv) && mv > 0) this.#set('voltageMv', mv);
+        break;
+      }
+      case 'GP': {
+        const temps = [0, 1, 2].map((i) => {
+          const t = dec(p[i]);
+          return Number.isFinite(t) && t !== ABSENT_TEMPERATURE ? t : null;
+        });
+        if (temps.some((t, i) => t !== this.#snapshot.temps[i])) this.#set('temps', temps);
+        break;
+      }
+      case 'GU': {
+        const ws = dec(p[0]);
+        if (Number.isFinite(ws)) this.#set('wattsec', ws);
+        const wh = dec(p[1]);
+        if (Number.isFinite(wh)) this.#set('whTotal', wh);
+        break;
+      }
+      case 'SY': {
+        // Every $SY form answers "interval amps trigger".
+        const v = p.map(dec);
+        if (Number.isFinite(v[0])) this.#set('heartbeatInterval', v[0]);
+        if (Number.isFinite(v[1])) this.#set('heartbeatCurrent', v[1]);
+        if (Number.isFinite(v[2])) this.#set('heartbeatTrigger', v[2]);
+        if (sent.length === 0 && v[2] === 2) {
+          // A pulse was missed (the link stalled); say we are back so full current returns.
+          void this.#poll('SY', [HEARTBEAT_ACK]);
+        }
+        break;
+      }
+    }
+  }
+
+  #set<K extends keyof EvseSnapshot>(key: K, value: EvseSnapshot[K]): void {
+    if (this.#snapshot[key] === value) return;
+    this.#snapshot[key] = value;
+    this.#pending[key] = value;
+  }
+
+  #emit(reason: string): void {
+    const changed = this.#pending;
+    if (Object.keys(changed).length === 0) return;
+    this.#pending = {};
+    this.#options.onChange?.(changed, reason);
+  }
+}

@@ -1,0 +1,101 @@
+// The ground-fault interrupter's self test and the retry policy shared by
+// GFCI and no-ground faults.
+//
+// Self test (before every relay close and at power-on, as UL 2231 wants): the
+// sensor must be quiet, then must trip while the test winding is driven, then
+// must be quiet again. A sensor that never trips would not protect anyone.
+
+import type { GfciInput, GfciTestOutput } from '../ports';
+
+/** OpenEVSE's retry policy: a fault is retried every 5 min, 6 times, then latched until unplug. */
+export const GFCI_RETRY_DELAY_MS = 5 * 60_000;
+export const GFCI_RETRY_COUNT = 6;
+
+/** Time budgets of the self-test phases (OpenEVSE: 20×50 ms, 60 cycles of ~16.7 ms, 40×50 ms). */
+export const SELF_TEST_QUIET_MS = 1000;
+export const SELF_TEST_PULSE_MS = 1000;
+export const SELF_TEST_CLEAR_MS = 2000;
+
+export type SelfTestResult = 'running' | 'passed' | 'failed';
+
+const enum Phase { Quiet, Pulse, Clear, Done }
+
+export class GfciSelfTest {
+  readonly #sensor: GfciInput;
+  readonly #winding: GfciTestOutput;
+  #phase = Phase.Done;
+  #since = 0;
+  #sawTrip = false;
+  #result: SelfTestResult = 'passed';
+
+  constructor(sensor: GfciInput, winding: GfciTestOutput) {
+    this.#sensor = sensor;
+    this.#winding = winding;
+  }
+
+  /** True between `begin` and the result: a trip edge then belongs to the test. */
+  get running(): boolean {
+    return this.#phase !== Phase.Done;
+  }
+
+  begin(now: number): void {
+    this.#phase = Phase.Quiet;
+    this.#since = now;
+    this.#sawTrip = false;
+    this.#result = 'running';
+    this.step(now);
+  }
+
+  /** The sensor's trip edge while the test runs. */
+  tripped(): void {
+    if (this.#phase === Phase.Pulse) this.#sawTrip = true;
+  }
+
+  /** Advances the test; call on every controller tick while it runs. */
+  step(now: number): SelfTestResult {
+    switch (this.#phase) {
+      case Phase.Quiet:
+        if (!this.#sensor.read()) {
+          this.#phase = Phase.Pulse;
+          this.#since = now;
+          this.#winding.set(true);
+          if (this.#sensor.read()) this.#sawTrip = true;
+          if (this.#sawTrip) this.#endPulse(now);
+        } else if (now - this.#since >= SELF_TEST_QUIET_MS) {
+          this.#finish('failed');
+        }
+        break;
+      case Phase.Pulse:
+        if (this.#sensor.read()) this.#sawTrip = true;
+        if (this.#sawTrip) this.#endPulse(now);
+        else if (now - this.#since >= SELF_TEST_PULSE_MS) this.#finish('failed');
+        break;
+      case Phase.Clear:
+        if (!this.#sensor.read()) this.#finish('passed');
+        else if (now - this.#since >= SELF_TEST_CLEAR_MS) this.#finish('failed');
+        break;
+    }
+    return this.#result;
+  }
+
+  /** Abandons a running test with the winding off. */
+  cancel(): void {
+    if (this.#phase === Phase.Done) return;
+    this.#winding.set(false);
+    this.#phase = Phase.Done;
+    this.#result = 'failed';
+  }
+
+  #endPulse(now: number): void {
+    this.#winding.set(false);
+    this.#phase = Phase.Clear;
+    this.#since = now;
+    if (!this.#sensor.read()) this.#finish('passed');
+  }
+
+  #finish(result: SelfTestResult): void {
+    this.#winding.set(false);
+    this.#phase = Phase.Done;
+    this.#result = result;
+  }
+}
