@@ -44,3 +44,11 @@ export class ModdableClock implements Clock, Timers {
     if (id !== undefined && id !== null) Timer.clear(id as Timer);
   }
 }
+
+/**
+ * Microseconds for busy-wait sampling loops: `Time.microseconds` where the
+ * platform has it (ESP32), else milliseconds scaled.
+ */
+export function micros(): number {
+  return Time.microseconds ?? Time.ticks * 1000;
+}

@@ -42,9 +42,18 @@ export function hex2(n: number): string {
   return (n < 16 ? '0' : '') + n.toString(16).toUpperCase();
 }
 
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  c |= 0x20; // fold to lower case
+  return c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : -1;
+}
+
 /** Parses exactly two hex digits, either case; -1 otherwise. */
 function parseHex2(text: string): number {
-  return /^[0-9a-fA-F]{2}$/.test(text) ? parseInt(text, 16) : -1;
+  if (text.length !== 2) return -1;
+  const hi = hexDigit(text.charCodeAt(0));
+  const lo = hexDigit(text.charCodeAt(1));
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 }
 
 export interface EncodeOptions {

@@ -1,0 +1,261 @@
+// The MQTT client's decisions: when to connect and reconnect (with back-off),
+// the retained announce and last will of seed 001, one topic per status field
+// (`<topic>/<field>`) every 30 s and on change, RAPI over `<topic>/rapi/in/#`
+// with replies on `<topic>/rapi/out`, and `mqtt_vrms` as a voltage input.
+// The host adapter only connects, publishes, subscribes and reports; publishing
+// is fire-and-forget, so a slow or dead broker never holds up RAPI or HTTP.
+
+import type { MqttConnect, MqttSession, TimerId, Timers } from '../ports';
+import type { Json } from './status';
+
+export interface MqttSettings {
+  enabled: boolean;
+  protocol: 'mqtt' | 'mqtts';
+  server: string;
+  port: number;
+  /** Base topic. */
+  topic: string;
+  user: string;
+  pass: string;
+  rejectUnauthorized: boolean;
+  retained: boolean;
+  /** Topic carrying the line voltage (V); "" for none. */
+  vrms: string;
+  announceTopic: string;
+  /** Device id and name for the announce payload, and the http URL. */
+  id: string;
+  name: string;
+  http: string;
+}
+
+/** Back-off before reconnect attempt `n` (0-based): 1 s, 2 s, 4 s … capped at 30 s. */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(30000, 1000 * 2 ** Math.min(attempt, 5));
+}
+
+/**
+ * The RAPI command carried by a message on `<base>/rapi/in/<cmd>`: the topic
+ * suffix from `$`, then the payload as parameters. undefined when the topic is
+ * not a RAPI input.
+ */
+export function rapiCommand(base: string, topic: string, payload: string): string | undefined {
+  const prefix = base + '/rapi/in/';
+  if (!topic.startsWith(prefix)) return undefined;
+  const cmd = topic.slice(prefix.length).trim();
+  if (cmd === '') return undefined;
+  const args = payload.trim();
+  return (cmd.startsWith('$') ? cmd : '$' + cmd) + (args ? ' ' + args : '');
+}
+
+/** The retained announce (connected) and last-will (disconnected) payloads. */
+export function announcePayloads(s: Pick<MqttSettings, 'id' | 'name' | 'topic' | 'http'>): { connected: string; will: string } {
+  return {
+    connected: JSON.stringify({ state: 'connected', id: s.id, name: s.name, mqtt: s.topic, http: s.http }),
+    will: JSON.stringify({ state: 'disconnected', id: s.id, name: s.name }),
+  };
+}
+
+/** A voltage read from `mqtt_vrms`, V; undefined if not a plausible mains voltage. */
+export function parseVrms(payload: string): number | undefined {
+  const v = Number(payload.trim());
+  return Number.isFinite(v) && v >= 60 && v <= 300 ? v : undefined;
+}
+
+export interface MqttBridgeOptions {
+  connect: MqttConnect;
+  timers: Timers;
+  /** The full set of status fields to publish. */
+  status(): Record<string, Json>;
+  /** Sends a typed RAPI command, resolves with the reply text to publish. */
+  rapi(command: string): Promise<string>;
+  onVoltage?(volts: number): void;
+  onConnected?(connected: boolean): void;
+  log?(line: string): void;
+  /** Full publish period, ms (30 000). */
+  period?: number;
+  /** Give up a connect attempt that neither connects nor closes, ms (15 000). */
+  connectTimeout?: number;
+  keepalive?: number;
+}
+
+function same(a: MqttSettings | undefined, b: MqttSettings): boolean {
+  if (!a) return false;
+  for (const k of Object.keys(b) as (keyof MqttSettings)[]) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+export class MqttBridge {
+  readonly #options: MqttBridgeOptions;
+  readonly #timers: Timers;
+  #settings?: MqttSettings;
+  #session?: MqttSession;
+  /** Bumped on every new session, so events of an old one are ignored. */
+  #generation = 0;
+  #connected = false;
+  #attempt = 0;
+  #retry?: TimerId;
+  #guard?: TimerId;
+  #periodic?: TimerId;
+  #published = 0;
+  #connects = 0;
+
+  constructor(options: MqttBridgeOptions) {
+    this.#options = options;
+    this.#timers = options.timers;
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+  /** Messages handed to the session since start. */
+  get published(): number {
+    return this.#published;
+  }
+  /** Successful connections since start. */
+  get connects(): number {
+    return this.#connects;
+  }
+
+  /** Applies settings; a change closes the connection and starts a new one at once. */
+  configure(settings: MqttSettings): void {
+    if (same(this.#settings, settings)) return;
+    this.#settings = { ...settings };
+    this.#teardown();
+    this.#attempt = 0;
+    if (settings.enabled && settings.server !== '') this.#open();
+  }
+
+  stop(): void {
+    this.#settings = undefined;
+    this.#teardown();
+  }
+
+  /** Publishes fields as `<topic>/<field>` if connected; otherwise they wait for the next full publish. */
+  publish(fields: Record<string, Json>): void {
+    const s = this.#settings;
+    const session = this.#session;
+    if (!this.#connected || !s || !session) return;
+    for (const [k, v] of Object.entries(fields)) {
+      this.#send(session, `${s.topic}/${k}`, String(v), s.retained);
+    }
+  }
+
+  #send(session: MqttSession, topic: string, payload: string, retain: boolean, qos: 0 | 1 = 0): void {
+    try {
+      session.publish(topic, payload, { retain, qos });
+      this.#published++;
+    } catch (e) {
+      this.#options.log?.(`mqtt: publish failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  #open(): void {
+    const s = this.#settings;
+    if (!s) return;
+    const generation = ++this.#generation;
+    const mine = () => generation === this.#generation;
+    const announce = announcePayloads(s);
+    this.#options.log?.(`mqtt: connecting to ${s.protocol}://${s.server}:${s.port} (attempt ${this.#attempt + 1})`);
+    this.#guard = this.#timers.set(() => {
+      this.#guard = undefined;
+      if (mine() && !this.#connected) this.#closed(generation, 'connect timeout');
+    }, this.#options.connectTimeout ?? 15000);
+    try {
+      this.#session = this.#options.connect(
+        {
+          protocol: s.protocol,
+          host: s.server,
+          port: s.port,
+          clientId: s.name,
+          username: s.user || undefined,
+          password: s.pass || undefined,
+          keepalive: this.#options.keepalive ?? 30,
+          rejectUnauthorized: s.rejectUnauthorized,
+          will: { topic: s.announceTopic, payload: announce.will, retain: true, qos: 1 },
+        },
+        {
+          onConnect: () => {
+            if (mine()) this.#opened(announce.connected);
+          },
+          onMessage: (topic, payload) => {
+            if (mine()) this.#message(topic, payload);
+          },
+          onClose: (reason) => this.#closed(generation, reason),
+        },
+      );
+    } catch (e) {
+      this.#closed(generation, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  #opened(announce: string): void {
+    const s = this.#settings!;
+    const session = this.#session!;
+    if (this.#guard !== undefined) this.#timers.clear(this.#guard);
+    this.#guard = undefined;
+    this.#connected = true;
+    this.#attempt = 0;
+    this.#connects++;
+    this.#options.log?.(`mqtt: connected to ${s.server}:${s.port}`);
+    this.#send(session, s.announceTopic, announce, true, 1);
+    try {
+      session.subscribe(`${s.topic}/rapi/in/#`);
+      if (s.vrms) session.subscribe(s.vrms);
+    } catch (e) {
+      this.#options.log?.(`mqtt: subscribe failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.#options.onConnected?.(true);
+    this.publish(this.#options.status());
+    this.#periodic = this.#timers.repeat(() => this.publish(this.#options.status()), this.#options.period ?? 30000);
+  }
+
+  #message(topic: string, payload: string): void {
+    const s = this.#settings;
+    if (!s) return;
+    if (s.vrms && topic === s.vrms) {
+      const v = parseVrms(payload);
+      if (v !== undefined) this.#options.onVoltage?.(v);
+      return;
+    }
+    const command = rapiCommand(s.topic, topic, payload);
+    if (command === undefined) return;
+    const generation = this.#generation;
+    void this.#options.rapi(command).then((reply) => {
+      // The reply goes out only on the session that asked.
+      if (generation !== this.#generation || !this.#connected || !this.#session) return;
+      this.#send(this.#session, `${s.topic}/rapi/out`, reply, false);
+    });
+  }
+
+  #closed(generation: number, reason: string): void {
+    if (generation !== this.#generation) return;
+    const was = this.#connected;
+    this.#teardown();
+    this.#options.log?.(`mqtt: ${was ? 'disconnected' : 'connect failed'}: ${reason}`);
+    const s = this.#settings;
+    if (!s || !s.enabled) return;
+    const delay = reconnectDelay(this.#attempt++);
+    this.#retry = this.#timers.set(() => {
+      this.#retry = undefined;
+      this.#open();
+    }, delay);
+  }
+
+  #teardown(): void {
+    this.#generation++;
+    for (const t of [this.#retry, this.#guard, this.#periodic]) if (t !== undefined) this.#timers.clear(t);
+    this.#retry = this.#guard = this.#periodic = undefined;
+    const session = this.#session;
+    this.#session = undefined;
+    const was = this.#connected;
+    this.#connected = false;
+    if (session) {
+      try {
+        session.close();
+      } catch {
+        // already closed
+      }
+    }
+    if (was) this.#options.onConnected?.(false);
+  }
+}

@@ -1,0 +1,279 @@
+// The controller's side of RAPI: bytes in (from a UART or an in-process link),
+// replies and asynchronous notifications ($AB boot, $AT state) out. Command
+// semantics follow OpenEVSE 8.2.3's rapi_proc.cpp, RAPI protocol 5.2.1.
+
+import type { ByteSink, Clock } from '../ports';
+import { encode, hex2, toBytes, type Frame } from '../rapi/frame';
+import { FrameParser } from '../rapi/parser';
+import type { EvseController } from './controller';
+import { AT_VFLAGS, EvseState, FEATURE_LETTERS, VFlag } from './evse-state';
+import { ACK_COOKIE } from './heartbeat';
+
+export const RAPI_VERSION = '5.2.1';
+/** OpenEVSE accepts at most this many tokens (command word included). */
+export const MAX_TOKENS = 10;
+/** $GP's stand-in for an absent sensor. */
+export const NO_SENSOR = -2560;
+
+export interface CommandProcessorOptions {
+  controller: EvseController;
+  /** Where replies and notifications go. */
+  output: ByteSink;
+  clock: Clock;
+  /** $GI: six characters and four hex digits. */
+  id?: string;
+}
+
+type Reply = { ok: boolean; params: (string | number)[] };
+
+const OK: Reply = { ok: true, params: [] };
+const NK: Reply = { ok: false, params: [] };
+
+function hex4(n: number): string {
+  return n.toString(16).padStart(4, '0');
+}
+
+/** OpenEVSE prints state bytes with %02x: lower case. */
+function state2(n: number): string {
+  return hex2(n).toLowerCase();
+}
+
+/** A decimal integer parameter, or NaN. */
+function int(text: string | undefined): number {
+  return text !== undefined && /^-?\d+$/.test(text) ? Number(text) : NaN;
+}
+
+export class CommandProcessor {
+  readonly #controller: EvseController;
+  readonly #output: ByteSink;
+  readonly #clock: Clock;
+  readonly #parser: FrameParser;
+  readonly #id: string;
+  /** The $AT last sent, to send only changes. */
+  #lastAt = '';
+  #busy = false;
+  /** RTC offset from the host's wall clock, ms ($S1). */
+  #rtcOffset = 0;
+
+  constructor(options: CommandProcessorOptions) {
+    this.#controller = options.controller;
+    this.#output = options.output;
+    this.#clock = options.clock;
+    this.#id = options.id ?? 'OPNEXS0001';
+    this.#parser = new FrameParser({
+      onFrame: (frame) => this.#execute(frame),
+      onError: (error) => {
+        // An overlong frame is dropped silently, as OpenEVSE does; anything else is refused.
+        if (error !== 'overflow') this.#send('NK', []);
+      },
+    });
+    this.#controller.addListener((event) => {
+      if (event === 'boot') this.#boot();
+      else if (event === 'change' && !this.#busy) this.#notify();
+    });
+  }
+
+  /** RAPI bytes from the gateway. */
+  receive(data: Uint8Array | string): void {
+    this.#parser.receive(data);
+  }
+
+  /** The controller's real-time clock ($S1/$GT), as UTC fields of this Date value. */
+  get rtc(): number {
+    return this.#clock.wall() + this.#rtcOffset;
+  }
+
+  #boot(): void {
+    this.#lastAt = '';
+    this.#send('AB', [state2(this.#controller.state), this.#controller.firmware]);
+    this.#notify();
+  }
+
+  /** Sends $AT when the state, pilot, current or a notified flag changed. */
+  #notify(): void {
+    const c = this.#controller;
+    const state = c.state;
+    if (state === EvseState.Unknown) return;
+    const vflags = c.vflags;
+    const connected = (vflags & VFlag.EvConnected) !== 0;
+    // Transient combinations (the flag and the state are debounced apart) are not worth a message.
+    if ((state === EvseState.A && connected) || ((state === EvseState.B || state === EvseState.C) && !connected)) return;
+    const key = `${state} ${c.pilotState} ${c.pilotAmps} ${vflags & AT_VFLAGS}`;
+    if (key === this.#lastAt) return;
+    this.#lastAt = key;
+    this.#send('AT', [state2(state), state2(c.pilotState), c.pilotAmps, hex4(vflags)]);
+  }
+
+  #execute(frame: Frame): void {
+    let reply: Reply;
+    this.#busy = true;
+    try {
+      reply = frame.params.length + 1 > MAX_TOKENS ? NK : this.#command(frame.command, frame.params);
+    } finally {
+      this.#busy = false;
+    }
+    this.#send(reply.ok ? 'OK' : 'NK', reply.params, frame.seq);
+    this.#notify();
+  }
+
+  #send(word: string, params: readonly (string | number)[], seq?: number): void {
+    this.#output.write(toBytes(encode(word, params, seq === undefined ? {} : { seq })));
+  }
+
+  #command(cmd: string, p: string[]): Reply {
+    const c = this.#controller;
+    const n = p.length;
+    switch (cmd) {
+      // --- Functions
+      case 'F0': // LCD updates: there is no LCD; accepted for compatibility.
+      case 'FB':
+        return n === 1 ? OK : NK;
+      case 'FP':
+        return n >= 2 ? OK : NK;
+      case 'F1':
+        c.button();
+        return OK;
+      case 'FD':
+        return c.disable() ? OK : NK;
+      case 'FE':
+        return c.enable() ? OK : NK;
+      case 'FS':
+        return c.sleep() ? OK : NK;
+      case 'FR':
+        c.reboot();
+        return OK;
+      case 'FF': {
+        if (n !== 2 || (p[1] !== '0' && p[1] !== '1')) return NK;
+        const letter = p[0].toUpperCase();
+        if (letter === 'E') return OK; // echo: the link never echoes; accepted and ignored
+        const bit = FEATURE_LETTERS[letter];
+        if (bit === undefined) return NK;
+        c.setFeature(bit, p[1] === '1');
+        return OK;
+      }
+
+      // --- Settings
+      case 'S0':
+        return n === 1 ? OK : NK;
+      case 'S1': {
+        const f = p.map(int);
+        if (n !== 6 || f.some((x) => !(x >= 0))) return NK;
+        const [yy, mo, dd, hh, mm, ss] = f;
+        if (mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mm > 59 || ss > 59) return NK;
+        this.#rtcOffset = Date.UTC(2000 + yy, mo - 1, dd, hh, mm, ss) - this.#clock.wall();
+        return OK;
+      }
+      case 'S3': {
+        const v = int(p[0]);
+        if (n !== 1 || !(v >= 0 && v <= 255)) return NK;
+        return c.setTimeLimit(v) ? OK : NK;
+      }
+      case 'SH': {
+        const v = int(p[0]);
+        if (n !== 1 || !(v >= 0 && v <= 255)) return NK;
+        return c.setEnergyLimit(v) ? OK : NK;
+      }
+      case 'SA': {
+        const scale = int(p[0]);
+        const offset = int(p[1]);
+        if (n !== 2 || !(scale >= 0 && scale <= 65535) || !(Math.abs(offset) <= 32767)) return NK;
+        c.setCalibration(scale, offset);
+        return OK;
+      }
+      case 'SC': {
+        const amps = int(p[0]);
+        if (n < 1 || n > 2 || Number.isNaN(amps)) return NK;
+        const mode = n === 1 ? 'save' : p[1].toUpperCase() === 'M' ? 'hardware' : 'volatile';
+        const r = c.setCurrent(amps, mode);
+        return { ok: r.ok, params: [r.amps] };
+      }
+      case 'SK': {
+        const wh = int(p[0]);
+        if (n !== 1 || !(wh >= 0)) return NK;
+        c.setTotalEnergy(wh);
+        return OK;
+      }
+      case 'SL': {
+        if (n !== 1) return NK;
+        const l = p[0].toUpperCase();
+        if (l !== '1' && l !== '2' && l !== 'A') return NK;
+        c.setServiceLevel(l === 'A' ? 'A' : l === '2' ? 2 : 1);
+        return OK;
+      }
+      case 'ST': {
+        const f = p.map(int);
+        if (n !== 4 || f.some((x) => !(x >= 0))) return NK;
+        return c.setTimer(f[0], f[1], f[2], f[3]) ? OK : NK;
+      }
+      case 'SV': {
+        const mV = int(p[0]);
+        if (n !== 1 || !(mV > 0 && mV <= 500_000)) return NK;
+        c.setVoltage(mV);
+        return OK;
+      }
+      case 'SY': {
+        let ok: boolean;
+        if (n === 0) ok = c.pulseHeartbeat();
+        else if (n === 1) ok = int(p[0]) === ACK_COOKIE && c.acknowledgeHeartbeat();
+        else if (n === 2) {
+          const interval = int(p[0]);
+          const amps = int(p[1]);
+          ok = interval >= 0 && interval <= 65535 && amps >= 0 && amps <= 255;
+          if (ok) c.configureHeartbeat(interval, amps);
+        } else return NK;
+        const h = c.heartbeat;
+        return { ok, params: [h.interval, h.fallback, h.trigger] };
+      }
+
+      // --- Getters
+      case 'G0':
+        return { ok: true, params: [c.connection] };
+      case 'G3':
+        return { ok: true, params: [c.timeLimit] };
+      case 'GA':
+        return { ok: true, params: [c.settings.scale, c.settings.offset] };
+      case 'GC': {
+        const configured = c.serviceLevel === 2 ? c.settings.l2Amps : c.settings.l1Amps;
+        return { ok: true, params: [c.minAmps, c.maxAmps, c.pilotAmps, configured] };
+      }
+      case 'GD':
+        return { ok: true, params: [...c.settings.timer] };
+      case 'GE':
+        return { ok: true, params: [c.pilotAmps, hex4(c.settings.flags)] };
+      case 'GF':
+        return { ok: true, params: [c.settings.gfciTrips, c.settings.noGroundTrips, c.settings.stuckRelayTrips].map((x) => x.toString(16)) };
+      case 'GG':
+        return { ok: true, params: [c.milliamps, c.millivolts] };
+      case 'GH':
+        return { ok: true, params: [c.energyLimit] };
+      case 'GI':
+        return { ok: true, params: [this.#id] };
+      case 'GP': {
+        const t = c.temperatures;
+        // OpenEVSE's order: DS3231 (RTC die), MCP9808 (ambient), TMP007 (IR).
+        return { ok: true, params: [0, 1, 2].map((i) => t[i] ?? NO_SENSOR) };
+      }
+      case 'GS':
+        return { ok: true, params: [state2(c.state), c.elapsedSeconds, state2(c.pilotState), hex4(c.vflags)] };
+      case 'GT': {
+        const d = new Date(this.rtc);
+        return {
+          ok: true,
+          params: [d.getUTCFullYear() % 100, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()],
+        };
+      }
+      case 'GU':
+        return { ok: true, params: [c.energy.sessionWs, c.energy.totalWh] };
+      case 'GV':
+        return { ok: true, params: [c.firmware, RAPI_VERSION] };
+      case 'GY': {
+        const h = c.heartbeat;
+        return { ok: true, params: [h.interval, h.fallback, h.trigger] };
+      }
+      default:
+        // Not implemented here: $S2 calibration mode, $S4 auth lock, $S5/$G5
+        // Mennekes lock, $GO/$GM, $SM, $T0 (compiled out of stock 8.2.3 too).
+        return NK;
+    }
+  }
+}
