@@ -90,6 +90,9 @@ export function emptySnapshot(): EvseSnapshot {
 
 export const STATE_CHARGING = 3;
 
+/** The 30 s poll cycle: which command goes out in which second. */
+const SLOW_POLLS: Record<number, string> = { 0: 'GS', 5: 'GU', 10: 'GP', 15: 'GF', 20: 'GE', 25: 'GC' };
+
 export interface EvseMonitorOptions {
   client: RapiClient;
   clock: Clock;
@@ -238,15 +241,14 @@ export class EvseMonitor {
     if (this.#options.heartbeat().interval > 0) void this.#poll('SY');
     if (this.#outstanding > 2) return; // the link is behind; do not pile up
     if (this.#snapshot.state === STATE_CHARGING) void this.#poll('GG');
-    // One slow poll per tick, spread over 30 s; energy more often while charging.
+    // One slow poll per tick, spread over 30 s; while charging also the
+    // session time ($GS) every 5 s and the energy ($GU) every 10 s.
     const slot = n % 30;
     const charging = this.#snapshot.state === STATE_CHARGING;
-    if (slot === 0) void this.#poll('GS');
-    else if (slot === 5 || (charging && slot % 10 === 5)) void this.#poll('GU');
-    else if (slot === 10) void this.#poll('GP');
-    else if (slot === 15) void this.#poll('GF');
-    else if (slot === 20) void this.#poll('GE');
-    else if (slot === 25) void this.#poll('GC');
+    const slow = SLOW_POLLS[slot];
+    if (slow) void this.#poll(slow);
+    if (charging && slow !== 'GS' && slot % 5 === 0) void this.#poll('GS');
+    if (charging && slow !== 'GU' && slot % 10 === 5) void this.#poll('GU');
     this.#emit('poll');
   }
 

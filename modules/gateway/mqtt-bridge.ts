@@ -118,14 +118,22 @@ export class MqttBridge {
 
   /** Applies settings; a change closes the connection and starts a new one at once. */
   configure(settings: MqttSettings): void {
-    if (same(this.#settings, settings)) return;
+    const old = this.#settings;
+    if (same(old, settings)) return;
+    // Leaving a broker or an announce topic for good: leave "disconnected" behind
+    // there. On the same broker and topic the new "connected" overwrites it anyway.
+    const leaving = !settings.enabled || old?.server !== settings.server || old?.port !== settings.port || old?.announceTopic !== settings.announceTopic;
+    if (old && leaving && this.#connected && this.#session) this.#send(this.#session, old.announceTopic, announcePayloads(old).will, true, 1);
     this.#settings = { ...settings };
     this.#teardown();
     this.#attempt = 0;
     if (settings.enabled && settings.server !== '') this.#open();
   }
 
+  /** Says goodbye on the announce topic (a planned stop fires no last will), then closes. */
   stop(): void {
+    const s = this.#settings;
+    if (s && this.#connected && this.#session) this.#send(this.#session, s.announceTopic, announcePayloads(s).will, true, 1);
     this.#settings = undefined;
     this.#teardown();
   }

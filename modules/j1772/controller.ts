@@ -132,6 +132,8 @@ export class EvseController {
 
   #relayClosed = false;
   #relayChangedAt = 0;
+  /** When the relay last closed (for the early-fault rule); -1 never. */
+  #closedAt = -1;
   #relayOpenAt = -1;
   #closeAfterTest = false;
 
@@ -428,6 +430,10 @@ export class EvseController {
       flags = level === 2 ? flags | Feature.L2 : flags & ~Feature.L2;
     }
     this.#settings.flags = flags;
+    this.#afterServiceLevel();
+  }
+
+  #afterServiceLevel(): void {
     this.#save();
     this.#voltage = this.#millivolts[this.#l2 ? 1 : 0];
     this.#applyCapacity(Math.min(this.#configuredAmps(), this.maxAmps));
@@ -462,7 +468,7 @@ export class EvseController {
   /** $SK: lifetime energy, Wh. */
   setTotalEnergy(wh: number): void {
     this.#energy.setTotalWh(wh);
-    this.#settings.totalWs = this.#energy.totalWs;
+    this.#settings.totalWs = wh * 3600;
     this.#save();
   }
 
@@ -554,8 +560,8 @@ export class EvseController {
       if (this.featureEnabled(Feature.StuckRelayCheckDisabled) && ac() > 0) failure = EvseState.StuckRelay;
       return 0;
     });
-    const auto = noEv && this.featureEnabled(Feature.AutoServiceLevelDisabled);
-    if (auto) {
+    const autoLevel = this.featureEnabled(Feature.AutoServiceLevelDisabled);
+    if (noEv && autoLevel) {
       steps.push(() => {
         if (failure) return 0;
         this.#setRelay(true);
@@ -570,7 +576,7 @@ export class EvseController {
         else if (this.featureEnabled(Feature.GroundCheckDisabled)) failure = EvseState.NoGround;
         return 0;
       });
-    } else if (!noEv) {
+    } else if (!noEv && autoLevel) {
       this.#vflags |= VFlag.AutoServiceLevelSkipped;
     }
     const selfTest = this.featureEnabled(Feature.GfciSelfTestDisabled);
@@ -679,6 +685,11 @@ export class EvseController {
       else next = EvseState.C;
     } else next = EvseState.Unknown; // E or F: pilot shorted or held negative
 
+    if (this.#closeAfterTest && next !== EvseState.C) {
+      // The EV stopped asking while the self test ran.
+      this.#selfTest.cancel();
+      this.#closeAfterTest = false;
+    }
     if (this.#selfTest.running) this.#stepSelfTest(now);
 
     if (next === this.#state) {
@@ -718,14 +729,15 @@ export class EvseController {
         break;
       case EvseState.C:
         this.#pilotPwm(this.pilotAmps);
-        this.#setState(state);
         if (this.featureEnabled(Feature.GfciSelfTestDisabled)) {
-          // UL: prove the GFCI works before every relay close.
+          // UL: prove the GFCI works before every relay close; the state
+          // becomes C when the relay closes, after the test.
+          if (this.#closeAfterTest) break;
           this.#closeAfterTest = true;
           this.#selfTest.begin(now);
           this.#stepSelfTest(now);
         } else {
-          this.#closeRelay(now);
+          this.#enterCharging();
         }
         break;
       case EvseState.D:
@@ -743,20 +755,19 @@ export class EvseController {
     const r = this.#selfTest.step(now);
     if (r === 'passed' && this.#closeAfterTest) {
       this.#closeAfterTest = false;
-      if (this.#state === EvseState.C) this.#closeRelay(now);
+      this.#enterCharging();
     } else if (r === 'failed') {
       this.#closeAfterTest = false;
       this.#fault(EvseState.GfciTestFailed, { hard: 'unplug' });
     }
   }
 
-  #closeRelay(now: number): void {
-    if (this.#relayClosed) return;
-    this.#setRelay(true);
-    this.#relayChangedAt = now;
+  /** Closes the relay, then reports C (so the $AT for C already shows the relay closed). */
+  #enterCharging(): void {
     this.#overSince = -1;
-    // Auto service level: the first close with an EV shows which lines are live.
-    if (this.#vflags & VFlag.AutoServiceLevelSkipped) this.#vflags &= ~VFlag.AutoServiceLevelSkipped;
+    this.#setRelay(true);
+    // Closing can trip the GFCI at once (re-entrantly); then the fault stands.
+    if (this.#relayClosed) this.#setState(EvseState.C);
   }
 
   /** Checks that run in every non-fault state; true when one faulted. */
@@ -765,6 +776,16 @@ export class EvseController {
       if (!this.#selfTest.running && this.#gfci.read()) {
         this.gfciTripped();
         return true;
+      }
+      if (this.#vflags & VFlag.AutoServiceLevelSkipped && now - this.#relayChangedAt > GROUND_CHECK_DELAY_MS) {
+        // An EV was plugged in at power-on, so the self test could not close
+        // the relay: the first charge shows which lines are live.
+        const s = this.#ac.read();
+        this.#vflags &= ~VFlag.AutoServiceLevelSkipped;
+        if (s.line1 && s.line2 && !this.#l2) {
+          this.#settings.flags |= Feature.L2;
+          this.#afterServiceLevel();
+        }
       }
       if (this.featureEnabled(Feature.GroundCheckDisabled) && now - this.#relayChangedAt > GROUND_CHECK_DELAY_MS) {
         const s = this.#ac.read();
@@ -804,7 +825,8 @@ export class EvseController {
 
   #fault(state: number, options: { hard?: HardFault; relayDelayMs?: number } = {}): void {
     const now = this.#clock.now();
-    const early = this.#relayClosed && now - this.#relayChangedAt < EARLY_FAULT_MS;
+    // The GFCI edge has already opened the relay, so judge by the last close.
+    const early = this.#closedAt >= 0 && now - this.#closedAt < EARLY_FAULT_MS;
     this.#selfTest.cancel();
     this.#closeAfterTest = false;
     if (options.relayDelayMs) this.#relayOpenAt = now + options.relayDelayMs;
@@ -879,6 +901,7 @@ export class EvseController {
       this.#vflags = (this.#vflags | VFlag.EvConnected) & ~VFlag.SessionEnded;
     } else {
       this.#vflags = (this.#vflags & ~VFlag.EvConnected) | VFlag.SessionEnded;
+      this.#energy.endSession();
       this.#settings.totalWs = this.#energy.totalWs;
       this.#save();
       if (this.#vflags & VFlag.LimitSleep && this.#state === EvseState.Sleeping) this.enable();
@@ -948,10 +971,13 @@ export class EvseController {
   #setRelay(closed: boolean): void {
     this.#relayOpenAt = -1;
     if (closed === this.#relayClosed) return;
-    this.#relay.set(closed);
+    // Bookkeeping first: closing can raise a GFCI edge that re-enters this
+    // object (gfciTripped → open) before relay.set returns.
     this.#relayClosed = closed;
     this.#relayChangedAt = this.#clock.now();
     this.#acSeenSince = -1;
+    if (closed) this.#closedAt = this.#relayChangedAt;
+    this.#relay.set(closed);
   }
 
   #pilotHigh(): void {

@@ -16,6 +16,8 @@ export interface EnergyMeterOptions {
 export class EnergyMeter {
   #sessionWs = 0;
   #remainderNj = 0;
+  /** Between startSession and endSession. */
+  #open = false;
   #totalWs: number;
   readonly #phases: number;
 
@@ -46,7 +48,7 @@ export class EnergyMeter {
 
   /** Lifetime energy including the running session, Ws. */
   get totalWs(): number {
-    return this.#totalWs + this.#sessionWs;
+    return this.#totalWs + (this.#open ? this.#sessionWs : 0);
   }
 
   /**
@@ -58,15 +60,27 @@ export class EnergyMeter {
     return Math.floor(this.#totalWs / 3600);
   }
 
-  /** Folds the session into the lifetime total and starts a new, empty session. */
+  /** Starts a new, empty session (ending a running one first). */
   startSession(): void {
-    this.#totalWs += this.#sessionWs;
+    this.endSession();
     this.#sessionWs = 0;
     this.#remainderNj = 0;
+    this.#open = true;
+  }
+
+  /** Adds the session to the lifetime total; its figure stays readable until the next one starts. */
+  endSession(): void {
+    if (!this.#open) return;
+    this.#totalWs += this.#sessionWs;
+    this.#open = false;
   }
 
   /** $SK: sets the total of the finished sessions, Wh. */
   setTotalWh(wh: number): void {
     this.#totalWs = Math.max(0, Math.round(wh)) * 3600;
+  }
+
+  get sessionOpen(): boolean {
+    return this.#open;
   }
 }

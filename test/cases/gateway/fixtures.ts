@@ -108,3 +108,14 @@ export class MemoryStorage {
     this.map.delete(key);
   }
 }
+
+import type { HttpRequest, HttpResponse } from '../../../modules/ports';
+
+/** An HttpRequest with defaults. */
+export function request(method: string, path: string, options: { query?: Record<string, string>; headers?: Record<string, string>; body?: string } = {}): HttpRequest {
+  return { method, path, query: options.query ?? {}, headers: options.headers ?? {}, body: options.body ?? '' };
+}
+
+export function bodyJson(res: HttpResponse): any {
+  return JSON.parse(typeof res.body === 'string' ? res.body : String.fromCharCode(...res.body));
+}

@@ -1,8 +1,8 @@
 // NTC thermistors on ESP32 ADC pins, in tenths of a degree Celsius.
 
 import Analog from 'embedded:io/analog';
-import type { TemperatureSensors } from '../../modules/ports';
-import { ntcTenths, type NtcCalibration } from './board';
+import type { TemperatureSensors } from '../../../modules/ports';
+import { ntcTenths, type NtcCalibration } from '../board';
 
 export class NtcSensors implements TemperatureSensors {
   readonly #adcs: Analog[];

@@ -2,8 +2,8 @@
 // paced loop (the ECMA-419 Analog has no DMA mode), for modules/j1772/ammeter.
 
 import Analog from 'embedded:io/analog';
-import type { CurrentSampler } from '../../modules/ports';
-import { micros } from './clock';
+import type { CurrentSampler } from '../../../modules/ports';
+import { micros } from '../clock';
 
 export interface AdcCurrentSamplerOptions {
   pin: number;

@@ -2,7 +2,7 @@
 // the relay can open from the edge itself, and the self-test winding output.
 
 import Digital from 'embedded:io/digital';
-import type { GfciInput, GfciTestOutput } from '../../modules/ports';
+import type { GfciInput, GfciTestOutput } from '../../../modules/ports';
 
 export interface GfciSensePinOptions {
   pin: number;

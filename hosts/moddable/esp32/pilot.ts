@@ -5,10 +5,10 @@
 import Analog from 'embedded:io/analog';
 import Digital from 'embedded:io/digital';
 import PWM from 'embedded:io/pwm';
-import type { PilotOutput, PilotReading, PilotSampler } from '../../modules/ports';
-import type { Esp32PwmClass, Esp32PwmInstance } from '../../types/moddable/sdk';
-import { pilotVolts, type PilotSenseCalibration } from './board';
-import { micros } from './clock';
+import type { PilotOutput, PilotReading, PilotSampler } from '../../../modules/ports';
+import type { Esp32PwmClass, Esp32PwmInstance } from '../../../types/moddable/sdk';
+import { pilotVolts, type PilotSenseCalibration } from '../board';
+import { micros } from '../clock';
 
 // The ESP32 PWM takes `resolution`, which the typing lacks.
 const LedcPwm = PWM as unknown as Esp32PwmClass;

@@ -13,11 +13,13 @@ export interface ButtonPinOptions {
 
 export class ButtonPin {
   readonly #pin: Digital;
+  readonly #down: 0 | 1;
 
   constructor(options: ButtonPinOptions) {
     const activeLow = options.activeLow ?? true;
     const debounce = options.debounceMs ?? 50;
     const onPress = options.onPress;
+    this.#down = activeLow ? 0 : 1;
     let last = Time.ticks - debounce;
     this.#pin = new Digital({
       pin: options.pin,
@@ -34,7 +36,7 @@ export class ButtonPin {
 
   /** true while held down. */
   get pressed(): boolean {
-    return this.#pin.read() === 0;
+    return this.#pin.read() === this.#down;
   }
 
   close(): void {

@@ -1,8 +1,8 @@
 // The contactor relay output and the AC-sense optos downstream of it.
 
 import Digital from 'embedded:io/digital';
-import type { AcSense, RelayOutput } from '../../modules/ports';
-import { micros } from './clock';
+import type { AcSense, RelayOutput } from '../../../modules/ports';
+import { micros } from '../clock';
 
 export class RelayPin implements RelayOutput {
   readonly #pin: Digital;

@@ -1,0 +1,111 @@
+// Serves the portable HTTP router (Gateway.http) with the SDK's ECMA-419 HTTP
+// server (examples/io/listener/httpserver, mapped in manifest.json): collects
+// one request, hands it over, streams the answer back as the socket has room.
+
+import HTTPServer from 'embedded:network/http/server';
+import Listener from 'embedded:io/socket/listener';
+import type { HttpRequest, HttpResponse, Logger } from '../../modules/ports';
+import type { HttpServerClass, HttpServerConnection, HttpServerInstance, HttpServerResponseHead } from '../../types/moddable/sdk';
+import { parseTarget } from './request-target';
+
+const Server = HTTPServer as unknown as HttpServerClass;
+
+export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
+
+export interface ModdableHttpServerOptions {
+  handler: HttpHandler;
+  port?: number;
+  /** Larger request bodies are answered 413 without being kept. */
+  maxBody?: number;
+  logger?: Logger;
+}
+
+export class ModdableHttpServer {
+  readonly #server: HttpServerInstance;
+
+  constructor(options: ModdableHttpServerOptions) {
+    const handler = options.handler;
+    const maxBody = options.maxBody ?? 8192;
+    const logger = options.logger;
+    this.#server = new Server({
+      io: Listener,
+      port: options.port ?? 80,
+      onConnect(connection) {
+        let method = 'GET';
+        let target = '/';
+        let headers: Record<string, string> = {};
+        let parts: ArrayBuffer[] = [];
+        let size = 0;
+        let tooLarge = false;
+        let body: ArrayBuffer | undefined;
+        let sent = 0;
+        connection.accept({
+          onRequest(request) {
+            method = request.method;
+            target = request.path;
+            headers = {};
+            for (const [name, value] of request.headers) headers[name] = value;
+            tooLarge = Number(headers['content-length'] ?? 0) > maxBody;
+          },
+          onReadable(count) {
+            const data = this.read(count);
+            if (!data || tooLarge) return;
+            size += data.byteLength;
+            if (size > maxBody) {
+              tooLarge = true;
+              parts = [];
+            } else parts.push(data);
+          },
+          onResponse(response) {
+            if (tooLarge) return reply(this, response, { status: 413, headers: { 'content-type': 'text/plain' }, body: 'request body too large' });
+            const { path, query } = parseTarget(target);
+            const text = parts.length === 0 ? '' : String.fromArrayBuffer(parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1)));
+            parts = [];
+            const request: HttpRequest = { method, path, query, headers, body: text };
+            handler(request).then(
+              (answer) => reply(this, response, answer),
+              (error: unknown) => {
+                logger?.log(`http: ${method} ${path} failed: ${String(error)}`);
+                reply(this, response, { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error' });
+              },
+            );
+          },
+          onWritable(count) {
+            if (!body || sent >= body.byteLength) return;
+            const n = Math.min(count, body.byteLength - sent);
+            this.write(body.slice(sent, sent + n));
+            sent += n;
+          },
+          onError() {
+            body = undefined;
+          },
+        });
+
+        function reply(conn: HttpServerConnection, head: HttpServerResponseHead, answer: HttpResponse): void {
+          body = toArrayBuffer(answer.body);
+          sent = 0;
+          head.status = answer.status;
+          for (const name in answer.headers) {
+            const lower = name.toLowerCase();
+            if (lower !== 'content-length' && lower !== 'transfer-encoding') head.headers.set(lower, answer.headers[name]);
+          }
+          // The SDK server waits for exactly content-length bytes, so HEAD announces none.
+          if (method === 'HEAD') body = new ArrayBuffer(0);
+          head.headers.set('content-length', body.byteLength);
+          conn.respond(head);
+        }
+      },
+    });
+  }
+
+  close(): void {
+    this.#server.close();
+  }
+}
+
+function toArrayBuffer(body: string | Uint8Array): ArrayBuffer {
+  if (typeof body === 'string') return ArrayBuffer.fromString(body);
+  const copy = new Uint8Array(body.length);
+  copy.set(body);
+  return copy.buffer;
+}

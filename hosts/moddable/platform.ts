@@ -1,0 +1,74 @@
+// What a Moddable platform gives main.ts. The manifest maps the specifier
+// "evse/platform" to ./esp32/platform on the device and to
+// ./simulator/platform in the desktop simulator, so main.ts never asks which
+// one it runs on, and neither build carries the other's modules.
+
+import type { Clock, Timers, HttpResponse, PilotOutput, PilotSampler, RelayOutput, AcSense, GfciInput, GfciTestOutput, CurrentSampler, TemperatureSensors } from '../../modules/ports';
+import type { Board } from './board';
+import type { UartOptions, UartLink } from './serial';
+
+/** The J1772 hardware ports of a board, for EvseController. */
+export interface ControllerHardware {
+  pilot: PilotOutput;
+  pilotSampler: PilotSampler;
+  relay: RelayOutput;
+  acSense: AcSense;
+  gfci: GfciInput;
+  gfciTest: GfciTestOutput;
+  current: CurrentSampler;
+  temperatures: TemperatureSensors;
+}
+
+export interface HardwareEvents {
+  /** The GFCI sensor's rising edge. */
+  gfciTripped(): void;
+  /** A press of the front-panel button. */
+  button(): void;
+}
+
+/** The gateway's view of the network (the fields of /status). */
+export interface NetworkState {
+  mode: string;
+  wifi_client_connected: 0 | 1;
+  eth_connected: 0 | 1;
+  ipaddress: string;
+  srssi: number;
+}
+
+export interface NetworkScanEntry {
+  rssi: number;
+  ssid: string;
+  bssid: string;
+  channel: number;
+  secure: number;
+  hidden: boolean;
+}
+
+export interface NetworkControl {
+  start(ssid: string, pass: string): void;
+  join(ssid: string, pass: string): void;
+  apOff(): void;
+  scan(): Promise<NetworkScanEntry[]>;
+  state(): NetworkState;
+  /** Called each time the station gets an address (time sync, MQTT). */
+  onOnline?: () => void;
+}
+
+export interface Platform {
+  readonly name: string;
+  /** Where the J1772 front end is: real pins, or the sim/ models. */
+  readonly hardwareKind: 'pins' | 'sim';
+  /** 12 hex digits identifying this unit (the Wi-Fi MAC on an ESP32). */
+  deviceId(): string;
+  /** The board's J1772 ports; undefined where there are no pins. */
+  hardware?(board: Board, events: HardwareEvents): ControllerHardware;
+  uart(options: UartOptions): UartLink;
+  /** The Wi-Fi bring-up; undefined where the host OS owns the network. */
+  network?(options: { apSsid: string; apPass: string; clock: Clock & Timers }): NetworkControl;
+  /** Sets the clock from SNTP; absent where the host clock is already right. */
+  syncTime?(host: string): void;
+  restart(): void;
+  heap(): { free_heap: number; largest_free_block: number; min_free_heap: number };
+  /** Static files (the dashboard), when the build carries them. */
+  file?(path: string): HttpResponse | undefined;
+}

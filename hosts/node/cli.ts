@@ -1,0 +1,345 @@
+// `npm start`: the whole charger on a laptop. By default the simulated
+// controller and EV and the gateway run in one process over an in-memory RAPI
+// link, HTTP on 127.0.0.1:8080 with the dashboard, and an embedded MQTT broker
+// on 1883 that the gateway publishes to. Other roles put a real serial port
+// on either side of the link. This file wires hosts to the core and decides
+// nothing a charger decides.
+
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Gateway } from '../../modules/gateway/gateway';
+import { webPage } from '../../modules/gateway/web-page';
+import type { HttpRequest, HttpResponse, Logger, MqttConnect } from '../../modules/ports';
+import { LinkEnd } from '../../modules/rapi/link';
+import { SimControlApi, withSimControl } from '../../sim/control-api';
+import { SimStation } from '../../sim/station';
+import { startBroker, type RunningBroker } from './broker';
+import { NodeClock } from './clock';
+import { FileStorage } from './file-storage';
+import { serveHttp, type RunningHttpServer } from './http-server';
+import { mqttConnect } from './mqtt-connect';
+import { SerialLink } from './serial-link';
+import { nodeSystem } from './system';
+
+export type Role = 'standalone' | 'gateway' | 'controller';
+
+export type MqttChoice =
+  | { kind: 'embedded'; port: number }
+  | { kind: 'external'; url: string }
+  | { kind: 'none' };
+
+export interface CliOptions {
+  role: Role;
+  httpPort: number;
+  httpHost: string;
+  mqtt: MqttChoice;
+  stateDir: string;
+  serial?: string;
+  baud: number;
+  quiet: boolean;
+}
+
+export const USAGE = `Usage: npm start -- [options]
+
+  --role standalone|gateway|controller   what runs here (default standalone)
+        standalone  simulated controller + EV + gateway, linked in memory
+        gateway     the gateway, driving a real controller on --serial
+        controller  the simulated controller + EV, answering RAPI on --serial
+  --serial PATH        serial port or pseudo-terminal (gateway, controller)
+  --baud N             serial speed (default 115200)
+  --http-port N        HTTP port (default 8080; 0 picks a free one)
+  --http-host ADDR     HTTP address (default 127.0.0.1)
+  --mqtt URL           use this broker (mqtt://user:pass@host:port/topic); no embedded broker
+  --mqtt-port N        port of the embedded broker (default 1883; 0 picks a free one)
+  --no-mqtt            no MQTT at all
+  --state-dir DIR      where config, counters and the crash log persist (default ./.state)
+  --quiet              no log lines, only the banner
+  --help               this text
+`;
+
+export class UsageError extends Error {}
+
+function port(name: string, value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`${name} must be a port number 0–65535, not "${value}"`);
+  return Number(value);
+}
+
+/** Command-line arguments (without node and the script) → options; throws UsageError. */
+export function parseCli(argv: string[], cwd = '.'): CliOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        role: { type: 'string', default: 'standalone' },
+        serial: { type: 'string' },
+        baud: { type: 'string', default: '115200' },
+        'http-port': { type: 'string', default: '8080' },
+        'http-host': { type: 'string', default: '127.0.0.1' },
+        mqtt: { type: 'string' },
+        'mqtt-port': { type: 'string', default: '1883' },
+        'no-mqtt': { type: 'boolean', default: false },
+        'state-dir': { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const role = v.role as string;
+  if (role !== 'standalone' && role !== 'gateway' && role !== 'controller') throw new UsageError(`--role must be standalone, gateway or controller, not "${role}"`);
+  if (role !== 'standalone' && !v.serial) throw new UsageError(`--role ${role} needs --serial PATH`);
+  if (role === 'standalone' && v.serial) throw new UsageError('--serial needs --role gateway or --role controller');
+  if (v.mqtt !== undefined && v['no-mqtt']) throw new UsageError('--mqtt and --no-mqtt exclude each other');
+  let mqtt: MqttChoice;
+  if (v['no-mqtt'] || role === 'controller') mqtt = { kind: 'none' };
+  else if (v.mqtt !== undefined) {
+    mqttSettings(v.mqtt); // validates
+    mqtt = { kind: 'external', url: v.mqtt };
+  } else mqtt = { kind: 'embedded', port: port('--mqtt-port', v['mqtt-port'] as string) };
+  const baud = Number(v.baud);
+  if (!Number.isInteger(baud) || baud <= 0) throw new UsageError(`--baud must be a positive integer, not "${v.baud}"`);
+  return {
+    role,
+    httpPort: port('--http-port', v['http-port'] as string),
+    httpHost: v['http-host'] as string,
+    mqtt,
+    stateDir: resolve(cwd, (v['state-dir'] as string | undefined) ?? '.state'),
+    serial: v.serial as string | undefined,
+    baud,
+    quiet: v.quiet as boolean,
+  };
+}
+
+/** mqtt[s]://[user[:pass]@]host[:port][/topic] → the gateway's /config fields. */
+export function mqttSettings(url: string): Record<string, string | number | boolean> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`--mqtt must be a URL like mqtt://host:1883, not "${url}"`);
+  }
+  const protocol = u.protocol.replace(/:$/, '');
+  if (protocol !== 'mqtt' && protocol !== 'mqtts') throw new UsageError(`--mqtt must start with mqtt:// or mqtts://, not "${url}"`);
+  const out: Record<string, string | number | boolean> = {
+    mqtt_enabled: true,
+    mqtt_protocol: protocol,
+    mqtt_server: u.hostname.replace(/^\[|\]$/g, ''),
+    mqtt_port: u.port ? Number(u.port) : protocol === 'mqtts' ? 8883 : 1883,
+  };
+  if (u.username) out.mqtt_user = decodeURIComponent(u.username);
+  if (u.password) out.mqtt_pass = decodeURIComponent(u.password);
+  const topic = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, ''));
+  if (topic) out.mqtt_topic = topic;
+  return out;
+}
+
+/** A stable device id for this state directory (an ESP32 uses its MAC). */
+function deviceId(dir: string): string {
+  const file = join(dir, 'device-id');
+  try {
+    const id = readFileSync(file, 'utf8').trim();
+    if (/^[0-9a-f]{12}$/.test(id)) return id;
+  } catch {
+    // first start
+  }
+  const id = randomBytes(6).toString('hex');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, id + '\n');
+  return id;
+}
+
+export interface RunningCharger {
+  options: CliOptions;
+  http: RunningHttpServer;
+  broker?: RunningBroker;
+  station?: SimStation;
+  gateway?: Gateway;
+  sim?: SimControlApi;
+  /** Lines for the start-up banner. */
+  banner(): string[];
+  /** Stops everything, state saved; safe to call twice. */
+  close(): Promise<void>;
+}
+
+function notFound(role: Role): (req: HttpRequest) => Promise<HttpResponse> {
+  return () =>
+    Promise.resolve({
+      status: 404,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ msg: `this is a ${role}: only /sim/... is served here` }),
+    });
+}
+
+/** Starts the charger described by `options`. */
+export async function startCharger(options: CliOptions, logger: Logger = { log: () => {} }): Promise<RunningCharger> {
+  const clock = new NodeClock();
+  const closers: (() => Promise<void> | void)[] = [];
+  const cleanup = async () => {
+    for (const c of closers.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (e) {
+        logger.log(`shutdown: ${(e as Error).message}`);
+      }
+    }
+  };
+  try {
+    let station: SimStation | undefined;
+    let gateway: Gateway | undefined;
+    let sim: SimControlApi | undefined;
+    let broker: RunningBroker | undefined;
+    let serial: SerialLink | undefined;
+    const tagged = (tag: string): Logger => ({ log: (line) => logger.log(`${tag} ${line}`) });
+
+    if (options.serial) {
+      serial = await SerialLink.open(options.serial, options.baud);
+      closers.push(() => serial!.close());
+    }
+
+    // The controller side: the simulated station, on the in-memory link or the serial port.
+    let gatewayLink: { write(b: Uint8Array): void; onReceive(r: (b: Uint8Array) => void): void } | undefined = serial;
+    if (options.role !== 'gateway') {
+      let output: { write(b: Uint8Array): void; onReceive(r: (b: Uint8Array) => void): void };
+      if (serial) output = serial;
+      else {
+        const [gw, ctl] = LinkEnd.pair(clock);
+        output = ctl;
+        gatewayLink = gw;
+      }
+      station = new SimStation({ clock, storage: new FileStorage(join(options.stateDir, 'controller')), output, logger: tagged('evse:') });
+      output.onReceive((b) => station!.receive(b));
+      sim = new SimControlApi(station);
+      station.start();
+      closers.push(() => station!.stop());
+    }
+
+    // The gateway side.
+    if (options.role !== 'controller') {
+      if (options.mqtt.kind === 'embedded') {
+        broker = await startBroker({ port: options.mqtt.port });
+        closers.push(() => broker!.close());
+      }
+      let mqtt: MqttConnect | undefined;
+      if (options.mqtt.kind !== 'none') mqtt = mqttConnect;
+      const link = gatewayLink!;
+      gateway = new Gateway({
+        clock,
+        timers: clock,
+        storage: new FileStorage(join(options.stateDir, 'gateway')),
+        link,
+        mqttConnect: mqtt,
+        logger: tagged('gw:'),
+        info: { id: deviceId(options.stateDir), version: '5.1.0', buildenv: `evse-xs-node-${options.role}` },
+        system: nodeSystem({
+          ipaddress: options.httpHost === '0.0.0.0' ? undefined : options.httpHost,
+          file: webPage,
+          restart: () => logger.log('gw: restart asked for: not done on this host; stop and start the process'),
+        }),
+      });
+      link.onReceive((b) => gateway!.receive(b));
+      // Flags decide the broker at every start, over what /config stored.
+      if (broker) await gateway.updateConfig({ mqtt_enabled: true, mqtt_protocol: 'mqtt', mqtt_server: broker.host, mqtt_port: broker.port, mqtt_user: '', mqtt_pass: '' });
+      else if (options.mqtt.kind === 'external') {
+        const r = await gateway.updateConfig(mqttSettings(options.mqtt.url));
+        if (r.status !== 200) throw new UsageError(`--mqtt: ${String(r.body.msg)}`);
+      }
+      gateway.start();
+      closers.push(() => gateway!.stop());
+    }
+
+    const charger = gateway ? (req: HttpRequest) => gateway!.http(req) : notFound(options.role);
+    const http = await serveHttp(sim ? withSimControl(sim, charger) : charger, { port: options.httpPort, host: options.httpHost });
+    closers.push(() => http.close());
+
+    let closing: Promise<void> | undefined;
+    return {
+      options,
+      http,
+      broker,
+      station,
+      gateway,
+      sim,
+      banner: () => banner(options, http, broker, gateway),
+      close: () => (closing ??= cleanup()),
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+function banner(o: CliOptions, http: RunningHttpServer, broker: RunningBroker | undefined, gateway: Gateway | undefined): string[] {
+  const lines = [`evse-xs ${o.role}${o.serial ? ` on ${o.serial} at ${o.baud} baud` : ''}`];
+  if (gateway) {
+    lines.push(`  dashboard   ${http.url}/`);
+    lines.push(`  HTTP API    ${http.url}/status   ${http.url}/config   ${http.url}/r?json=1&rapi=$GS`);
+  }
+  if (o.role !== 'gateway') lines.push(`  simulation  ${http.url}/sim/status   (POST /sim/plug, /sim/unplug, /sim/fault/NAME …)`);
+  if (gateway) {
+    const topic = gateway.config.get('mqtt_topic');
+    if (broker) lines.push(`  MQTT        ${broker.url} (embedded broker)`);
+    else if (o.mqtt.kind === 'external') lines.push(`  MQTT        ${o.mqtt.url.replace(/\/\/[^@/]*@/, '//')}`);
+    else lines.push('  MQTT        off');
+    if (o.mqtt.kind !== 'none') {
+      lines.push(`  topics      ${topic}/#  (state, amp, pilot, …)   commands: ${topic}/rapi/in/$SC  → ${topic}/rapi/out`);
+      lines.push(`  announce    ${gateway.config.get('mqtt_announce_topic')}`);
+    }
+  }
+  lines.push(`  state       ${o.stateDir}`);
+  lines.push('  Ctrl-C stops it, state saved.');
+  return lines;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let options: CliOptions | 'help';
+  try {
+    options = parseCli(argv, process.cwd());
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const quiet = options.quiet;
+  const logger: Logger = { log: (line) => quiet || process.stdout.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`) };
+  let charger: RunningCharger;
+  try {
+    charger = await startCharger(options, logger);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') process.stderr.write(`port in use: ${err.message}. Try --http-port 0, --mqtt-port 0 or --no-mqtt.\n`);
+    else process.stderr.write(`could not start: ${err.message}\n`);
+    return 1;
+  }
+  process.stdout.write(charger.banner().join('\n') + '\n');
+  return new Promise<number>((done) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`\n${signal}: stopping, saving state…\n`);
+      // A second Ctrl-C while saving leaves at once.
+      process.once('SIGINT', () => done(130));
+      charger.close().then(() => done(0), () => done(1));
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('uncaughtException', (e) => {
+      process.stderr.write(`crash: ${e.stack ?? e.message}\n`);
+      charger.close().finally(() => done(1));
+    });
+  });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,302 @@
+// The portable HTTP router: request in, response out. It owns what every
+// route has in common (basic auth, CORS and preflight, body limits, JSON and
+// form parsing, error shapes) and maps paths to the backend (gateway.ts).
+// The Node host serves it with node:http, the device with Moddable's server.
+
+import type { HttpRequest, HttpResponse } from '../ports';
+
+export interface ScanResult {
+  rssi: number;
+  ssid: string;
+  bssid: string;
+  channel: number;
+  secure: number;
+  hidden: boolean;
+}
+
+export type RapiOutcome = { cmd: string; ret: string } | { cmd: string; error: string };
+
+/** What the routes need from the gateway. */
+export interface HttpBackend {
+  status(): Record<string, unknown>;
+  config(): Record<string, unknown>;
+  /** Partial update; resolves with the HTTP status and message. */
+  updateConfig(update: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }>;
+  rapi(command: string): Promise<RapiOutcome>;
+  crashlog(count: number): unknown;
+  scan(): Promise<ScanResult[]>;
+  saveNetwork(ssid: string, pass: string | undefined): void;
+  apOff(): void;
+  reset(): void;
+  restart(device: 'gateway' | 'evse'): Promise<boolean>;
+  debugText(): string;
+  evseText(): string;
+  /** Credentials to demand, or undefined when auth is off (no password, or AP-only mode). */
+  credentials(): { user: string; pass: string } | undefined;
+  /** Static files (the dashboard); undefined when there is none at that path. */
+  file?(path: string): HttpResponse | undefined;
+  log?(line: string): void;
+}
+
+/** Seed 001: the local handlers send permissive CORS headers. */
+const CORS: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Headers': '*',
+  'Access-Control-Allow-Methods': '*',
+};
+
+/** Request bodies larger than this are refused with 413 (the device has little RAM). */
+export const MAX_BODY = 8192;
+
+function headers(type: string): Record<string, string> {
+  return { ...CORS, 'Content-Type': type, 'Cache-Control': 'no-cache, private, no-store, must-revalidate' };
+}
+
+export function json(status: number, body: unknown): HttpResponse {
+  return { status, headers: headers('application/json'), body: JSON.stringify(body) };
+}
+
+export function text(status: number, body: string, type = 'text/plain'): HttpResponse {
+  return { status, headers: headers(type), body };
+}
+
+function msg(status: number, message: string): HttpResponse {
+  return json(status, { msg: message });
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Base64 → string of byte values (credentials are ASCII or Latin-1 in practice); undefined if malformed. */
+export function base64Decode(input: string): string | undefined {
+  const s = input.replace(/=+$/, '');
+  if (/[^A-Za-z0-9+/]/.test(s) || s.length % 4 === 1) return undefined;
+  let out = '';
+  let bits = 0;
+  let acc = 0;
+  for (let i = 0; i < s.length; i++) {
+    acc = (acc << 6) | B64.indexOf(s[i]);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += String.fromCharCode((acc >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+/** Compares in time that depends only on the expected secret's length, so a timing probe learns nothing of its content. */
+export function sameSecret(given: string, expected: string): boolean {
+  let diff = given.length ^ expected.length;
+  for (let i = 0; i < expected.length; i++) diff |= (given.charCodeAt(i) | 0) ^ expected.charCodeAt(i);
+  return diff === 0;
+}
+
+/** application/x-www-form-urlencoded → record; later duplicates win. */
+export function parseForm(body: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of body.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const k = eq < 0 ? part : part.slice(0, eq);
+    const v = eq < 0 ? '' : part.slice(eq + 1);
+    try {
+      out[decodeURIComponent(k.replace(/\+/g, ' '))] = decodeURIComponent(v.replace(/\+/g, ' '));
+    } catch {
+      // a malformed escape: skip that pair
+    }
+  }
+  return out;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function isFormBody(req: HttpRequest): boolean {
+  return (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+}
+
+/** Query parameters, plus form fields of a form-encoded POST body. */
+function params(req: HttpRequest): Record<string, string> {
+  return req.method === 'POST' && isFormBody(req) ? { ...req.query, ...parseForm(req.body) } : req.query;
+}
+
+/** `json=1`, `json=true` or a bare `json` ask for JSON (seed 001). */
+function wantsJson(p: Record<string, string>): boolean {
+  const j = p.json;
+  return j !== undefined && (j === '' || j === '1' || j.toLowerCase() === 'true');
+}
+
+export class HttpApi {
+  readonly #backend: HttpBackend;
+  readonly #maxBody: number;
+
+  constructor(backend: HttpBackend, options: { maxBody?: number } = {}) {
+    this.#backend = backend;
+    this.#maxBody = options.maxBody ?? MAX_BODY;
+  }
+
+  async handle(req: HttpRequest): Promise<HttpResponse> {
+    try {
+      return await this.#route(req);
+    } catch (e) {
+      this.#backend.log?.(`http: ${req.method} ${req.path} failed: ${e instanceof Error ? e.message : String(e)}`);
+      return msg(500, 'Internal error');
+    }
+  }
+
+  #authorised(req: HttpRequest): boolean {
+    const want = this.#backend.credentials();
+    if (!want) return true;
+    const h = req.headers.authorization ?? '';
+    const m = /^Basic\s+(\S+)\s*$/i.exec(h);
+    if (!m) return false;
+    const decoded = base64Decode(m[1]);
+    if (decoded === undefined) return false;
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return false;
+    // Evaluate both comparisons so the answer time does not tell which one failed.
+    const userOk = sameSecret(decoded.slice(0, colon), want.user);
+    const passOk = sameSecret(decoded.slice(colon + 1), want.pass);
+    return userOk && passOk;
+  }
+
+  async #route(req: HttpRequest): Promise<HttpResponse> {
+    const method = req.method.toUpperCase();
+    // Preflight carries no credentials by design; answer it before auth.
+    if (method === 'OPTIONS') return { status: 204, headers: { ...CORS, 'Access-Control-Max-Age': '600' }, body: '' };
+    if (!this.#authorised(req)) {
+      return { status: 401, headers: { ...headers('application/json'), 'WWW-Authenticate': 'Basic realm="openevse", charset="UTF-8"' }, body: '{"msg":"auth"}' };
+    }
+    if (req.body.length > this.#maxBody) return msg(413, 'Request body too large');
+    const b = this.#backend;
+    const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
+    const get = method === 'GET' || method === 'HEAD';
+    const post = method === 'POST';
+    switch (path) {
+      case '/status':
+        if (!get) return msg(405, 'Method not allowed');
+        return json(200, b.status());
+      case '/config': {
+        if (get) return json(200, b.config());
+        if (!post) return msg(405, 'Method not allowed');
+        let update: unknown;
+        try {
+          update = JSON.parse(req.body);
+        } catch {
+          return msg(400, 'Could not parse JSON');
+        }
+        if (typeof update !== 'object' || update === null || Array.isArray(update)) return msg(400, 'Could not parse JSON');
+        const r = await b.updateConfig(update as Record<string, unknown>);
+        return json(r.status, r.body);
+      }
+      case '/r':
+      case '/rapi':
+        if (!get && !post) return msg(405, 'Method not allowed');
+        return this.#rapi(req);
+      case '/scan':
+        if (!get) return msg(405, 'Method not allowed');
+        return json(200, await b.scan());
+      case '/savenetwork': {
+        if (!get && !post) return msg(405, 'Method not allowed');
+        const p = params(req);
+        if (!p.ssid) return text(400, 'No SSID');
+        b.saveNetwork(p.ssid, p.pass);
+        return text(200, 'saved');
+      }
+      case '/savemqtt': {
+        if (!get && !post) return msg(405, 'Method not allowed');
+        return this.#saveMqtt(params(req));
+      }
+      case '/crashlog': {
+        if (!get) return msg(405, 'Method not allowed');
+        const c = req.query.count;
+        const count = c === undefined ? 10 : /^\d{1,2}$/.test(c) ? Number(c) : NaN;
+        if (!(count >= 1 && count <= 10)) return msg(400, 'count must be 1 to 10');
+        return json(200, b.crashlog(count));
+      }
+      case '/apoff':
+        if (!get && !post) return msg(405, 'Method not allowed');
+        b.apOff();
+        return msg(200, 'done');
+      case '/reset':
+        if (!get && !post) return msg(405, 'Method not allowed');
+        b.reset();
+        return msg(200, 'done');
+      case '/restart':
+        return this.#restart(req, get, post);
+      case '/debug':
+        if (!get) return msg(405, 'Method not allowed');
+        return text(200, b.debugText());
+      case '/evse':
+        if (!get) return msg(405, 'Method not allowed');
+        return text(200, b.evseText());
+    }
+    if (get) {
+      const file = b.file?.(path === '/' ? '/index.html' : path);
+      if (file) return { ...file, headers: { ...CORS, ...file.headers } };
+    }
+    return msg(404, 'Not found');
+  }
+
+  async #rapi(req: HttpRequest): Promise<HttpResponse> {
+    const p = params(req);
+    const asJson = wantsJson(p);
+    const command = p.rapi;
+    if (command === undefined || command.trim() === '') {
+      if (asJson) return msg(400, 'rapi parameter required');
+      return text(200, this.#rapiPage('', ''), 'text/html');
+    }
+    const outcome = await this.#backend.rapi(command);
+    if (asJson) return json('error' in outcome ? (outcome.error === 'RAPI_RESPONSE_TIMEOUT' ? 500 : 400) : 200, outcome);
+    return text(200, this.#rapiPage(outcome.cmd, 'ret' in outcome ? outcome.ret : outcome.error), 'text/html');
+  }
+
+  #rapiPage(cmd: string, ret: string): string {
+    return (
+      '<!DOCTYPE html><html><head><meta charset="utf-8"><title>RAPI</title></head><body>' +
+      '<h1>RAPI command</h1><form method="get" action="r">' +
+      `<input type="text" name="rapi" value="${escapeHtml(cmd)}" autofocus>` +
+      '<input type="submit" value="Send"></form>' +
+      (cmd ? `<p><code>${escapeHtml(cmd)}</code></p><pre>&gt;${escapeHtml(ret)}</pre>` : '') +
+      '</body></html>'
+    );
+  }
+
+  async #saveMqtt(p: Record<string, string>): Promise<HttpResponse> {
+    // The legacy form: strings only; map them onto POST /config names and types.
+    const update: Record<string, unknown> = {};
+    const bool = (v: string) => v === '1' || v.toLowerCase() === 'true' || v === 'on';
+    if (p.enable !== undefined) update.mqtt_enabled = bool(p.enable);
+    if (p.protocol !== undefined) update.mqtt_protocol = p.protocol;
+    if (p.server !== undefined) update.mqtt_server = p.server;
+    if (p.port !== undefined) update.mqtt_port = /^\d+$/.test(p.port) ? Number(p.port) : p.port;
+    if (p.topic !== undefined) update.mqtt_topic = p.topic;
+    if (p.user !== undefined) update.mqtt_user = p.user;
+    if (p.pass !== undefined) update.mqtt_pass = p.pass;
+    if (p.retained !== undefined) update.mqtt_retained = bool(p.retained);
+    if (p.reject_unauthorized !== undefined) update.mqtt_reject_unauthorized = bool(p.reject_unauthorized);
+    const r = await this.#backend.updateConfig(update);
+    return r.status === 200 ? text(200, 'saved') : json(r.status, r.body);
+  }
+
+  async #restart(req: HttpRequest, get: boolean, post: boolean): Promise<HttpResponse> {
+    let device: 'gateway' | 'evse' = 'gateway';
+    if (post && req.body.trim() !== '') {
+      let body: unknown;
+      try {
+        body = JSON.parse(req.body);
+      } catch {
+        return msg(400, 'Could not parse JSON');
+      }
+      const d = (body as { device?: unknown } | null)?.device;
+      if (d !== undefined && d !== 'gateway' && d !== 'evse') return msg(400, 'device must be "gateway" or "evse"');
+      if (d === 'evse') device = 'evse';
+    } else if (!get && !post) {
+      return msg(405, 'Method not allowed');
+    }
+    const ok = await this.#backend.restart(device);
+    if (!ok) return json(500, { success: false, msg: `restart ${device} failed` });
+    return json(200, { success: true, result: 'OK', msg: `restart ${device}: ok` });
+  }
+}

@@ -1,0 +1,48 @@
+// The pilot generator and the pilot-sense ADC as one wire: what the controller
+// drives comes back through the EV model (and any fault on the wire).
+
+import { countToDuty } from '../modules/j1772/pilot';
+import type { PilotOutput, PilotReading, PilotSampler } from '../modules/ports';
+import type { Generator, SimEv } from './ev';
+
+export class SimPilot implements PilotOutput, PilotSampler {
+  readonly resolution: number;
+  readonly frequency = 1000;
+  /** The pilot is shorted to protective earth (state E). */
+  shorted = false;
+  #generator: Generator = { mode: 'low' };
+  #count = 0;
+  readonly #ev: SimEv;
+
+  constructor(ev: SimEv, options: { resolution?: number } = {}) {
+    this.#ev = ev;
+    this.resolution = options.resolution ?? 12;
+  }
+
+  get generator(): Generator {
+    return this.#generator;
+  }
+
+  /** The last PWM compare count written. */
+  get count(): number {
+    return this.#count;
+  }
+
+  high(): void {
+    this.#generator = { mode: 'high' };
+  }
+
+  low(): void {
+    this.#generator = { mode: 'low' };
+  }
+
+  pwm(count: number): void {
+    this.#count = count;
+    this.#generator = { mode: 'pwm', duty: countToDuty(count, this.resolution) };
+  }
+
+  read(): PilotReading {
+    if (this.shorted) return { high: 0, low: 0 };
+    return this.#ev.pilot(this.#generator);
+  }
+}
