@@ -60,7 +60,7 @@ describe('moddable firmware type-check', () => {
         `import { UartLink } from ${JSON.stringify(join(root, 'hosts/moddable/serial'))};`,
         `new PWM({ pin: 25, hertz: 1000 });`, // line 5: the option is hz
         `new PWM({ pin: 25 }).write('50%');`, // line 6: a count, not a string
-        `new Digital({ pin: 27, mode: Digital.Output, onReadable() {} });`, // line 7: onReadable needs an edge
+        `new Digital({ pin: 27, mode: Digital.Output }).write(2);`, // line 7: a digital level is 0 or 1
         `new PreferenceStorage({ domain: 'evse' });`, // line 8: no preference module
         `new UartLink({ port: 2, receive: 16, transmit: 17 });`, // line 9: no baud
       ].join('\n'),
