@@ -45,6 +45,9 @@ interface FirmwareConfig {
 
 const settings = config as FirmwareConfig;
 
+/** Lowest free system heap seen by /status (main.ts is the one module not preloaded, so state lives here). */
+let minFreeHeap: number | undefined;
+
 function roleOf(value: string | undefined): Role {
   if (value === undefined || value === '') return 'standalone';
   if (value === 'standalone' || value === 'gateway' || value === 'controller') return value;
@@ -84,7 +87,7 @@ function startController(clock: Clock & Timers, board: Board, output: ByteSink, 
 function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger): Gateway {
   const storage: Storage = new PreferenceStorage({ preference: Preference, domain: 'evse-gw' });
   const id = platform.deviceId();
-  const net = platform.network?.({ apSsid: `OpenEVSE_${id.slice(-4)}`, apPass: settings.ap_pass ?? 'openevse', clock });
+  const net = platform.network?.({ apSsid: `OpenEVSE_${id.slice(-6)}`, apPass: settings.ap_pass ?? 'openevse', clock });
   const gateway: Gateway = new Gateway({
     clock,
     timers: clock,
@@ -95,7 +98,11 @@ function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger): Ga
     info: { id, version: settings.version, buildenv: `moddable-${platform.name}` },
     system: {
       network: net ? () => net.state() : undefined,
-      heap: () => platform.heap(),
+      heap: () => {
+        const heap = platform.heap();
+        if (heap.free_heap > 0 && (minFreeHeap === undefined || heap.free_heap < minFreeHeap)) minFreeHeap = heap.free_heap;
+        return { ...heap, min_free_heap: minFreeHeap ?? 0 };
+      },
       scan: net ? () => net.scan() : undefined,
       restart: () => platform.restart(),
       apOff: net ? () => net.apOff() : undefined,

@@ -109,6 +109,16 @@ export interface CurrentSampler {
   sample(into: Uint16Array): number;
 }
 
+/**
+ * The front-panel button's level, sampled by the controller on each tick so
+ * that it can time a press (short, long, 10 s). Hosts that only see press
+ * edges may call `controller.button()` instead (a short press).
+ */
+export interface ButtonInput {
+  /** true while held down. */
+  read(): boolean;
+}
+
 /** Temperature sensors in tenths of a degree Celsius; null where a sensor is absent. */
 export interface TemperatureSensors {
   read(): readonly (number | null)[];

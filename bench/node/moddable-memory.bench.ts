@@ -48,7 +48,8 @@ export function measure(xsnap: string, module: string): XsMemory {
     if (!m) throw new Error(`snapshot dump has no ${tag} section`);
     return Number(m[1]);
   };
-  return { slots: section('HEAP') / SLOT_BYTES_XSNAP, chunkBytes: section('BLOC') };
+  // The section sizes include an 8-byte header.
+  return { slots: Math.floor((section('HEAP') - 8) / SLOT_BYTES_XSNAP), chunkBytes: section('BLOC') - 8 };
 }
 
 export async function measureAll(): Promise<Record<'empty' | 'loaded' | 'idle' | 'charging', XsMemory>> {

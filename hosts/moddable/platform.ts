@@ -1,7 +1,8 @@
-// What a Moddable platform gives main.ts. The manifest maps the specifier
-// "evse/platform" to ./esp32/platform on the device and to
-// ./simulator/platform in the desktop simulator, so main.ts never asks which
-// one it runs on, and neither build carries the other's modules.
+// What a Moddable platform gives main.ts. The manifest maps the module folder
+// "hosts/moddable/target/*" to ./esp32 on the device and to ./simulator in the
+// desktop simulator (the same depth, so relative imports inside either folder
+// resolve the same way), so main.ts never asks which one it runs on, and
+// neither build carries the other's modules.
 
 import type { Clock, Timers, HttpResponse, PilotOutput, PilotSampler, RelayOutput, AcSense, GfciInput, GfciTestOutput, CurrentSampler, TemperatureSensors } from '../../modules/ports';
 import type { Board } from './board';

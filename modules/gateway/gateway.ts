@@ -97,6 +97,8 @@ export class Gateway {
   #lastSv = 0;
   #beat?: TimerId;
   #running = false;
+  /** The telemetry last handed to MQTT and listeners, to send only what changed. */
+  #lastFields: Record<string, Json> = {};
   readonly #listeners = new Set<(changed: Record<string, Json>) => void>();
 
   constructor(options: GatewayOptions) {
@@ -420,8 +422,6 @@ export class Gateway {
     const heap = this.#heap();
     return { ...evseFields(this.monitor.snapshot, this.voltage()), freeram: heap.free_heap, srssi: this.#network().srssi };
   }
-
-  #lastFields: Record<string, Json> = {};
 
   #changed(_changed: Partial<EvseSnapshot>): void {
     const fields = evseFields(this.monitor.snapshot, this.voltage());

@@ -17,7 +17,8 @@ export class GfciSensePin implements GfciInput {
     const onTrip = options.onTrip;
     this.#pin = new Digital({
       pin: options.pin,
-      mode: Digital.InputPullDown,
+      // GPIO34–39 have no internal pulls: the board fits an external pull-down.
+      mode: Digital.Input,
       edge: Digital.Rising,
       onReadable() {
         onTrip();

@@ -66,8 +66,6 @@ function instrument(name: 'System Free Memory'): number {
   return Instrumentation.get(Instrumentation.map(name)) ?? 0;
 }
 
-let minFree = Infinity;
-
 export const platform: Platform = {
   name: 'esp32',
   hardwareKind: 'pins',
@@ -77,10 +75,8 @@ export const platform: Platform = {
   network,
   syncTime: (host) => syncTime(host),
   restart: () => System.restart(),
-  heap: () => {
-    // Instrumentation counts are filled in -d and -i builds only; a release build reports 0.
-    const free = instrument('System Free Memory');
-    if (free > 0 && free < minFree) minFree = free;
-    return { free_heap: free, largest_free_block: 0, min_free_heap: minFree === Infinity ? 0 : minFree };
-  },
+  // Instrumentation counts are filled in -d and -i builds only; a release
+  // build reports 0. The minimum is kept by main.ts: this module is preloaded
+  // (frozen), so it holds no state.
+  heap: () => ({ free_heap: instrument('System Free Memory'), largest_free_block: 0, min_free_heap: 0 }),
 };

@@ -28,7 +28,7 @@ export interface StationEvents {
 }
 
 export interface EspWifiOptions {
-  /** Access point name, e.g. "OpenEVSE_1a2b". */
+  /** Access point name, e.g. "OpenEVSE_1a2b3c" (seed 000: the last six hex digits of the MAC). */
   apSsid: string;
   /** WPA2 passphrase of the access point (seed 000: "openevse"); "" for an open one. */
   apPass?: string;

@@ -1,0 +1,128 @@
+// The controller's faults as data: for each fault state, how it is latched,
+// how long the relay may stay closed after it, which persistent counter and
+// volatile flag record it, and which `$FF` feature bit turns its check off.
+// The controller looks faults up here instead of carrying one `if` per fault;
+// the retry policy shared by GFCI and no-ground lives here too.
+
+import { EvseState, Feature, VFlag } from './evse-state';
+
+/**
+ * How a fault ends.
+ * - retry: the controller tries again after the retry delay, a limited number of times, then as `unplug`.
+ * - unplug: latched until the EV is unplugged.
+ * - permanent: latched until power-cycle (UL: a welded contactor must not be reused).
+ */
+export type Latch = 'retry' | 'unplug' | 'permanent';
+
+/** The persistent trip counters reported by `$GF`. */
+export type TripCounter = 'gfciTrips' | 'noGroundTrips' | 'stuckRelayTrips';
+
+export interface FaultSpec {
+  readonly state: number;
+  readonly latch: Latch;
+  /** Grace before the relay opens, so the EV can stop drawing first (0: at once). */
+  readonly relayDelayMs: number;
+  /** The `$GE` bit that disables the check (undefined: cannot be disabled). */
+  readonly feature?: number;
+  readonly counter?: TripCounter;
+  /** A volatile flag raised with the fault and kept until power-cycle. */
+  readonly vflag?: number;
+}
+
+/** Over-current: not an OpenEVSE 8.x `$GE` bit; 0x4000 is unused in §2.17 and 9.x (see docs/safety.md). */
+export const OVER_CURRENT_CHECK_DISABLED = 0x4000;
+
+export const FAULTS: Readonly<Record<number, FaultSpec>> = Object.freeze({
+  [EvseState.D]: { state: EvseState.D, latch: 'unplug', relayDelayMs: 0, feature: Feature.VentCheckDisabled },
+  [EvseState.DiodeCheckFailed]: { state: EvseState.DiodeCheckFailed, latch: 'unplug', relayDelayMs: 0, feature: Feature.DiodeCheckDisabled },
+  [EvseState.GfciFault]: { state: EvseState.GfciFault, latch: 'retry', relayDelayMs: 0, counter: 'gfciTrips', vflag: VFlag.GfciTripped },
+  [EvseState.NoGround]: { state: EvseState.NoGround, latch: 'retry', relayDelayMs: 0, feature: Feature.GroundCheckDisabled, counter: 'noGroundTrips', vflag: VFlag.NoGroundTripped },
+  [EvseState.StuckRelay]: { state: EvseState.StuckRelay, latch: 'permanent', relayDelayMs: 0, feature: Feature.StuckRelayCheckDisabled, counter: 'stuckRelayTrips' },
+  [EvseState.GfciTestFailed]: { state: EvseState.GfciTestFailed, latch: 'unplug', relayDelayMs: 0, feature: Feature.GfciSelfTestDisabled },
+  [EvseState.OverTemperature]: { state: EvseState.OverTemperature, latch: 'unplug', relayDelayMs: 5000, feature: Feature.TemperatureCheckDisabled },
+  [EvseState.OverCurrent]: { state: EvseState.OverCurrent, latch: 'unplug', relayDelayMs: 1000, feature: OVER_CURRENT_CHECK_DISABLED },
+});
+
+/** A fault this soon after the relay closed is latched until unplug, whatever its kind (UL 2231). */
+export const EARLY_FAULT_MS = 2000;
+
+/**
+ * GFCI and no-ground retry policy. UL 2231-2 guidance: wait at least 15 min,
+ * at most 4 automatic re-closes, then lock out (OpenEVSE: 5 min × 6). Why we
+ * chose UL's numbers is in docs/safety.md.
+ */
+export const RETRY_DELAY_MS = 15 * 60_000;
+export const RETRY_COUNT = 4;
+
+/** Trip counters saturate here, as OpenEVSE's one-byte EEPROM cells do. */
+export const MAX_TRIPS = 254;
+
+export type RetryDecision = 'wait' | 'retry' | 'lockout';
+
+/**
+ * Counts automatic retries of `retry` faults. The count survives the attempt
+ * and is cleared only by unplugging (or power-cycle), so a fault that keeps
+ * coming back ends in lock-out: OpenEVSE resets it on each new GFCI fault,
+ * which never exhausts it.
+ */
+export class RetryPolicy {
+  readonly delayMs: number;
+  readonly count: number;
+  #retries = 0;
+
+  constructor(options: { delayMs?: number; count?: number } = {}) {
+    this.delayMs = options.delayMs ?? RETRY_DELAY_MS;
+    this.count = options.count ?? RETRY_COUNT;
+    if (!(this.delayMs >= 0) || !Number.isInteger(this.count) || this.count < 0) throw new RangeError('retry delay and count must be ≥ 0');
+  }
+
+  get retries(): number {
+    return this.#retries;
+  }
+
+  /** Called on each tick while a `retry` fault stands, with the time it has stood. */
+  decide(faultedMs: number): RetryDecision {
+    if (faultedMs < this.delayMs) return 'wait';
+    if (this.#retries >= this.count) return 'lockout';
+    this.#retries++;
+    return 'retry';
+  }
+
+  /** The EV was unplugged (or the controller restarted): the next EV starts afresh. */
+  reset(): void {
+    this.#retries = 0;
+  }
+}
+
+/** The latch of a fault raised at `now`, given when the relay last closed (-1: never). */
+export function latchFor(spec: FaultSpec, now: number, closedAt: number): Latch {
+  if (spec.latch === 'retry' && closedAt >= 0 && now - closedAt < EARLY_FAULT_MS) return 'unplug';
+  return spec.latch;
+}
+
+/** What the periodic checks look at, gathered once per control tick. */
+export interface Sense {
+  now: number;
+  relayClosed: boolean;
+  /** When the relay last opened or closed, ms. */
+  relayChangedAt: number;
+  /** A delayed opening is pending (the relay is closed on purpose after a fault). */
+  relayOpening: boolean;
+  /** AC-sense lines that carry voltage, 0–2. */
+  liveLines: number;
+  /** The controller is in state C. */
+  charging: boolean;
+  /** Measured current, mA. */
+  milliamps: number;
+  /** The current the pilot offers, A. */
+  offeredAmps: number;
+}
+
+/** One periodic check: true when its fault condition has been met. */
+export interface SafetyCheck {
+  /** The fault state it raises (a key of FAULTS). */
+  readonly fault: number;
+  evaluate(sense: Sense): boolean;
+  /** Forget any half-timed condition (check disabled, state changed). */
+  reset(): void;
+}
