@@ -43,6 +43,15 @@ function int(text: string | undefined): number {
   return text !== undefined && /^-?\d+$/.test(text) ? Number(text) : NaN;
 }
 
+/** Commands that take no parameter: any parameter is a malformed command ($NK). */
+const NO_PARAMS = new Set([
+  'F1', 'FD', 'FE', 'FR', 'FS',
+  'G0', 'G3', 'GA', 'GC', 'GD', 'GE', 'GF', 'GG', 'GH', 'GI', 'GP', 'GS', 'GT', 'GU', 'GV', 'GY',
+]);
+
+const CR = 0x0d;
+const LF = 0x0a;
+
 export class CommandProcessor {
   readonly #controller: EvseController;
   readonly #output: ByteSink;
@@ -52,8 +61,8 @@ export class CommandProcessor {
   /** The $AT last sent, to send only changes. */
   #lastAt = '';
   #busy = false;
-  /** RTC offset from the host's wall clock, ms ($S1). */
-  #rtcOffset = 0;
+  /** `$FF E 1`: received bytes are echoed and lines end CR LF (for a human at a terminal). */
+  #echo = false;
 
   constructor(options: CommandProcessorOptions) {
     this.#controller = options.controller;
@@ -70,17 +79,34 @@ export class CommandProcessor {
     this.#controller.addListener((event) => {
       if (event === 'boot') this.#boot();
       else if (event === 'change' && !this.#busy) this.#notify();
+      else if (event === 'wifi') this.#send('WF', ['02']);
+      else if (event === 'press-short') this.#send('AN', [0]);
+      else if (event === 'press-long') this.#send('AN', [1]);
     });
   }
 
   /** RAPI bytes from the gateway. */
   receive(data: Uint8Array | string): void {
-    this.#parser.receive(data);
+    if (!this.#echo) {
+      this.#parser.receive(data);
+      return;
+    }
+    // Byte by byte, so each character is echoed before a reply it completes.
+    for (let i = 0; i < data.length; i++) {
+      const b = typeof data === 'string' ? data.charCodeAt(i) & 0xff : data[i];
+      this.#output.write(b === CR ? Uint8Array.of(CR, LF) : Uint8Array.of(b));
+      this.#parser.receive(Uint8Array.of(b));
+    }
   }
 
   /** The controller's real-time clock ($S1/$GT), as UTC fields of this Date value. */
   get rtc(): number {
-    return this.#clock.wall() + this.#rtcOffset;
+    return this.#controller.rtc.now();
+  }
+
+  /** Echo mode ($FF E), volatile as in OpenEVSE. */
+  get echo(): boolean {
+    return this.#echo;
   }
 
   #boot(): void {
@@ -108,7 +134,8 @@ export class CommandProcessor {
     let reply: Reply;
     this.#busy = true;
     try {
-      reply = frame.params.length + 1 > MAX_TOKENS ? NK : this.#command(frame.command, frame.params);
+      const n = frame.params.length;
+      reply = n + 1 > MAX_TOKENS || (n > 0 && NO_PARAMS.has(frame.command)) ? NK : this.#command(frame.command, frame.params);
     } finally {
       this.#busy = false;
     }
@@ -117,7 +144,9 @@ export class CommandProcessor {
   }
 
   #send(word: string, params: readonly (string | number)[], seq?: number): void {
-    this.#output.write(toBytes(encode(word, params, seq === undefined ? {} : { seq })));
+    const text = encode(word, params, seq === undefined ? {} : { seq });
+    // One write per frame, so nothing (an $AT) can land inside it.
+    this.#output.write(toBytes(this.#echo ? text + '\n' : text));
   }
 
   #command(cmd: string, p: string[]): Reply {
@@ -125,13 +154,17 @@ export class CommandProcessor {
     const n = p.length;
     switch (cmd) {
       // --- Functions
-      case 'F0': // LCD updates: there is no LCD; accepted for compatibility.
-      case 'FB':
-        return n === 1 ? OK : NK;
+      // There is no LCD: $F0, $FB, $FP and $S0 are checked and accepted for compatibility.
+      case 'F0':
+        return n === 1 && (p[0] === '0' || p[0] === '1') ? OK : NK;
+      case 'FB': {
+        const colour = int(p[0]);
+        return n === 1 && colour >= 0 && colour <= 7 ? OK : NK;
+      }
       case 'FP':
-        return n >= 2 ? OK : NK;
+        return n >= 2 && int(p[0]) >= 0 && int(p[1]) >= 0 ? OK : NK;
       case 'F1':
-        c.button();
+        c.simulateButton();
         return OK;
       case 'FD':
         return c.disable() ? OK : NK;
@@ -145,7 +178,11 @@ export class CommandProcessor {
       case 'FF': {
         if (n !== 2 || (p[1] !== '0' && p[1] !== '1')) return NK;
         const letter = p[0].toUpperCase();
-        if (letter === 'E') return OK; // echo: the link never echoes; accepted and ignored
+        if (letter === 'E') {
+          // Volatile. OpenEVSE's `$FF E 0` turns echo on (reference §2.22 #1); here 0 is off.
+          this.#echo = p[1] === '1';
+          return OK;
+        }
         const bit = FEATURE_LETTERS[letter];
         if (bit === undefined) return NK;
         c.setFeature(bit, p[1] === '1');
@@ -154,14 +191,11 @@ export class CommandProcessor {
 
       // --- Settings
       case 'S0':
-        return n === 1 ? OK : NK;
+        return n === 1 && (p[0] === '0' || p[0] === '1') ? OK : NK;
       case 'S1': {
-        const f = p.map(int);
-        if (n !== 6 || f.some((x) => !(x >= 0))) return NK;
-        const [yy, mo, dd, hh, mm, ss] = f;
-        if (mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mm > 59 || ss > 59) return NK;
-        this.#rtcOffset = Date.UTC(2000 + yy, mo - 1, dd, hh, mm, ss) - this.#clock.wall();
-        return OK;
+        if (n !== 6) return NK;
+        const [yy, mo, dd, hh, mm, ss] = p.map(int);
+        return c.rtc.set({ yy, mo, dd, hh, mm, ss }) ? OK : NK;
       }
       case 'S3': {
         const v = int(p[0]);
@@ -256,11 +290,8 @@ export class CommandProcessor {
       case 'GS':
         return { ok: true, params: [state2(c.state), c.elapsedSeconds, state2(c.pilotState), hex4(c.vflags)] };
       case 'GT': {
-        const d = new Date(this.rtc);
-        return {
-          ok: true,
-          params: [d.getUTCFullYear() % 100, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()],
-        };
+        const t = c.rtc.fields();
+        return { ok: true, params: [t.yy, t.mo, t.dd, t.hh, t.mm, t.ss] };
       }
       case 'GU':
         return { ok: true, params: [c.energy.sessionWs, c.energy.totalWh] };

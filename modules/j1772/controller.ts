@@ -1,49 +1,56 @@
-// The J1772 charge controller: reads the pilot, the AC-sense inputs, the GFCI,
-// the current transformer and the thermometers on every tick of its own timer,
-// decides the EVSE state, and drives the pilot generator and the relay.
+// The J1772 charge controller, as an orchestrator: on every tick of its own
+// timer it reads the pilot, the AC-sense lines, the GFCI, the current
+// transformer, the thermometers and the button, asks the small modules next
+// to it what they make of that, and drives the pilot generator and the relay.
 //
 // Inputs are events (a tick, a GFCI edge, a command); outputs are commands to
-// the ports. Timings follow OpenEVSE 8.2.3 where it agrees with IEC 61851-1,
-// and IEC where OpenEVSE is slower (relay opening when the EV leaves C).
+// the ports. Each decision lives in its own file: post.ts (power-on self
+// test), faults.ts (the fault table and the retry policy), ground.ts,
+// stuck-relay.ts, overcurrent.ts (periodic checks), gfci.ts (self test),
+// temperature.ts, sleep.ts, delay-timer.ts, limits.ts, service-level.ts,
+// heartbeat.ts, energy.ts, button.ts. Timings follow OpenEVSE 8.2.3 where it
+// agrees with IEC 61851-1, and IEC where OpenEVSE is slower (relay opening
+// when the EV leaves C); docs/safety.md maps each to its test.
 
 import type {
-  AcSense, Clock, CurrentSampler, GfciInput, GfciTestOutput, Logger, PilotOutput, PilotSampler,
+  AcSense, ButtonInput, Clock, CurrentSampler, GfciInput, GfciTestOutput, Logger, PilotOutput, PilotSampler,
   RelayOutput, Storage, TemperatureSensors, TimerId, Timers,
 } from '../ports';
 import { Ammeter } from './ammeter';
+import { ButtonTimer, type ButtonEvent } from './button';
+import { DELAY_TIMER_CHECK_MS, DelayTimer, validWindow, windowEnabled } from './delay-timer';
 import { EnergyMeter } from './energy';
 import { EvseState, Feature, VFlag, isFaultState } from './evse-state';
-import { GFCI_RETRY_COUNT, GFCI_RETRY_DELAY_MS, GfciSelfTest } from './gfci';
+import { FAULTS, latchFor, MAX_TRIPS, RetryPolicy, type SafetyCheck, type Sense } from './faults';
+import { GfciSelfTest } from './gfci';
+import { GROUND_CHECK_DELAY_MS, GroundCheck } from './ground';
 import { Heartbeat, Trigger } from './heartbeat';
+import { SessionLimits } from './limits';
+import { DEFAULT_OVER_CURRENT, OverCurrentCheck, type OverCurrentOptions } from './overcurrent';
 import { ampsToCount, classifyPilot, DEFAULT_THRESHOLDS, MAX_AMPS, MIN_AMPS, type PilotThresholds } from './pilot';
+import { PowerOnSelfTest, type PostResult } from './post';
+import { Rtc } from './rtc';
+import { detectLevel, L1_MILLIVOLTS, L2_MILLIVOLTS, levelMaxAmps, levelOf, withDetected, withLevel, type ServiceLevel } from './service-level';
 import { type ControllerSettings, loadSettings, saveSettings } from './settings';
+import { sleepOpensRelay, type SleepReason } from './sleep';
+import { StuckRelayCheck } from './stuck-relay';
 import { DEFAULT_THERMAL, hottest, Thermal, thermalLevel, thermalLimit, type ThermalThresholds } from './temperature';
+
+// Names the first version exported from here, kept for importers.
+export { EARLY_FAULT_MS } from './faults';
+export { GROUND_CHECK_DELAY_MS } from './ground';
+export { STUCK_RELAY_DELAY_MS } from './stuck-relay';
+export { SLEEP_RELAY_MILLIAMPS, SLEEP_RELAY_TIMEOUT_MS } from './sleep';
+export { RELAY_SETTLE_MS } from './post';
+export type { OverCurrentOptions } from './overcurrent';
 
 /** A new pilot state must be seen this long before the controller acts on it. */
 export const DEBOUNCE_MS = 250;
 /** …except a step that removes power (to A, out of C, E/F), which must act within IEC's 100 ms. */
 export const DEBOUNCE_DOWN_MS = 25;
-/** No-ground is judged only this long after the relay closed; stuck relay this long after it opened. */
-export const GROUND_CHECK_DELAY_MS = 1000;
-export const STUCK_RELAY_DELAY_MS = 1000;
-/** A fault this soon after the relay closed is latched until unplug (UL). */
-export const EARLY_FAULT_MS = 2000;
-/** Sleeping with the relay closed: opened when the EV returns to B, draws ≤ 1 A, or after 3 s. */
-export const SLEEP_RELAY_TIMEOUT_MS = 3000;
-export const SLEEP_RELAY_MILLIAMPS = 1000;
-/** Grace before opening the relay on over-temperature / over-current, so the EV can stop first. */
-export const OVER_TEMPERATURE_RELAY_DELAY_MS = 5000;
-export const OVER_CURRENT_RELAY_DELAY_MS = 1000;
-/** Relay settling time during the power-on self test. */
-export const RELAY_SETTLE_MS = 250;
+/** IEC 61851-1 Table A.6: power off within 100 ms of the EV leaving C. */
+export const POWER_OFF_MS = 100;
 export const TEMPERATURE_INTERVAL_MS = 1000;
-
-export interface OverCurrentOptions {
-  /** Amps above the advertised current that count as over-current. */
-  margin: number;
-  /** How long the excess must last, ms. */
-  ms: number;
-}
 
 export interface ControllerOptions {
   clock: Clock;
@@ -56,17 +63,19 @@ export interface ControllerOptions {
   gfciTest: GfciTestOutput;
   current?: CurrentSampler;
   temperatures?: TemperatureSensors;
+  /** The front-panel button's level, polled each tick (hosts with edges only call `button()`). */
+  button?: ButtonInput;
   storage?: Storage;
   logger?: Logger;
   thresholds?: PilotThresholds;
   thermal?: ThermalThresholds;
-  /** Control loop period, ms (default 10). */
+  /** Control loop period, ms (default 10; at most 50, so power goes off within 100 ms of the EV leaving C). */
   tickMs?: number;
   /** How often the ammeter takes one mains-cycle reading while charging, ms (default 100). */
   ammeterIntervalMs?: number;
   /** Readings averaged into one reported current (default 8). */
   ammeterBlock?: number;
-  /** Over-current protection; `false` disables it. Default 5 A for 10 s. */
+  /** Over-current protection; `false` leaves the check out. Default 5 A for 10 s. */
   overCurrent?: OverCurrentOptions | false;
   /** Hardware maximum, amps (default 80). */
   maxAmps?: number;
@@ -75,12 +84,17 @@ export interface ControllerOptions {
   l2Millivolts?: number;
   /** Firmware version for $AB / $GV. */
   firmware?: string;
-  /** GFCI / no-ground retry policy. */
+  /** GFCI / no-ground retry policy (defaults in faults.ts: UL 2231 guidance, 15 min × 4). */
   retryDelayMs?: number;
   retryCount?: number;
 }
 
-export type ControllerEvent = 'boot' | 'change' | 'button';
+/**
+ * What listeners hear: 'boot' after the self test, 'change' after anything
+ * $AT may report, 'press-short'/'press-long' for presses of a disabled button
+ * ($AN 0/1), 'wifi' for a 10-second press ($WF 02).
+ */
+export type ControllerEvent = 'boot' | 'change' | 'press-short' | 'press-long' | 'wifi';
 
 export type HardFault = 'none' | 'unplug' | 'permanent';
 
@@ -91,6 +105,10 @@ export interface CurrentResult {
 
 export class EvseController {
   readonly firmware: string;
+  /** The real-time clock ($S1, $GT) the delay timer follows. */
+  readonly rtc: Rtc;
+  /** GFCI / no-ground retries: its `delayMs` and `count` are the settings in force. */
+  readonly retry: RetryPolicy;
   readonly #clock: Clock;
   readonly #timers: Timers;
   readonly #pilot: PilotOutput;
@@ -101,24 +119,30 @@ export class EvseController {
   readonly #selfTest: GfciSelfTest;
   readonly #current?: CurrentSampler;
   readonly #temperatures?: TemperatureSensors;
+  readonly #buttonInput?: ButtonInput;
   readonly #storage?: Storage;
   readonly #logger?: Logger;
   readonly #thresholds: PilotThresholds;
   readonly #thermalThresholds: ThermalThresholds;
   readonly #tickMs: number;
   readonly #ammeterMs: number;
-  readonly #overCurrent: OverCurrentOptions | false;
-  readonly #maxAmps: number;
+  readonly #boardMaxAmps: number;
   readonly #millivolts: [number, number];
-  readonly #retryDelay: number;
-  readonly #retryCount: number;
+  readonly #checks: SafetyCheck[];
   readonly #listeners: ((event: ControllerEvent) => void)[] = [];
+  readonly #limits = new SessionLimits();
+  readonly #delayTimer = new DelayTimer();
+  readonly #buttonTimer = new ButtonTimer();
+  readonly #sense: Sense = {
+    now: 0, relayClosed: false, relayChangedAt: 0, relayOpening: false, liveLines: 0, charging: false, milliamps: 0, offeredAmps: 0,
+  };
 
   #settings: ControllerSettings;
   #ammeter?: Ammeter;
   #samples?: Uint16Array;
   #energy: EnergyMeter;
   #heartbeat: Heartbeat;
+  #post?: PowerOnSelfTest;
 
   #loop?: TimerId;
   #running = false;
@@ -139,12 +163,11 @@ export class EvseController {
 
   #candidate = -1;
   #candidateSince = 0;
-
   #faultSince = 0;
-  #retries = 0;
-  #acSeenSince = -1;
-  #overSince = -1;
+
   #sleepingSince = -1;
+  #sleepReason: SleepReason | undefined;
+  #lastTimerCheck = -Infinity;
 
   #capacity = 0;
   #thermal: number = Thermal.Full;
@@ -156,9 +179,6 @@ export class EvseController {
 
   #chargeMs = 0;
   #lastTick = 0;
-  /** Session limits: 15-minute units and kWh; 0 = none. */
-  #timeLimit = 0;
-  #energyLimit = 0;
 
   constructor(options: ControllerOptions) {
     this.#clock = options.clock;
@@ -171,22 +191,28 @@ export class EvseController {
     this.#selfTest = new GfciSelfTest(options.gfci, options.gfciTest);
     this.#current = options.current;
     this.#temperatures = options.temperatures;
+    this.#buttonInput = options.button;
     this.#storage = options.storage;
     this.#logger = options.logger;
     this.#thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
     this.#thermalThresholds = options.thermal ?? DEFAULT_THERMAL;
     this.#tickMs = options.tickMs ?? 10;
     this.#ammeterMs = options.ammeterIntervalMs ?? 100;
-    this.#overCurrent = options.overCurrent ?? { margin: 5, ms: 10_000 };
-    this.#maxAmps = options.maxAmps ?? MAX_AMPS;
-    this.#millivolts = [options.l1Millivolts ?? 120_000, options.l2Millivolts ?? 240_000];
-    this.#retryDelay = options.retryDelayMs ?? GFCI_RETRY_DELAY_MS;
-    this.#retryCount = options.retryCount ?? GFCI_RETRY_COUNT;
+    this.#boardMaxAmps = options.maxAmps ?? MAX_AMPS;
+    this.#millivolts = [options.l1Millivolts ?? L1_MILLIVOLTS, options.l2Millivolts ?? L2_MILLIVOLTS];
+    this.retry = new RetryPolicy({ delayMs: options.retryDelayMs, count: options.retryCount });
+    this.rtc = new Rtc(options.clock);
     this.firmware = options.firmware ?? '8.2.3';
-    if (!(this.#tickMs > 0) || this.#tickMs > DEBOUNCE_DOWN_MS) {
-      throw new RangeError(`tickMs must be in (0, ${DEBOUNCE_DOWN_MS}] so that unplugging is acted on in time`);
+    // A step out of C is seen one tick late at worst and acted on after the debounce, counted in ticks.
+    const worstPowerOff = this.#tickMs * (1 + Math.ceil(DEBOUNCE_DOWN_MS / this.#tickMs));
+    if (!(this.#tickMs > 0) || worstPowerOff > POWER_OFF_MS) {
+      throw new RangeError(`tickMs ${this.#tickMs} would leave power on up to ${worstPowerOff} ms after the EV stops (limit ${POWER_OFF_MS} ms)`);
     }
-    if (this.#maxAmps < MIN_AMPS || this.#maxAmps > MAX_AMPS) throw new RangeError(`maxAmps must be ${MIN_AMPS}–${MAX_AMPS}`);
+    if (this.#boardMaxAmps < MIN_AMPS || this.#boardMaxAmps > MAX_AMPS) throw new RangeError(`maxAmps must be ${MIN_AMPS}–${MAX_AMPS}`);
+
+    const overCurrent = options.overCurrent ?? DEFAULT_OVER_CURRENT;
+    this.#checks = [new GroundCheck(), new StuckRelayCheck()];
+    if (overCurrent) this.#checks.push(new OverCurrentCheck(overCurrent));
 
     this.#settings = loadSettings(this.#storage);
     this.#energy = new EnergyMeter({ totalWs: this.#settings.totalWs });
@@ -203,7 +229,7 @@ export class EvseController {
       this.#samples = new Uint16Array(Math.ceil((this.#current.rate * 40) / 1000));
     }
     this.#capacity = this.#configuredAmps();
-    this.#voltage = this.#millivolts[this.#l2 ? 1 : 0];
+    this.#voltage = this.#millivolts[this.serviceLevel - 1];
   }
 
   // -------------------------------------------------------------------------
@@ -218,7 +244,14 @@ export class EvseController {
   }
 
   get vflags(): number {
-    return this.#vflags | (this.#relayClosed ? VFlag.RelayClosed : 0) | (this.#hardFault !== 'none' ? VFlag.HardFault : 0);
+    return (
+      this.#vflags |
+      (this.#relayClosed ? VFlag.RelayClosed : 0) |
+      (this.#hardFault !== 'none' ? VFlag.HardFault : 0) |
+      (this.#limits.time ? VFlag.TimeLimit : 0) |
+      (this.#limits.energy ? VFlag.ChargeLimit : 0) |
+      (windowEnabled(this.#settings.timer) ? VFlag.DelayTimer : 0)
+    );
   }
 
   get hardFault(): HardFault {
@@ -245,16 +278,15 @@ export class EvseController {
 
   /** The highest current this installation allows: L1 24 A; L2 the hardware maximum or `$SC M`. */
   get maxAmps(): number {
-    if (!this.#l2) return Math.min(24, this.#maxAmps);
-    return this.#settings.hardwareAmps || this.#maxAmps;
+    return levelMaxAmps(this.serviceLevel, this.#boardMaxAmps, this.#settings.hardwareAmps);
   }
 
   get settings(): Readonly<ControllerSettings> {
     return this.#settings;
   }
 
-  get serviceLevel(): 1 | 2 {
-    return this.#l2 ? 2 : 1;
+  get serviceLevel(): ServiceLevel {
+    return levelOf(this.#settings.flags);
   }
 
   get milliamps(): number {
@@ -283,11 +315,21 @@ export class EvseController {
   }
 
   get timeLimit(): number {
-    return this.#timeLimit;
+    return this.#limits.time;
   }
 
   get energyLimit(): number {
-    return this.#energyLimit;
+    return this.#limits.energy;
+  }
+
+  /** Why the station sleeps (undefined when it does not). */
+  get sleepReason(): SleepReason | undefined {
+    return this.#state === EvseState.Sleeping ? this.#sleepReason : undefined;
+  }
+
+  /** The delay timer's manual override (a button press outside or inside the window). */
+  get timerOverridden(): boolean {
+    return this.#delayTimer.overridden;
   }
 
   /** $G0: 0 not connected, 1 connected, 2 unknown (pilot at −12 V). */
@@ -311,13 +353,27 @@ export class EvseController {
     this.#setRelay(false);
     this.#pilotHigh();
     this.#state = EvseState.Unknown;
-    this.#post();
+    const first = this.#sampler.read();
+    this.#post = new PowerOnSelfTest({
+      clock: this.#clock,
+      timers: this.#timers,
+      tickMs: this.#tickMs,
+      selfTest: this.#selfTest,
+      flags: this.#settings.flags,
+      evPresent: classifyPilot(first.high, first.low, false, this.#thresholds).state !== 'A',
+      pilotLow: () => this.#pilotLow(),
+      setRelay: (closed) => this.#setRelay(closed),
+      liveLines: () => this.#liveLines(),
+      onDone: (r) => this.#endPost(r),
+    });
+    this.#post.start();
   }
 
   /** Stops the loop with the relay open and the pilot at −12 V. */
   stop(): void {
     this.#running = false;
     this.#posting = false;
+    this.#post?.cancel();
     if (this.#loop !== undefined) this.#timers.clear(this.#loop);
     this.#loop = undefined;
     this.#selfTest.cancel();
@@ -337,7 +393,9 @@ export class EvseController {
       this.#vflags = VFlag.SessionEnded;
       this.#thermal = Thermal.Full;
       this.#candidate = -1;
-      this.#retries = 0;
+      this.retry.reset();
+      this.#limits.clear();
+      this.#delayTimer.clearOverride();
       this.start();
     }, delay);
   }
@@ -350,17 +408,19 @@ export class EvseController {
     if (this.#state !== EvseState.Disabled && this.#state !== EvseState.Sleeping) return true;
     this.#vflags &= ~VFlag.LimitSleep;
     this.#sleepingSince = -1;
+    this.#sleepReason = undefined;
     this.#pilotHigh();
     this.#setState(EvseState.Unknown);
     return true;
   }
 
   /** $FS: pause. The relay opens once the EV has stopped (or after 3 s). */
-  sleep(): boolean {
+  sleep(reason: SleepReason = 'command'): boolean {
     if (this.#hardFault !== 'none' || isFaultState(this.#state)) return false;
     if (this.#state === EvseState.Sleeping) return true;
     this.#pilotHigh();
     this.#sleepingSince = this.#clock.now();
+    this.#sleepReason = reason;
     if (this.#selfTest.running) {
       this.#selfTest.cancel();
       this.#closeAfterTest = false;
@@ -381,10 +441,17 @@ export class EvseController {
     return true;
   }
 
-  /** $F1 / the front button: toggles sleep. */
+  /**
+   * A short press of the front-panel button, from a host that reports press
+   * edges. With the button disabled ($FF B 0) it is only reported ($AN 0).
+   */
   button(): void {
-    if (this.#state === EvseState.Sleeping || this.#state === EvseState.Disabled) this.enable();
-    else this.sleep();
+    this.#buttonEvent('short');
+  }
+
+  /** $F1: a short press, whether or not the physical button is disabled. */
+  simulateButton(): void {
+    this.#toggle();
   }
 
   /**
@@ -395,7 +462,7 @@ export class EvseController {
   setCurrent(amps: number, mode: 'save' | 'volatile' | 'hardware' = 'save'): CurrentResult {
     if (!Number.isInteger(amps)) return { ok: false, amps: this.#capacity };
     if (mode === 'hardware') {
-      if (this.#settings.hardwareAmps !== 0 || amps < MIN_AMPS || amps > this.#maxAmps) return { ok: false, amps: this.#settings.hardwareAmps || this.#maxAmps };
+      if (this.#settings.hardwareAmps !== 0 || amps < MIN_AMPS || amps > this.#boardMaxAmps) return { ok: false, amps: this.#settings.hardwareAmps || this.#boardMaxAmps };
       this.#settings.hardwareAmps = amps;
       if (this.#capacity > amps) this.#applyCapacity(amps);
       this.#save();
@@ -413,7 +480,7 @@ export class EvseController {
     // While hot, the current may be lowered but not raised.
     if (this.#thermal !== Thermal.Full && a > this.#capacity) return { ok: false, amps: this.#capacity };
     if (mode === 'save') {
-      if (this.#l2) this.#settings.l2Amps = a;
+      if (this.serviceLevel === 2) this.#settings.l2Amps = a;
       else this.#settings.l1Amps = a;
       this.#save();
     }
@@ -422,21 +489,9 @@ export class EvseController {
   }
 
   /** $SL: 1, 2 or 'A' (auto). */
-  setServiceLevel(level: 1 | 2 | 'A'): void {
-    let flags = this.#settings.flags;
-    if (level === 'A') flags &= ~Feature.AutoServiceLevelDisabled;
-    else {
-      flags |= Feature.AutoServiceLevelDisabled;
-      flags = level === 2 ? flags | Feature.L2 : flags & ~Feature.L2;
-    }
-    this.#settings.flags = flags;
+  setServiceLevel(level: ServiceLevel | 'A'): void {
+    this.#settings.flags = withLevel(this.#settings.flags, level);
     this.#afterServiceLevel();
-  }
-
-  #afterServiceLevel(): void {
-    this.#save();
-    this.#voltage = this.#millivolts[this.#l2 ? 1 : 0];
-    this.#applyCapacity(Math.min(this.#configuredAmps(), this.maxAmps));
   }
 
   /** $FF: sets (1) or clears (0) a feature; `bit` is the Feature disable bit. */
@@ -472,29 +527,37 @@ export class EvseController {
     this.#save();
   }
 
-  /** $S3 (15-minute units) / $SH (kWh): only while an EV is connected (B or C). */
+  /** $S3 (15-minute units): only while an EV is connected (B or C). */
   setTimeLimit(units: number): boolean {
-    if (this.#state !== EvseState.B && this.#state !== EvseState.C) return false;
-    this.#timeLimit = units;
-    this.#vflags = units ? this.#vflags | VFlag.TimeLimit : this.#vflags & ~VFlag.TimeLimit;
+    if (!this.#limitsAccepted()) return false;
+    this.#limits.time = units;
     this.#emit('change');
     return true;
   }
 
+  /** $SH (kWh): only while an EV is connected (B or C). */
   setEnergyLimit(kwh: number): boolean {
-    if (this.#state !== EvseState.B && this.#state !== EvseState.C) return false;
-    this.#energyLimit = kwh;
-    this.#vflags = kwh ? this.#vflags | VFlag.ChargeLimit : this.#vflags & ~VFlag.ChargeLimit;
+    if (!this.#limitsAccepted()) return false;
+    this.#limits.energy = kwh;
     this.#emit('change');
     return true;
   }
 
-  /** $ST: stores the delay timer (all zeros = off); start == stop is invalid. */
+  #limitsAccepted(): boolean {
+    if (this.#state !== EvseState.B && this.#state !== EvseState.C) return false;
+    // A limit says "charge now, this much": it overrides the delay timer (OpenEVSE).
+    if (windowEnabled(this.#settings.timer)) this.#delayTimer.override();
+    return true;
+  }
+
+  /** $ST: the delay timer (all zeros = off); start == stop is invalid. Takes effect within 1 s. */
   setTimer(sh: number, sm: number, eh: number, em: number): boolean {
-    const off = sh === 0 && sm === 0 && eh === 0 && em === 0;
-    if (!off && (sh > 23 || eh > 23 || sm > 59 || em > 59 || (sh === eh && sm === em))) return false;
-    this.#settings.timer = [sh, sm, eh, em];
+    const w: [number, number, number, number] = [sh, sm, eh, em];
+    if (!validWindow(w)) return false;
+    this.#settings.timer = w;
+    this.#delayTimer.clearOverride();
     this.#save();
+    this.#emit('change');
     return true;
   }
 
@@ -538,97 +601,35 @@ export class EvseController {
     if (!this.#running) return;
     this.#setRelay(false);
     this.#closeAfterTest = false;
-    this.#vflags |= VFlag.GfciTripped;
     if (this.#state !== EvseState.GfciFault) this.#fault(EvseState.GfciFault);
   }
 
   // -------------------------------------------------------------------------
   // Power-on self test
 
-  #post(): void {
-    const steps: (() => number)[] = [];
-    const first = this.#sampler.read();
-    const noEv = classifyPilot(first.high, first.low, false, this.#thresholds).state === 'A';
-    let failure: number = EvseState.Unknown;
-    const ac = () => {
-      const s = this.#ac.read();
-      return (s.line1 ? 1 : 0) + (s.line2 ? 1 : 0);
-    };
-    steps.push(() => {
-      // With no EV the pilot goes to −12 V so no car could start while relays are exercised.
-      if (noEv) this.#pilotLow();
-      if (this.featureEnabled(Feature.StuckRelayCheckDisabled) && ac() > 0) failure = EvseState.StuckRelay;
-      return 0;
-    });
-    const autoLevel = this.featureEnabled(Feature.AutoServiceLevelDisabled);
-    if (noEv && autoLevel) {
-      steps.push(() => {
-        if (failure) return 0;
-        this.#setRelay(true);
-        return RELAY_SETTLE_MS;
-      });
-      steps.push(() => {
-        if (failure) return 0;
-        const lines = ac();
-        this.#setRelay(false);
-        if (lines === 2) this.#settings.flags |= Feature.L2;
-        else if (lines === 1) this.#settings.flags &= ~Feature.L2;
-        else if (this.featureEnabled(Feature.GroundCheckDisabled)) failure = EvseState.NoGround;
-        return 0;
-      });
-    } else if (!noEv && autoLevel) {
-      this.#vflags |= VFlag.AutoServiceLevelSkipped;
-    }
-    const selfTest = this.featureEnabled(Feature.GfciSelfTestDisabled);
-    let testStarted = false;
-    steps.push(() => {
-      if (failure || !selfTest) return 0;
-      if (!testStarted) {
-        testStarted = true;
-        this.#selfTest.begin(this.#clock.now());
-      }
-      const r = this.#selfTest.step(this.#clock.now());
-      if (r === 'running') return -1; // come back after a tick
-      if (r === 'failed') failure = EvseState.GfciTestFailed;
-      return 0;
-    });
-
-    let i = 0;
-    const run = () => {
-      if (!this.#posting) return;
-      while (i < steps.length) {
-        const wait = steps[i]();
-        if (wait < 0) {
-          this.#timers.set(run, this.#tickMs);
-          return;
-        }
-        i++;
-        if (wait > 0) {
-          this.#timers.set(run, wait);
-          return;
-        }
-      }
-      this.#endPost(failure);
-    };
-    run();
-  }
-
-  #endPost(failure: number): void {
+  #endPost(r: PostResult): void {
     this.#posting = false;
-    this.#voltage = this.#millivolts[this.#l2 ? 1 : 0];
+    this.#post = undefined;
+    if (r.level) this.#settings.flags = withDetected(this.#settings.flags, r.level);
+    if (r.levelSkipped) this.#vflags |= VFlag.AutoServiceLevelSkipped;
+    this.#voltage = this.#millivolts[this.serviceLevel - 1];
     this.#capacity = Math.min(this.#configuredAmps(), this.maxAmps);
     this.#save();
     this.#lastTick = this.#clock.now();
+    this.#lastTimerCheck = -Infinity;
     this.#heartbeat.configure(this.#settings.heartbeatInterval, this.#settings.heartbeatAmps, this.#lastTick);
-    if (failure) {
-      this.#logger?.log(`controller: power-on self test failed, state ${failure}`);
-      if (failure === EvseState.StuckRelay) this.#settings.stuckRelayTrips = Math.min(254, this.#settings.stuckRelayTrips + 1);
+    if (r.failure) {
+      this.#logger?.log(`controller: power-on self test failed, state ${r.failure}`);
+      const counter = FAULTS[r.failure]?.counter;
+      if (r.failure === EvseState.StuckRelay && counter) this.#count(counter);
       this.#setRelay(false);
       this.#pilotHigh();
       this.#hardFault = 'permanent';
-      this.#state = failure;
+      this.#state = r.failure;
       this.#emit('boot');
       this.#emit('change');
+      // The button still works (a 10 s press asks for the Wi-Fi access point).
+      this.#loop = this.#timers.repeat(() => this.#tick(), this.#tickMs);
       return;
     }
     this.#pilotHigh();
@@ -645,12 +646,17 @@ export class EvseController {
     const now = this.#clock.now();
     const dt = now - this.#lastTick;
     this.#lastTick = now;
+    if (this.#buttonInput) this.#buttonEvent(this.#buttonTimer.sample(this.#buttonInput.read(), now));
     if (this.#hardFault === 'permanent') return;
 
     this.#measure(now, dt);
     if (this.#heartbeat.expired(now)) this.#heartbeatMissed();
     this.#checkTemperature(now);
-    this.#openDelayedRelay(now);
+    if (this.#relayOpenAt >= 0 && now >= this.#relayOpenAt) this.#setRelay(false);
+    if (now - this.#lastTimerCheck >= DELAY_TIMER_CHECK_MS) {
+      this.#lastTimerCheck = now;
+      this.#checkDelayTimer();
+    }
 
     if (this.#state === EvseState.Disabled) return;
 
@@ -668,7 +674,7 @@ export class EvseController {
     if (this.#checkSafety(now)) return;
 
     if (this.#state === EvseState.Sleeping) {
-      this.#whileSleeping(now, cls.state);
+      if (this.#relayClosed && sleepOpensRelay(cls.state, this.#milliamps, now - this.#sleepingSince)) this.#setRelay(false);
       this.#emit('change');
       return;
     }
@@ -705,7 +711,7 @@ export class EvseController {
         this.#enter(next, now);
       }
     }
-    if (this.#state === EvseState.C) this.#checkLimits();
+    if (this.#state === EvseState.C && this.#limits.reached(this.#chargeMs, this.#energy.sessionWs)) this.#limitReached();
     this.#emit('change');
   }
 
@@ -714,10 +720,8 @@ export class EvseController {
       case EvseState.A:
         this.#setRelay(false);
         this.#pilotHigh();
-        this.#timeLimit = 0;
-        this.#energyLimit = 0;
-        this.#retries = 0;
-        this.#vflags &= ~(VFlag.TimeLimit | VFlag.ChargeLimit);
+        this.#limits.clear();
+        this.retry.reset();
         this.#setState(state);
         break;
       case EvseState.B:
@@ -742,7 +746,7 @@ export class EvseController {
         break;
       case EvseState.D:
       case EvseState.DiodeCheckFailed:
-        this.#fault(state, { hard: 'unplug' });
+        this.#fault(state);
         break;
       default:
         // Unknown: the pilot is shorted or negative; no power until it reads sensibly.
@@ -758,88 +762,79 @@ export class EvseController {
       this.#enterCharging();
     } else if (r === 'failed') {
       this.#closeAfterTest = false;
-      this.#fault(EvseState.GfciTestFailed, { hard: 'unplug' });
+      this.#fault(EvseState.GfciTestFailed);
     }
   }
 
   /** Closes the relay, then reports C (so the $AT for C already shows the relay closed). */
   #enterCharging(): void {
-    this.#overSince = -1;
+    for (const c of this.#checks) c.reset();
     this.#setRelay(true);
     // Closing can trip the GFCI at once (re-entrantly); then the fault stands.
     if (this.#relayClosed) this.#setState(EvseState.C);
   }
 
-  /** Checks that run in every non-fault state; true when one faulted. */
+  /** The periodic checks of faults.ts, in every non-fault state; true when one faulted. */
   #checkSafety(now: number): boolean {
-    if (this.#relayClosed) {
-      if (!this.#selfTest.running && this.#gfci.read()) {
-        this.gfciTripped();
+    if (this.#relayClosed && !this.#selfTest.running && this.#gfci.read()) {
+      // The edge was missed (or arrived while the self test owned it): the level still counts.
+      this.gfciTripped();
+      return true;
+    }
+    const s = this.#sense;
+    s.now = now;
+    s.relayClosed = this.#relayClosed;
+    s.relayChangedAt = this.#relayChangedAt;
+    s.relayOpening = this.#relayOpenAt >= 0;
+    s.liveLines = this.#liveLines();
+    s.charging = this.#state === EvseState.C;
+    s.milliamps = this.#milliamps;
+    s.offeredAmps = this.pilotAmps;
+    if (this.#relayClosed && this.#vflags & VFlag.AutoServiceLevelSkipped && now - this.#relayChangedAt > GROUND_CHECK_DELAY_MS) {
+      // An EV was plugged in at power-on, so the self test could not close
+      // the relay: the first charge shows which lines are live.
+      this.#vflags &= ~VFlag.AutoServiceLevelSkipped;
+      if (detectLevel(s.liveLines) === 2 && this.serviceLevel !== 2) {
+        this.#settings.flags = withDetected(this.#settings.flags, 2);
+        this.#afterServiceLevel();
+      }
+    }
+    for (const check of this.#checks) {
+      const feature = FAULTS[check.fault].feature;
+      if (feature !== undefined && !this.featureEnabled(feature)) {
+        check.reset();
+        continue;
+      }
+      if (check.evaluate(s)) {
+        this.#fault(check.fault);
         return true;
       }
-      if (this.#vflags & VFlag.AutoServiceLevelSkipped && now - this.#relayChangedAt > GROUND_CHECK_DELAY_MS) {
-        // An EV was plugged in at power-on, so the self test could not close
-        // the relay: the first charge shows which lines are live.
-        const s = this.#ac.read();
-        this.#vflags &= ~VFlag.AutoServiceLevelSkipped;
-        if (s.line1 && s.line2 && !this.#l2) {
-          this.#settings.flags |= Feature.L2;
-          this.#afterServiceLevel();
-        }
-      }
-      if (this.featureEnabled(Feature.GroundCheckDisabled) && now - this.#relayChangedAt > GROUND_CHECK_DELAY_MS) {
-        const s = this.#ac.read();
-        if (!s.line1 && !s.line2) {
-          this.#settings.noGroundTrips = Math.min(254, this.#settings.noGroundTrips + 1);
-          this.#vflags |= VFlag.NoGroundTripped;
-          this.#fault(EvseState.NoGround);
-          return true;
-        }
-      }
-      if (this.#overCurrent && this.#state === EvseState.C) {
-        if (this.#milliamps >= (this.pilotAmps + this.#overCurrent.margin) * 1000) {
-          if (this.#overSince < 0) this.#overSince = now;
-          else if (now - this.#overSince >= this.#overCurrent.ms) {
-            this.#fault(EvseState.OverCurrent, { hard: 'unplug', relayDelayMs: OVER_CURRENT_RELAY_DELAY_MS });
-            return true;
-          }
-        } else this.#overSince = -1;
-      }
-    } else if (this.featureEnabled(Feature.StuckRelayCheckDisabled) && this.#relayOpenAt < 0) {
-      const s = this.#ac.read();
-      if (s.line1 || s.line2) {
-        if (this.#acSeenSince < 0) this.#acSeenSince = now;
-        if (now - this.#relayChangedAt > STUCK_RELAY_DELAY_MS && now - this.#acSeenSince > STUCK_RELAY_DELAY_MS) {
-          this.#settings.stuckRelayTrips = Math.min(254, this.#settings.stuckRelayTrips + 1);
-          this.#fault(EvseState.StuckRelay, { hard: 'permanent' });
-          return true;
-        }
-      } else this.#acSeenSince = -1;
     }
     if (this.#thermal === Thermal.Panic) {
-      this.#fault(EvseState.OverTemperature, { hard: 'unplug', relayDelayMs: this.#relayClosed ? OVER_TEMPERATURE_RELAY_DELAY_MS : 0 });
+      this.#fault(EvseState.OverTemperature);
       return true;
     }
     return false;
   }
 
-  #fault(state: number, options: { hard?: HardFault; relayDelayMs?: number } = {}): void {
+  /** Enters a fault state as FAULTS describes it. */
+  #fault(state: number): void {
+    const spec = FAULTS[state];
     const now = this.#clock.now();
-    // The GFCI edge has already opened the relay, so judge by the last close.
-    const early = this.#closedAt >= 0 && now - this.#closedAt < EARLY_FAULT_MS;
+    // The GFCI edge has already opened the relay, so judge "early" by the last close.
+    const latch = latchFor(spec, now, this.#closedAt);
     this.#selfTest.cancel();
     this.#closeAfterTest = false;
-    if (options.relayDelayMs) this.#relayOpenAt = now + options.relayDelayMs;
+    if (spec.relayDelayMs && this.#relayClosed) this.#relayOpenAt = now + spec.relayDelayMs;
     else this.#setRelay(false);
     this.#pilotHigh();
-    if (state === EvseState.GfciFault) this.#settings.gfciTrips = Math.min(254, this.#settings.gfciTrips + 1);
-    let hard = options.hard ?? 'none';
-    if (hard === 'none' && early) hard = 'unplug';
-    this.#hardFault = hard;
+    if (spec.counter) this.#count(spec.counter);
+    if (spec.vflag) this.#vflags |= spec.vflag;
+    this.#hardFault = latch === 'retry' ? 'none' : latch;
     this.#faultSince = now;
     this.#candidate = -1;
     this.#save();
-    this.#logger?.log(`controller: fault ${state}${hard !== 'none' ? ` (latched until ${hard === 'unplug' ? 'unplug' : 'power cycle'})` : ''}`);
+    this.#logger?.log(`controller: fault ${state}${latch === 'retry' ? '' : ` (latched until ${latch === 'unplug' ? 'unplug' : 'power cycle'})`}`);
     this.#setState(state);
   }
 
@@ -849,45 +844,55 @@ export class EvseController {
       // Unplugging clears every recoverable fault: the next EV starts afresh.
       if (this.#relayOpenAt >= 0) this.#setRelay(false);
       this.#hardFault = 'none';
-      this.#retries = 0;
+      this.retry.reset();
       this.#setState(EvseState.Unknown);
       return;
     }
-    if (this.#hardFault !== 'none') return;
-    if ((this.#state === EvseState.GfciFault || this.#state === EvseState.NoGround) && now - this.#faultSince >= this.#retryDelay) {
-      this.#faultSince = now;
-      if (++this.#retries > this.#retryCount) {
-        this.#hardFault = 'unplug';
-        this.#emit('change');
-        return;
-      }
-      if (this.#state === EvseState.GfciFault && this.#gfci.read()) return; // still tripped: wait again
-      // The retry count survives the attempt (until unplug), so a fault that
-      // keeps coming back is retried a bounded number of times.
-      this.#logger?.log(`controller: retrying after fault ${this.#state} (${this.#retries}/${this.#retryCount})`);
-      this.#setState(EvseState.Unknown);
+    if (this.#hardFault !== 'none' || FAULTS[this.#state]?.latch !== 'retry') return;
+    const decision = this.retry.decide(now - this.#faultSince);
+    if (decision === 'wait') return;
+    this.#faultSince = now;
+    if (decision === 'lockout') {
+      this.#hardFault = 'unplug';
+      this.#logger?.log(`controller: fault ${this.#state} retried ${this.retry.count} times; latched until unplug`);
+      this.#emit('change');
+      return;
     }
+    if (this.#state === EvseState.GfciFault && this.#gfci.read()) return; // still tripped: wait again
+    this.#logger?.log(`controller: retrying after fault ${this.#state} (${this.retry.retries}/${this.retry.count})`);
+    this.#setState(EvseState.Unknown);
   }
 
-  #whileSleeping(now: number, pilot: string): void {
-    if (!this.#relayClosed) return;
-    if (pilot === 'A' || pilot === 'B' || this.#milliamps <= SLEEP_RELAY_MILLIAMPS || now - this.#sleepingSince >= SLEEP_RELAY_TIMEOUT_MS) {
-      this.#setRelay(false);
-    }
+  #limitReached(): void {
+    this.#limits.clear();
+    this.#vflags |= VFlag.LimitSleep;
+    this.sleep('limit');
   }
 
-  #openDelayedRelay(now: number): void {
-    if (this.#relayOpenAt >= 0 && now >= this.#relayOpenAt) this.#setRelay(false);
+  #checkDelayTimer(): void {
+    const st = this.#state;
+    if (st === EvseState.Disabled || st === EvseState.Unknown || isFaultState(st) || this.#hardFault !== 'none') return;
+    const sleeping = st === EvseState.Sleeping;
+    const action = this.#delayTimer.decide(this.#settings.timer, this.rtc.minuteOfDay(), sleeping, sleeping && this.#sleepReason === 'timer');
+    if (action === 'sleep') this.sleep('timer');
+    else if (action === 'wake') this.enable();
   }
 
-  #checkLimits(): void {
-    const timeUp = this.#timeLimit > 0 && this.#chargeMs >= this.#timeLimit * 15 * 60_000;
-    const energyUp = this.#energyLimit > 0 && this.#energy.sessionWs >= this.#energyLimit * 3_600_000;
-    if (!timeUp && !energyUp) return;
-    this.#timeLimit = 0;
-    this.#energyLimit = 0;
-    this.#vflags = (this.#vflags & ~(VFlag.TimeLimit | VFlag.ChargeLimit)) | VFlag.LimitSleep;
-    this.sleep();
+  /** A short press toggles sleep; a press of a disabled button is only reported. */
+  #buttonEvent(e: ButtonEvent): void {
+    if (e === 'none') return;
+    if (e === 'wifi') return this.#emit('wifi');
+    if (!this.featureEnabled(Feature.ButtonDisabled)) return this.#emit(e === 'short' ? 'press-short' : 'press-long');
+    if (e === 'short') this.#toggle();
+    // A long press opens OpenEVSE's LCD menu; there is no LCD here.
+  }
+
+  #toggle(): void {
+    if (this.#hardFault !== 'none' || isFaultState(this.#state)) return;
+    // The user overrides the delay timer until its window agrees again.
+    if (windowEnabled(this.#settings.timer)) this.#delayTimer.override();
+    if (this.#state === EvseState.Sleeping || this.#state === EvseState.Disabled) this.enable();
+    else this.sleep('button');
   }
 
   #trackConnection(connected: boolean): void {
@@ -903,6 +908,7 @@ export class EvseController {
       this.#vflags = (this.#vflags & ~VFlag.EvConnected) | VFlag.SessionEnded;
       this.#energy.endSession();
       this.#settings.totalWs = this.#energy.totalWs;
+      this.#delayTimer.clearOverride();
       this.#save();
       if (this.#vflags & VFlag.LimitSleep && this.#state === EvseState.Sleeping) this.enable();
     }
@@ -936,9 +942,8 @@ export class EvseController {
       return;
     }
     const before = this.pilotAmps;
-    const level = thermalLevel(this.#thermal, hottest(this.#temperatureReadings), this.#thermalThresholds);
     // Panic latches the fault; the level itself steps down with the temperature.
-    this.#thermal = level;
+    this.#thermal = thermalLevel(this.#thermal, hottest(this.#temperatureReadings), this.#thermalThresholds);
     if (this.pilotAmps !== before && this.#pilotMode === 'pwm') this.#pilotPwm(this.pilotAmps);
   }
 
@@ -947,6 +952,12 @@ export class EvseController {
     this.#logger?.log(`controller: heartbeat missed, falling back to ${fallback} A`);
     if (fallback < this.#capacity) this.#applyCapacity(Math.max(MIN_AMPS, fallback));
     this.#emit('change');
+  }
+
+  #afterServiceLevel(): void {
+    this.#save();
+    this.#voltage = this.#millivolts[this.serviceLevel - 1];
+    this.#restoreCapacity();
   }
 
   #restoreCapacity(): void {
@@ -975,7 +986,6 @@ export class EvseController {
     // object (gfciTripped → open) before relay.set returns.
     this.#relayClosed = closed;
     this.#relayChangedAt = this.#clock.now();
-    this.#acSeenSince = -1;
     if (closed) this.#closedAt = this.#relayChangedAt;
     this.#relay.set(closed);
   }
@@ -999,12 +1009,17 @@ export class EvseController {
     this.#pilot.pwm(ampsToCount(amps, this.#pilot.frequency, this.#pilot.resolution));
   }
 
-  get #l2(): boolean {
-    return (this.#settings.flags & Feature.L2) !== 0;
+  #liveLines(): number {
+    const s = this.#ac.read();
+    return (s.line1 ? 1 : 0) + (s.line2 ? 1 : 0);
   }
 
   #configuredAmps(): number {
-    return this.#l2 ? this.#settings.l2Amps : this.#settings.l1Amps;
+    return this.serviceLevel === 2 ? this.#settings.l2Amps : this.#settings.l1Amps;
+  }
+
+  #count(counter: 'gfciTrips' | 'noGroundTrips' | 'stuckRelayTrips'): void {
+    this.#settings[counter] = Math.min(MAX_TRIPS, this.#settings[counter] + 1);
   }
 
   #save(): void {

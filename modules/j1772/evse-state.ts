@@ -86,6 +86,8 @@ export const Feature = Object.freeze({
   SerialDebug: 0x0080,
   GfciSelfTestDisabled: 0x0200,
   TemperatureCheckDisabled: 0x0400,
+  /** Ours, not OpenEVSE 8.x's: 0x4000 is unused in both 8.x and 9.x (docs/safety.md). */
+  OverCurrentCheckDisabled: 0x4000,
   ButtonDisabled: 0x8000,
 });
 
@@ -95,6 +97,7 @@ export const FEATURE_LETTERS: Readonly<Record<string, number>> = Object.freeze({
   D: Feature.DiodeCheckDisabled,
   F: Feature.GfciSelfTestDisabled,
   G: Feature.GroundCheckDisabled,
+  O: Feature.OverCurrentCheckDisabled,
   R: Feature.StuckRelayCheckDisabled,
   T: Feature.TemperatureCheckDisabled,
   V: Feature.VentCheckDisabled,

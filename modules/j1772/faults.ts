@@ -29,8 +29,6 @@ export interface FaultSpec {
   readonly vflag?: number;
 }
 
-/** Over-current: not an OpenEVSE 8.x `$GE` bit; 0x4000 is unused in §2.17 and 9.x (see docs/safety.md). */
-export const OVER_CURRENT_CHECK_DISABLED = 0x4000;
 
 export const FAULTS: Readonly<Record<number, FaultSpec>> = Object.freeze({
   [EvseState.D]: { state: EvseState.D, latch: 'unplug', relayDelayMs: 0, feature: Feature.VentCheckDisabled },
@@ -40,7 +38,7 @@ export const FAULTS: Readonly<Record<number, FaultSpec>> = Object.freeze({
   [EvseState.StuckRelay]: { state: EvseState.StuckRelay, latch: 'permanent', relayDelayMs: 0, feature: Feature.StuckRelayCheckDisabled, counter: 'stuckRelayTrips' },
   [EvseState.GfciTestFailed]: { state: EvseState.GfciTestFailed, latch: 'unplug', relayDelayMs: 0, feature: Feature.GfciSelfTestDisabled },
   [EvseState.OverTemperature]: { state: EvseState.OverTemperature, latch: 'unplug', relayDelayMs: 5000, feature: Feature.TemperatureCheckDisabled },
-  [EvseState.OverCurrent]: { state: EvseState.OverCurrent, latch: 'unplug', relayDelayMs: 1000, feature: OVER_CURRENT_CHECK_DISABLED },
+  [EvseState.OverCurrent]: { state: EvseState.OverCurrent, latch: 'unplug', relayDelayMs: 1000, feature: Feature.OverCurrentCheckDisabled },
 });
 
 /** A fault this soon after the relay closed is latched until unplug, whatever its kind (UL 2231). */

@@ -25,13 +25,15 @@ export class AdcCurrentSampler implements CurrentSampler {
   sample(into: Uint16Array): number {
     const adc = this.#adc;
     const period = 1_000_000 / this.rate;
-    let due = micros();
+    // Elapsed time and a spin cap, so a clock that wraps can never hang the loop.
+    const maxSpins = 2000;
+    const start = micros();
     for (let i = 0; i < into.length; i++) {
-      while (micros() < due) {
+      const due = i * period;
+      for (let spins = 0; micros() - start < due && spins < maxSpins; spins++) {
         // wait for the sampling instant
       }
       into[i] = adc.read();
-      due += period;
     }
     return into.length;
   }

@@ -47,10 +47,12 @@ export class AcSensePins implements AcSense {
     let line1 = false;
     let line2 = false;
     const start = micros();
-    do {
+    // The read cap bounds the loop even if the microsecond clock wraps.
+    for (let n = 0; n < 20000; n++) {
       if (this.#l1.read() === this.#live) line1 = true;
       if (this.#l2.read() === this.#live) line2 = true;
-    } while (!(line1 && line2) && micros() - start < this.#windowUs);
+      if ((line1 && line2) || micros() - start >= this.#windowUs) break;
+    }
     return { line1, line2 };
   }
 }
