@@ -11,6 +11,7 @@
 //   POST   /sim/fault/NAME        inject a fault (`?value=` or {"value": …} for its size)
 //   DELETE /sim/fault/NAME        clear it (also POST /sim/fault/NAME/clear)
 //   POST   /sim/clear             clear every fault
+//   POST   /sim/button            press the front-panel button (`?ms=` how long, default 100)
 //
 // Every successful call answers with the /sim/status document.
 
@@ -181,6 +182,12 @@ export class SimControlApi {
       case 'clear':
         for (const f of Object.keys(FAULTS)) this.#apply(f, this.#healthy[f]);
         return reply(200, this.status());
+      case 'button': {
+        const ms = req.query.ms === undefined ? 100 : /^\d{1,5}$/.test(req.query.ms) ? Number(req.query.ms) : NaN;
+        if (!(ms >= 1 && ms <= 20000)) return problem(400, 'ms must be an integer from 1 to 20000');
+        this.#station.pressButton(ms);
+        return reply(200, this.status());
+      }
       case 'ev': {
         const body = parseBody(req.body);
         if (!body) return problem(400, 'Could not parse JSON');

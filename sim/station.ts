@@ -6,6 +6,7 @@
 import { CommandProcessor } from '../modules/j1772/command-processor';
 import { type ControllerOptions, EvseController } from '../modules/j1772/controller';
 import type { ByteSink, Clock, Logger, Storage, Timers } from '../modules/ports';
+import { SimButton } from './button';
 import { SimCurrentTransformer } from './current-transformer';
 import { SimEv, type SimEvOptions } from './ev';
 import { SimGfci } from './gfci';
@@ -16,7 +17,7 @@ import { SimThermometers } from './thermometers';
 
 export type ControllerTuning = Omit<
   ControllerOptions,
-  'clock' | 'timers' | 'pilot' | 'pilotSampler' | 'relay' | 'acSense' | 'gfci' | 'gfciTest' | 'current' | 'temperatures' | 'storage' | 'logger'
+  'clock' | 'timers' | 'pilot' | 'pilotSampler' | 'relay' | 'acSense' | 'gfci' | 'gfciTest' | 'current' | 'temperatures' | 'button' | 'storage' | 'logger'
 >;
 
 export interface SimStationOptions {
@@ -39,6 +40,7 @@ export class SimStation {
   readonly gfci: SimGfci;
   readonly ct: SimCurrentTransformer;
   readonly thermometers: SimThermometers;
+  readonly button: SimButton;
   readonly controller: EvseController;
   readonly rapi: CommandProcessor;
   readonly storage: Storage;
@@ -51,6 +53,7 @@ export class SimStation {
     this.pilot = new SimPilot(this.ev);
     this.gfci = new SimGfci(() => this.mains.energized);
     this.thermometers = new SimThermometers();
+    this.button = new SimButton(clock);
     if (options.temperature !== undefined) this.thermometers.set(options.temperature);
     this.ct = new SimCurrentTransformer({
       frequency: () => this.mains.frequency,
@@ -68,6 +71,7 @@ export class SimStation {
       gfciTest: this.gfci,
       current: this.ct,
       temperatures: this.thermometers,
+      button: this.button,
       storage: this.storage,
       logger: options.logger,
     });
@@ -89,6 +93,11 @@ export class SimStation {
 
   stop(): void {
     this.controller.stop();
+  }
+
+  /** Holds the front-panel button for `ms` (default 100 ms: a short press; 10 000 ms: the Wi-Fi request). */
+  pressButton(ms = 100): void {
+    this.button.press(ms);
   }
 
   // --- Fault injection

@@ -57,19 +57,20 @@ const GZIP_BASE64 =
   '${gz.toString('base64')}';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
 /** The gzip stream of the page. */
 export function webPageBytes(): Uint8Array {
+  // The lookup table is built per call (64 stores): a module-level cache would
+  // be mutable state, which XS cannot keep in a preloaded (flash) module.
+  const t = new Uint8Array(128);
+  for (let i = 0; i < 64; i++) t[ALPHABET.charCodeAt(i)] = i;
   const s = GZIP_BASE64;
   const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((s.length / 4) * 3 - pad);
   let o = 0;
   for (let i = 0; i < s.length; i += 4) {
+    // '=' maps to 0; the padding bytes it would make fall beyond out.length and are dropped.
     const n =
-      (ALPHABET.indexOf(s[i]) << 18) |
-      (ALPHABET.indexOf(s[i + 1]) << 12) |
-      ((ALPHABET.indexOf(s[i + 2]) & 63) << 6) |
-      (ALPHABET.indexOf(s[i + 3]) & 63);
+      (t[s.charCodeAt(i)] << 18) | (t[s.charCodeAt(i + 1)] << 12) | (t[s.charCodeAt(i + 2) & 127] << 6) | t[s.charCodeAt(i + 3) & 127];
     out[o++] = n >> 16;
     if (o < out.length) out[o++] = (n >> 8) & 0xff;
     if (o < out.length) out[o++] = n & 0xff;

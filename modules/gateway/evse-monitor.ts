@@ -199,6 +199,11 @@ export class EvseMonitor {
     }
   }
 
+  /** Reads these now (e.g. `GS`, `GE` after a write changed them); resolves when answered. */
+  async read(...commands: string[]): Promise<void> {
+    for (const c of commands) await this.#poll(c);
+  }
+
   /** Reads everything now (after a reconnect of the UART, or on request). */
   refresh(): Promise<boolean> {
     return this.#connect('connect');

@@ -5,6 +5,8 @@
 // from, what goes to MQTT when something changes.
 
 import type { ByteSink, Clock, HttpRequest, HttpResponse, Logger, MqttConnect, Storage, Timers, TimerId } from '../ports';
+import { ChargeTarget, activeState } from './charge-target';
+import { Claims, Client, Priority, parseProperties, propertiesJson, type EvseProperties } from './claims';
 import { ConfigStore, type ConfigKey, type ConfigValue } from './config-store';
 import { ConsoleBuffer } from './console-buffer';
 import { CrashLog } from './crash-log';
@@ -79,18 +81,26 @@ const HEARTBEAT_SAVE_MS = 60000;
 
 type RapiWrite = { field: string; command: string; params: (string | number)[] };
 
+/** What a claims or override route answers. */
+export type ClaimAnswer = { status: number; body: unknown };
+
 export class Gateway {
   readonly client: RapiClient;
   readonly monitor: EvseMonitor;
   readonly config: ConfigStore;
   readonly crashLog: CrashLog;
+  /** Who wants the charger in which state: the manual override, API clients (evcc, Home Assistant). */
+  readonly claims = new Claims();
   readonly debug: ConsoleBuffer;
   readonly evse: ConsoleBuffer;
   readonly #clock: Clock;
   readonly #timers: Timers;
   readonly #options: GatewayOptions;
   readonly #api: HttpApi;
+  readonly #target: ChargeTarget;
   readonly #mqtt?: MqttBridge;
+  /** Bumped when the manual override changes (OpenEVSE `override_version`). */
+  #overrideVersion = 0;
   readonly #id: string;
   readonly #startedAt: number;
   #vrms?: { volts: number; at: number };
@@ -125,12 +135,23 @@ export class Gateway {
       clock: options.clock,
       timers: options.timers,
       heartbeat: () => ({ interval: this.config.get('heartbeat_interval'), current: this.config.get('heartbeat_current') }),
-      onChange: (changed) => this.#changed(changed),
+      onChange: (changed, reason) => {
+        this.#changed(changed);
+        if (reason === 'at' || reason === 'boot' || reason === 'connect') void this.#target.controllerChanged();
+      },
       onLink: (up) => this.log(up ? 'rapi: controller connected' : 'rapi: controller not answering'),
       onBoot: () => {
         this.#lastSv = 0;
       },
       onEvent: (type, params) => this.log(`rapi: event $${type} ${params.join(' ')}`),
+      log: (l) => this.log(l),
+    });
+    this.#target = new ChargeTarget({
+      claims: this.claims,
+      client: this.client,
+      snapshot: () => this.monitor.snapshot,
+      pauseUsesDisabled: () => this.config.get('pause_uses_disabled'),
+      written: () => this.monitor.read('GS', 'GE'),
       log: (l) => this.log(l),
     });
     if (options.mqttConnect) {
@@ -240,20 +261,115 @@ export class Gateway {
       comm_success: this.client.success,
       rapi_connected: this.client.connected ? 1 : 0,
       evse_connected: this.monitor.ready ? 1 : 0,
-      ...evseFields(this.monitor.snapshot, this.voltage()),
+      ...this.#fields(),
       freeram: heap.free_heap,
       divertmode: 1,
       divert_active: false,
       solar: 0,
       grid_ie: 0,
       divert_update: 0,
-      manual_override: 0,
       ota_update: 0,
       uptime: Math.floor((now - this.#startedAt) / 1000),
       time: isoTime(this.#clock.wall()),
       offset: utcOffset(0),
       config_version: this.config.version,
+      claims_version: this.claims.version,
+      override_version: this.#overrideVersion,
       ...this.crashLog.fields(),
+    };
+  }
+
+  // --- Claims and the manual override (OpenEVSE evse_man.cpp, manual.cpp, web_server_claims.cpp)
+
+  /** GET /override: the override's properties, or {} when there is none. */
+  override(): Record<string, unknown> {
+    const c = this.claims.get(Client.Manual);
+    return c ? propertiesJson(c.properties) : {};
+  }
+
+  /** POST /override: the posted properties replace the override; auto_release defaults to true. */
+  async setOverride(doc: unknown): Promise<ClaimAnswer> {
+    const parsed = parseProperties(doc);
+    if (!parsed.ok) return { status: 400, body: { msg: parsed.error } };
+    const props = parsed.properties;
+    if (props.auto_release === undefined) props.auto_release = true;
+    if (!(await this.#claim(Client.Manual, Priority.Manual, props))) return { status: 500, body: { msg: 'Failed to claim manual override' } };
+    return { status: 201, body: { msg: 'Created' } };
+  }
+
+  /** PATCH /override: without an override, claim the opposite of what the charger does now; with one, release it. */
+  async toggleOverride(): Promise<ClaimAnswer> {
+    const ok = this.claims.has(Client.Manual)
+      ? await this.#release(Client.Manual)
+      : await this.#claim(Client.Manual, Priority.Manual, { state: activeState(this.monitor.snapshot) === 'active' ? 'disabled' : 'active', auto_release: true });
+    return ok ? { status: 200, body: { msg: 'Updated' } } : { status: 500, body: { msg: 'Failed to toggle manual override' } };
+  }
+
+  /** DELETE /override. */
+  async clearOverride(): Promise<ClaimAnswer> {
+    if (!(await this.#release(Client.Manual))) return { status: 500, body: { msg: 'Failed to release manual override' } };
+    return { status: 200, body: { msg: 'Deleted' } };
+  }
+
+  /** GET /claims, /claims/{client}, /claims/target. */
+  claimsDoc(client?: number | 'target'): ClaimAnswer {
+    if (client === undefined) {
+      return { status: 200, body: this.claims.list().map((c) => ({ client: c.client, priority: c.priority, ...propertiesJson(c.properties) })) };
+    }
+    if (client === 'target') {
+      const t = this.claims.target();
+      return { status: 200, body: { properties: propertiesJson({ ...t.properties, state: t.properties.state ?? this.#statusText() }), claims: t.owners } };
+    }
+    const c = this.claims.get(client);
+    if (!c) return { status: 404, body: { msg: 'Not found' } };
+    return { status: 200, body: { priority: c.priority, ...propertiesJson(c.properties) } };
+  }
+
+  /** POST /claims/{client}: an API claim, priority 500. */
+  async setClaim(client: number, doc: unknown): Promise<ClaimAnswer> {
+    const parsed = parseProperties(doc);
+    if (!parsed.ok) return { status: 400, body: { msg: parsed.error } };
+    if (!(await this.#claim(client, Priority.Api, parsed.properties))) return { status: 400, body: { msg: 'Could not make claim' } };
+    return { status: 200, body: { msg: 'done' } };
+  }
+
+  /** DELETE /claims/{client}. */
+  async releaseClaim(client: number): Promise<ClaimAnswer> {
+    if (!(await this.#release(client))) return { status: 404, body: { msg: 'Not found' } };
+    return { status: 200, body: { msg: 'done' } };
+  }
+
+  async #claim(client: number, priority: number, props: EvseProperties): Promise<boolean> {
+    const before = this.claims.version;
+    if (!this.claims.claim(client, priority, props)) return false;
+    if (this.claims.version !== before) await this.#claimsChanged(client === Client.Manual);
+    return true;
+  }
+
+  async #release(client: number): Promise<boolean> {
+    if (!this.claims.release(client)) return false;
+    await this.#claimsChanged(client === Client.Manual);
+    return true;
+  }
+
+  async #claimsChanged(manual: boolean): Promise<void> {
+    if (manual) this.#overrideVersion++;
+    this.log(`claims: ${JSON.stringify(this.claims.target().properties)} (version ${this.claims.version})`);
+    this.#changed({});
+    await this.#target.claimsChanged();
+  }
+
+  /** `active` or `disabled`: what the claims hold the charger to, else what the controller does. */
+  #statusText(): 'active' | 'disabled' {
+    return this.#target.wanted().state ?? activeState(this.monitor.snapshot);
+  }
+
+  /** The controller's telemetry with the gateway's view of it (status, override). */
+  #fields(): Record<string, Json> {
+    return {
+      ...evseFields(this.monitor.snapshot, this.voltage()),
+      status: this.#statusText(),
+      manual_override: this.claims.has(Client.Manual) ? 1 : 0,
     };
   }
 
@@ -350,6 +466,13 @@ export class Gateway {
       config: () => this.configDoc(),
       updateConfig: (u) => this.updateConfig(u),
       rapi: (c) => this.rapi(c),
+      override: () => this.override(),
+      setOverride: (d) => this.setOverride(d),
+      toggleOverride: () => this.toggleOverride(),
+      clearOverride: () => this.clearOverride(),
+      claims: (c) => this.claimsDoc(c),
+      setClaim: (c, d) => this.setClaim(c, d),
+      releaseClaim: (c) => this.releaseClaim(c),
       crashlog: (n) => ({ boot_count: this.crashLog.current.boot_count, crash_seq: this.crashLog.current.seq, events: this.crashLog.recent(n) }),
       scan: async () => (await this.#options.system?.scan?.()) ?? [],
       saveNetwork: (ssid, pass) => {
@@ -420,17 +543,27 @@ export class Gateway {
 
   #telemetry(): Record<string, Json> {
     const heap = this.#heap();
-    return { ...evseFields(this.monitor.snapshot, this.voltage()), freeram: heap.free_heap, srssi: this.#network().srssi };
+    return { ...this.#fields(), freeram: heap.free_heap, srssi: this.#network().srssi };
   }
 
   #changed(_changed: Partial<EvseSnapshot>): void {
-    const fields = evseFields(this.monitor.snapshot, this.voltage());
+    const fields = this.#fields();
     const diff: Record<string, Json> = {};
     for (const [k, v] of Object.entries(fields)) if (this.#lastFields[k] !== v) diff[k] = v;
+    const unplugged = this.#lastFields.vehicle === 1 && fields.vehicle === 0;
     this.#lastFields = fields;
-    if (Object.keys(diff).length === 0) return;
-    this.#mqtt?.publish(diff);
-    for (const l of this.#listeners) l(diff);
+    if (Object.keys(diff).length > 0) {
+      this.#mqtt?.publish(diff);
+      for (const l of this.#listeners) l(diff);
+    }
+    if (!unplugged) return;
+    // The session is over: claims that asked for it let go (OpenEVSE releaseAutoReleaseClaims).
+    const released = this.claims.releaseAutoRelease();
+    if (released.length === 0) return;
+    if (released.includes(Client.Manual)) this.#overrideVersion++;
+    this.log(`claims: released at session end: ${released.join(', ')}`);
+    void this.#target.claimsChanged();
+    this.#changed({});
   }
 
   #setVrms(volts: number): void {

@@ -23,6 +23,14 @@ export interface HttpBackend {
   /** Partial update; resolves with the HTTP status and message. */
   updateConfig(update: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }>;
   rapi(command: string): Promise<RapiOutcome>;
+  /** The manual override and the claims (OpenEVSE ≥ 4.0); absent on a backend without them. */
+  override?(): Record<string, unknown>;
+  setOverride?(doc: unknown): Promise<{ status: number; body: unknown }>;
+  toggleOverride?(): Promise<{ status: number; body: unknown }>;
+  clearOverride?(): Promise<{ status: number; body: unknown }>;
+  claims?(client?: number | 'target'): { status: number; body: unknown };
+  setClaim?(client: number, doc: unknown): Promise<{ status: number; body: unknown }>;
+  releaseClaim?(client: number): Promise<{ status: number; body: unknown }>;
   crashlog(count: number): unknown;
   scan(): Promise<ScanResult[]>;
   saveNetwork(ssid: string, pass: string | undefined): void;
@@ -231,12 +239,66 @@ export class HttpApi {
       case '/evse':
         if (!get) return msg(405, 'Method not allowed');
         return text(200, b.evseText());
+      case '/override':
+        if (b.override) return this.#override(req, method);
+        break;
+      case '/claims':
+        if (b.claims) {
+          if (!get) return msg(405, 'Method not allowed');
+          const r = b.claims();
+          return json(r.status, r.body);
+        }
+        break;
     }
+    if (path.startsWith('/claims/') && b.claims) return this.#claim(req, method, path.slice('/claims/'.length));
     if (get) {
       const file = b.file?.(path === '/' ? '/index.html' : path);
       if (file) return { ...file, headers: { ...CORS, ...file.headers } };
     }
     return msg(404, 'Not found');
+  }
+
+  async #override(req: HttpRequest, method: string): Promise<HttpResponse> {
+    const b = this.#backend;
+    let r: { status: number; body: unknown };
+    if (method === 'GET' || method === 'HEAD') return json(200, b.override!());
+    if (method === 'POST') {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(req.body);
+      } catch {
+        return msg(400, 'Failed to parse JSON');
+      }
+      r = await b.setOverride!(doc);
+    } else if (method === 'PATCH') r = await b.toggleOverride!();
+    else if (method === 'DELETE') r = await b.clearOverride!();
+    else return msg(405, 'Method not allowed');
+    return json(r.status, r.body);
+  }
+
+  async #claim(req: HttpRequest, method: string, id: string): Promise<HttpResponse> {
+    const b = this.#backend;
+    if (id === 'target') {
+      if (method !== 'GET' && method !== 'HEAD') return msg(405, 'Method not allowed');
+      const r = b.claims!('target');
+      return json(r.status, r.body);
+    }
+    // Client ids are 32-bit numbers (vendor << 16 | n), in decimal as OpenEVSE parses them.
+    if (!/^\d{1,10}$/.test(id) || Number(id) > 0xfffffffe) return msg(404, 'Not found');
+    const client = Number(id);
+    let r: { status: number; body: unknown };
+    if (method === 'GET' || method === 'HEAD') r = b.claims!(client);
+    else if (method === 'POST') {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(req.body);
+      } catch {
+        return msg(400, 'Could not parse JSON');
+      }
+      r = await b.setClaim!(client, doc);
+    } else if (method === 'DELETE') r = await b.releaseClaim!(client);
+    else return msg(405, 'Method not allowed');
+    return json(r.status, r.body);
   }
 
   async #rapi(req: HttpRequest): Promise<HttpResponse> {

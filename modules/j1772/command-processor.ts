@@ -139,7 +139,9 @@ export class CommandProcessor {
     } finally {
       this.#busy = false;
     }
-    this.#send(reply.ok ? 'OK' : 'NK', reply.params, frame.seq);
+    // Too many tokens is refused before the sequence id is read, as OpenEVSE does: no echo.
+    const seq = frame.params.length + 1 > MAX_TOKENS ? undefined : frame.seq;
+    this.#send(reply.ok ? 'OK' : 'NK', reply.params, seq);
     this.#notify();
   }
 

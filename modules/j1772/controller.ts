@@ -556,6 +556,7 @@ export class EvseController {
     if (!validWindow(w)) return false;
     this.#settings.timer = w;
     this.#delayTimer.clearOverride();
+    this.#lastTimerCheck = -Infinity; // at the next tick
     this.#save();
     this.#emit('change');
     return true;
@@ -653,10 +654,7 @@ export class EvseController {
     if (this.#heartbeat.expired(now)) this.#heartbeatMissed();
     this.#checkTemperature(now);
     if (this.#relayOpenAt >= 0 && now >= this.#relayOpenAt) this.#setRelay(false);
-    if (now - this.#lastTimerCheck >= DELAY_TIMER_CHECK_MS) {
-      this.#lastTimerCheck = now;
-      this.#checkDelayTimer();
-    }
+    if (now - this.#lastTimerCheck >= DELAY_TIMER_CHECK_MS && this.#checkDelayTimer()) this.#lastTimerCheck = now;
 
     if (this.#state === EvseState.Disabled) return;
 
@@ -869,13 +867,15 @@ export class EvseController {
     this.sleep('limit');
   }
 
-  #checkDelayTimer(): void {
+  /** Applies the delay timer's window; false when the state is not one it acts on (asked again next tick). */
+  #checkDelayTimer(): boolean {
     const st = this.#state;
-    if (st === EvseState.Disabled || st === EvseState.Unknown || isFaultState(st) || this.#hardFault !== 'none') return;
+    if (st === EvseState.Disabled || st === EvseState.Unknown || isFaultState(st) || this.#hardFault !== 'none') return false;
     const sleeping = st === EvseState.Sleeping;
     const action = this.#delayTimer.decide(this.#settings.timer, this.rtc.minuteOfDay(), sleeping, sleeping && this.#sleepReason === 'timer');
     if (action === 'sleep') this.sleep('timer');
     else if (action === 'wake') this.enable();
+    return true;
   }
 
   /** A short press toggles sleep; a press of a disabled button is only reported. */

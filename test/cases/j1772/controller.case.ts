@@ -1,5 +1,6 @@
 import { describe, it, expect } from '../harness';
 import { EvseState, VFlag } from '../../../modules/j1772/evse-state';
+import { RETRY_COUNT, RETRY_DELAY_MS } from '../../../modules/j1772/faults';
 import { MemoryStorage } from '../../../sim/memory-storage';
 import { bootedStation, makeStation, plugAndCharge } from './station-fixture';
 
@@ -126,36 +127,55 @@ describe('controller: GFCI', () => {
     expect(f.station.mains.energized).toBe(true);
   });
 
-  it('retries after 5 minutes and charges again once the leak is gone', () => {
+  it('retries after the retry delay (UL: 15 min) and charges again once the leak is gone', () => {
     const f = bootedStation();
+    const { delayMs } = f.station.controller.retry;
+    expect(delayMs).toBe(RETRY_DELAY_MS);
     plugAndCharge(f);
     f.clock.advance(3000);
     f.station.gfciLeak(30);
     f.station.gfciLeak(0);
-    f.clock.advance(5 * 60_000 - 100);
+    f.clock.advance(delayMs - 100);
     expect(f.station.controller.state).toBe(EvseState.GfciFault);
+    expect(f.station.mains.commanded).toBe(false);
     f.clock.advanceUntil(() => f.station.mains.energized, 5000);
     expect(f.station.controller.state).toBe(EvseState.C);
   });
 
-  it('a fault that keeps coming back is retried 6 times, then latched until unplug', () => {
+  it('a fault that keeps coming back is retried the set number of times (UL: 4), then latched until unplug', () => {
     const f = bootedStation();
+    const { delayMs, count } = f.station.controller.retry;
+    expect(count).toBe(RETRY_COUNT);
     plugAndCharge(f);
-    for (let trip = 1; trip <= 7; trip++) {
+    for (let trip = 1; trip <= count + 1; trip++) {
       f.clock.advance(3000); // past the 2 s early-fault window
       f.station.gfciLeak(30);
       f.station.gfciLeak(0);
       expect(f.station.controller.state).toBe(EvseState.GfciFault);
-      f.clock.advance(5 * 60_000);
-      if (trip < 7) f.clock.advanceUntil(() => f.station.mains.energized, 5000);
+      f.clock.advance(delayMs);
+      if (trip <= count) f.clock.advanceUntil(() => f.station.mains.energized, 5000);
     }
-    expect(Number.parseInt(f.rapi('GF').params[0], 16)).toBe(7);
+    expect(Number.parseInt(f.rapi('GF').params[0], 16)).toBe(count + 1);
     expect(f.station.controller.hardFault).toBe('unplug');
-    f.clock.advance(30 * 60_000);
+    f.clock.advance(2 * delayMs);
     expect(f.station.mains.commanded).toBe(false);
     f.station.ev.unplug();
     f.clock.advance(100);
     expect(f.station.controller.state).toBe(EvseState.A);
+  });
+
+  it('retry delay and count are settings: 5 min × 6 (OpenEVSE) when configured so', () => {
+    const f = bootedStation({ controller: { retryDelayMs: 5 * 60_000, retryCount: 6 } });
+    plugAndCharge(f);
+    for (let trip = 1; trip <= 7; trip++) {
+      f.clock.advance(3000);
+      f.station.gfciLeak(30);
+      f.station.gfciLeak(0);
+      f.clock.advance(5 * 60_000);
+      if (trip <= 6) f.clock.advanceUntil(() => f.station.mains.energized, 5000);
+    }
+    expect(f.station.controller.hardFault).toBe('unplug');
+    expect(Number.parseInt(f.rapi('GF').params[0], 16)).toBe(7);
   });
 
   it('a leak that trips again the moment the relay recloses is latched (UL early fault)', () => {
@@ -163,7 +183,7 @@ describe('controller: GFCI', () => {
     plugAndCharge(f);
     f.clock.advance(3000);
     f.station.gfciLeak(30); // stays
-    f.clock.advance(5 * 60_000 + 5000);
+    f.clock.advance(f.station.controller.retry.delayMs + 5000);
     expect(f.station.controller.state).toBe(EvseState.GfciFault);
     expect(f.station.controller.hardFault).toBe('unplug');
     expect(Number.parseInt(f.rapi('GF').params[0], 16)).toBe(2);
@@ -176,7 +196,7 @@ describe('controller: GFCI', () => {
     f.station.gfciLeak(30);
     f.station.gfciLeak(0);
     expect(f.station.controller.hardFault).toBe('unplug');
-    f.clock.advance(6 * 60_000);
+    f.clock.advance(f.station.controller.retry.delayMs + 60_000);
     expect(f.station.controller.state).toBe(EvseState.GfciFault);
   });
 

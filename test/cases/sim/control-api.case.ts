@@ -136,6 +136,59 @@ describe('simulation control API', () => {
     expect(station.ev.overdraw).toBe(0);
   });
 
+  it('each fault injected during a charge opens the contactor with the OpenEVSE fault code', () => {
+    // OpenEVSE state codes: 4 vent required, 5 diode check failed, 6 GFCI, 7 no ground
+    // (a contactor that will not close looks the same), 10 over temperature, 11 over current
+    const expected: [string, number][] = [['gfci', 6], ['ground', 7], ['relay_open', 7], ['temperature', 10], ['diode', 5], ['vent', 4], ['overdraw', 11]];
+    for (const [name, code] of expected) {
+      const { call, clock, state, station } = booted();
+      call('POST', '/sim/plug');
+      clock.advanceUntil(() => state() === 3, 10_000);
+      clock.advance(3000);
+      expect(call('POST', `/sim/fault/${name}`).json.faults[name].active).toBe(true);
+      clock.advanceUntil(() => state() === code, 20_000);
+      // at once, or after OpenEVSE's grace for the EV to stop (1 s over-current, 5 s over-temperature)
+      clock.advanceUntil(() => !station.mains.energized, 5_000);
+    }
+  });
+
+  it('a pilot shorted to earth drops the charge (no valid pilot state)', () => {
+    const { call, clock, state, station } = booted();
+    call('POST', '/sim/plug');
+    clock.advanceUntil(() => state() === 3, 10_000);
+    call('POST', '/sim/fault/pilot_short');
+    clock.advanceUntil(() => !station.mains.energized, 1_000);
+    expect(state()).not.toBe(3);
+  });
+
+  it('a welded contactor is found when the charge ends (stuck relay, 8)', () => {
+    const { call, clock, state } = booted();
+    call('POST', '/sim/plug');
+    clock.advanceUntil(() => state() === 3, 10_000);
+    call('POST', '/sim/fault/relay_weld');
+    call('POST', '/sim/ev', '{"charge":false}');
+    clock.advanceUntil(() => state() === 8, 10_000);
+  });
+
+  it('a dead GFCI sensor fails the self-test before the contactor closes (9)', () => {
+    const { call, clock, state, station } = booted();
+    call('POST', '/sim/fault/gfci_broken');
+    call('POST', '/sim/plug');
+    clock.advanceUntil(() => state() === 9, 10_000);
+    expect(station.mains.energized).toBe(false);
+  });
+
+  it('a short press of the front-panel button pauses a charge and a second one resumes it (OpenEVSE)', () => {
+    const { call, clock, state } = booted();
+    call('POST', '/sim/plug');
+    clock.advanceUntil(() => state() === 3, 10_000);
+    expect(call('POST', '/sim/button').status).toBe(200);
+    clock.advanceUntil(() => state() === 254, 2_000);
+    call('POST', '/sim/button', '', { ms: '200' });
+    clock.advanceUntil(() => state() === 3, 5_000);
+    expect(call('POST', '/sim/button', '', { ms: 'long' }).status).toBe(400);
+  });
+
   it('refuses bad input and changes nothing', () => {
     const { call, station } = booted();
     expect(call('POST', '/sim/fault/flood').status).toBe(404);

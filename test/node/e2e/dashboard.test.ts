@@ -137,6 +137,11 @@ describe('dashboard in Chromium', () => {
     await stateIs('Sleeping');
     await page.click('#enable');
     await stateIs('Charging');
+    // the front-panel button in the simulation panel does the same as Sleep / Enable
+    await page.click('#sim #button');
+    await stateIs('Sleeping');
+    await page.click('#sim #button');
+    await stateIs('Charging');
     await page.click('#disable');
     await stateIs('Disabled');
     expect(charger.station!.mains.energized).toBe(false);
@@ -193,5 +198,25 @@ describe('dashboard in Chromium', () => {
     mkdirSync('test-results', { recursive: true });
     const png = await page.screenshot({ path: 'test-results/dashboard.png', fullPage: true });
     expect(png.length).toBeGreaterThan(10_000);
+  });
+});
+
+describe('dashboard behind HTTP credentials', () => {
+  it('saving credentials from the page locks the page and API; the right password opens them', async () => {
+    await page.fill('#http-form input[name="www_username"]', 'admin');
+    await page.fill('#http-form input[name="www_password"]', 'pw-123');
+    const saved = page.waitForResponse((r) => new URL(r.url()).pathname === '/config' && r.request().method() === 'POST');
+    await page.click('#http-form button');
+    expect((await saved).status()).toBe(200);
+    const anonymous = await fetch(charger.http.url + '/');
+    expect(anonymous.status).toBe(401);
+    const context = await browser.newContext({ httpCredentials: { username: 'admin', password: 'pw-123' } });
+    try {
+      const p = await context.newPage();
+      expect((await p.goto(charger.http.url + '/'))?.status()).toBe(200);
+      await p.waitForFunction(() => document.getElementById('state')!.textContent === 'Charging', null, { timeout: 10_000 });
+    } finally {
+      await context.close();
+    }
   });
 });

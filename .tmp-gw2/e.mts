@@ -1,0 +1,27 @@
+import { pacedPtyPair } from '../test/node/gateway/wire.ts';
+import { tempDir, until } from '../test/node/gateway/rig.ts';
+import { SerialLink } from '../hosts/node/serial-link.ts';
+import { SimStation } from '../sim/station.ts';
+import { NodeClock } from '../hosts/node/clock.ts';
+import { RapiClient } from '../modules/gateway/rapi-client.ts';
+const dir = tempDir('w');
+const w = await pacedPtyPair(dir, 115200);
+const clock = new NodeClock();
+const ctl = await SerialLink.open(w.a); const gw = await SerialLink.open(w.b);
+const T: Record<string, number[]> = { tx: [], crx: [], ctx: [], grx: [] };
+const station = new SimStation({ clock, output: { write: (b: Uint8Array) => { T.ctx.push(performance.now()); ctl.write(b); } } });
+ctl.onReceive((b) => { T.crx.push(performance.now()); station.receive(b); });
+const client = new RapiClient({ clock, timers: clock, link: { write: (b: Uint8Array) => { T.tx.push(performance.now()); gw.write(b); } } });
+gw.onReceive((b) => { T.grx.push(performance.now()); client.receive(b); });
+station.start();
+await until(() => station.controller.state === 1, 10000);
+for (let i = 0; i < 50; i++) await client.send('GS');
+await new Promise((r) => setTimeout(r, 50));
+for (const k in T) T[k].length = 0;
+const t0 = performance.now(); let n = 0;
+while (performance.now() - t0 < 2000) { await client.send('GS'); n++; }
+console.log('n', n, 'per', ((performance.now() - t0) / n).toFixed(3), 'counts', Object.entries(T).map(([k, v]) => k + v.length).join(' '));
+const m = Math.min(T.tx.length, T.crx.length, T.ctx.length, T.grx.length) - 1;
+const avg = (f: (i: number) => number) => { let s = 0; for (let i = 0; i < m; i++) s += f(i); return (s / m).toFixed(3); };
+console.log('tx->crx', avg((i) => T.crx[i] - T.tx[i]), 'crx->ctx', avg((i) => T.ctx[i] - T.crx[i]), 'ctx->grx', avg((i) => T.grx[i] - T.ctx[i]), 'grx->tx', avg((i) => T.tx[i + 1] - T.grx[i]));
+station.stop(); client.close(); await ctl.close(); await gw.close(); w.close(); process.exit(0);

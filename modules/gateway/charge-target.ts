@@ -1,0 +1,122 @@
+// Keeps the controller where the claims want it, as OpenEVSE's EvseManager
+// does (evse_man.cpp setTargetState): the winning `state` becomes `$FE`, or
+// `$FS` (`$FD` when pause_uses_disabled is set, for cars that will not wake
+// from sleep); the pilot becomes min(charge_current, max_current, configured
+// soft maximum), never below the controller's minimum, written with `$SC n V`
+// (volatile: the controller's saved setting stays the user's).
+//
+// One deliberate difference: OpenEVSE always applies a default state
+// ("active"), so a `$FS` typed into /r is undone at once. Here the gateway
+// only holds the state while some claim sets it, and restores "active" when
+// the last such claim goes; without claims the controller is left alone.
+
+import type { RapiClient } from './rapi-client';
+import { isReply } from './rapi-client';
+import type { ClaimState, Claims, EvseProperties } from './claims';
+import type { EvseSnapshot } from './evse-monitor';
+
+const STATE_SLEEPING = 254;
+const STATE_DISABLED = 255;
+
+export interface RapiCommand {
+  command: string;
+  params: (string | number)[];
+}
+
+/** "disabled" while the controller sleeps or is disabled, else "active" (OpenEVSE getActiveState). */
+export function activeState(s: Readonly<EvseSnapshot>): ClaimState {
+  return s.state === STATE_SLEEPING || s.state === STATE_DISABLED ? 'disabled' : 'active';
+}
+
+/** The pilot current, A, that `want` asks of a controller in the state `s`; undefined while its limits are unknown. */
+export function targetCurrent(want: EvseProperties, s: Readonly<EvseSnapshot>): number | undefined {
+  let amps = s.maxCurrentSoft || s.maxCurrentHard;
+  if (!(amps > 0)) return undefined;
+  if (want.max_current !== undefined && want.max_current < amps) amps = want.max_current;
+  if (want.charge_current !== undefined && want.charge_current < amps) amps = want.charge_current;
+  if (amps < s.minCurrent) amps = s.minCurrent;
+  return amps;
+}
+
+/** The RAPI commands that bring the controller to `want`; none while its state is unknown. */
+export function commandsFor(want: EvseProperties, s: Readonly<EvseSnapshot>, options: { pauseUsesDisabled: boolean }): RapiCommand[] {
+  if (s.state === 0) return [];
+  const out: RapiCommand[] = [];
+  if (want.state !== undefined && want.state !== activeState(s)) {
+    out.push({ command: want.state === 'active' ? 'FE' : options.pauseUsesDisabled ? 'FD' : 'FS', params: [] });
+  }
+  const amps = targetCurrent(want, s);
+  if (amps !== undefined && amps !== s.pilot) out.push({ command: 'SC', params: [amps, 'V'] });
+  return out;
+}
+
+export interface ChargeTargetOptions {
+  claims: Claims;
+  client: RapiClient;
+  snapshot(): Readonly<EvseSnapshot>;
+  pauseUsesDisabled(): boolean;
+  /** After writes the controller accepted: re-read what they changed (not every controller notifies). */
+  written?(commands: RapiCommand[]): Promise<unknown>;
+  log?(line: string): void;
+}
+
+export class ChargeTarget {
+  readonly #options: ChargeTargetOptions;
+  /** The state a claim last held, to restore "active" when it goes. */
+  #heldState?: ClaimState;
+  /** Commands the controller refused, not retried until something changes. */
+  #refused = '';
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(options: ChargeTargetOptions) {
+    this.#options = options;
+  }
+
+  /** What the gateway asks for now: the claims' target, plus "active" once a held state is released. */
+  wanted(): EvseProperties {
+    const t = this.#options.claims.target().properties;
+    if (t.state === undefined && this.#heldState === 'disabled') return { ...t, state: 'active' };
+    return t;
+  }
+
+  /** A claim was made or released: apply the new target. Resolves when the controller has answered. */
+  claimsChanged(): Promise<void> {
+    this.#refused = '';
+    return this.#apply(true);
+  }
+
+  /** The controller changed (state notification, boot, reconnect): hold it to the claims, if any. */
+  controllerChanged(): Promise<void> {
+    if (this.#options.claims.size === 0 && this.#heldState === undefined) return Promise.resolve();
+    return this.#apply(false);
+  }
+
+  #apply(always: boolean): Promise<void> {
+    // One pass at a time, so two passes never interleave their writes.
+    const run = this.#queue.then(() => this.#pass(always));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #pass(always: boolean): Promise<void> {
+    const o = this.#options;
+    if (o.snapshot().state === 0) return; // not connected yet; the (re)connect brings us back here
+    // Read the claims once: a claim changed while this pass waits on the link queues a pass of its own.
+    const claimed = o.claims.target().properties.state;
+    const commands = commandsFor(this.wanted(), o.snapshot(), { pauseUsesDisabled: o.pauseUsesDisabled() });
+    const key = JSON.stringify(commands);
+    if (!always && key === this.#refused) return;
+    let refused = false;
+    for (const c of commands) {
+      const r = await o.client.send(c.command, c.params);
+      if (!isReply(r) || !r.ok) {
+        refused = true;
+        o.log?.(`claims: $${c.command} ${c.params.join(' ')} ${isReply(r) ? 'refused' : r.error}`);
+      }
+    }
+    this.#refused = refused ? key : '';
+    if (commands.length) await o.written?.(commands);
+    // Done with the restore once the controller is active again (or there is no claim left to restore from).
+    if (!refused) this.#heldState = claimed;
+  }
+}
