@@ -14,7 +14,8 @@ import { EvseMonitor, type EvseSnapshot } from './evse-monitor';
 import { HttpApi, type HttpBackend, type RapiOutcome, type ScanResult } from './http-api';
 import { MqttBridge, type MqttSettings } from './mqtt-bridge';
 import { RapiClient, isReply, type RapiResult } from './rapi-client';
-import { evseFields, isoTime, utcOffset, type HeapInfo, type Json, type NetworkInfo } from './status';
+import { evseFields, isoTime, localIsoTime, utcOffset, type HeapInfo, type Json, type NetworkInfo } from './status';
+import { minutesEast } from './time-zone';
 
 export interface GatewayInfo {
   /** Device id, 12 hex digits (the MAC on an ESP32). */
@@ -54,7 +55,8 @@ export interface GatewayOptions {
   system?: SystemPort;
   /** RAPI reply timeout, ms (500). */
   rapiTimeout?: number;
-  sequenceIds?: boolean;
+  /** RAPI sequence ids: "auto" (default) uses them once the controller is seen to echo them. */
+  sequenceIds?: boolean | 'auto';
   /** MQTT full-publish period, ms (30 000). */
   mqttPeriod?: number;
   /** Characters kept by /debug and /evse (4096 each). */
@@ -126,7 +128,7 @@ export class Gateway {
       timers: options.timers,
       link: options.link,
       timeout: options.rapiTimeout,
-      sequenceIds: options.sequenceIds,
+      sequenceIds: options.sequenceIds ?? 'auto',
       onAsync: (type, params) => this.monitor.handleAsync(type, params),
       onTraffic: (dir, text) => this.evse.add(`${dir === 'tx' ? '>' : dir === 'rx' ? '<' : '!'}${text}`),
     });
@@ -164,6 +166,11 @@ export class Gateway {
           return 'ret' in r ? r.ret : r.error;
         },
         onVoltage: (v) => this.#setVrms(v),
+        override: (payload) => void this.#mqttOverride(payload),
+        overrideDoc: () => {
+          const o = this.override();
+          return JSON.stringify(Object.keys(o).length ? o : { state: 'null' });
+        },
         log: (l) => this.log(l),
         period: options.mqttPeriod,
       });
@@ -232,7 +239,7 @@ export class Gateway {
   async rapi(command: string): Promise<RapiOutcome> {
     const cmd = command.trim();
     const r = await this.client.sendText(cmd);
-    return isReply(r) ? { cmd, ret: r.raw } : { cmd, error: r.error };
+    return isReply(r) ? { cmd, ret: r.text } : { cmd, error: r.error };
   }
 
   /** The /status document. */
@@ -240,6 +247,9 @@ export class Gateway {
     const net = this.#network();
     const heap = this.#heap();
     const now = this.#clock.now();
+    const wall = this.#clock.wall();
+    // UTC offset of the configured zone ("Region/City|POSIX rule") at this moment
+    const east = minutesEast(this.config.get('time_zone'), wall);
     return {
       mode: net.mode,
       wifi_client_connected: net.wifi_client_connected,
@@ -270,8 +280,9 @@ export class Gateway {
       divert_update: 0,
       ota_update: 0,
       uptime: Math.floor((now - this.#startedAt) / 1000),
-      time: isoTime(this.#clock.wall()),
-      offset: utcOffset(0),
+      time: isoTime(wall),
+      local_time: localIsoTime(wall, east),
+      offset: utcOffset(east),
       config_version: this.config.version,
       claims_version: this.claims.version,
       override_version: this.#overrideVersion,
@@ -352,8 +363,29 @@ export class Gateway {
     return true;
   }
 
+  /** `<base>/override/set`: JSON properties, `toggle` or `clear`, as POST, PATCH and DELETE /override. */
+  async #mqttOverride(payload: string): Promise<void> {
+    const p = payload.trim();
+    let r: ClaimAnswer;
+    if (p === 'toggle') r = await this.toggleOverride();
+    else if (p === 'clear') r = await this.clearOverride();
+    else {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(p);
+      } catch {
+        return this.log('mqtt: override/set: could not parse JSON');
+      }
+      r = await this.setOverride(doc);
+    }
+    if (r.status >= 400) this.log(`mqtt: override/set: ${JSON.stringify(r.body)}`);
+  }
+
   async #claimsChanged(manual: boolean): Promise<void> {
-    if (manual) this.#overrideVersion++;
+    if (manual) {
+      this.#overrideVersion++;
+      this.#mqtt?.publishOverride();
+    }
     this.log(`claims: ${JSON.stringify(this.claims.target().properties)} (version ${this.claims.version})`);
     this.#changed({});
     await this.#target.claimsChanged();
@@ -510,6 +542,7 @@ export class Gateway {
       },
       file: this.#options.system?.file ? (p) => this.#options.system!.file!(p) : undefined,
       log: (l) => this.log(l),
+      now: () => this.#clock.now(),
     };
   }
 
@@ -560,7 +593,10 @@ export class Gateway {
     // The session is over: claims that asked for it let go (OpenEVSE releaseAutoReleaseClaims).
     const released = this.claims.releaseAutoRelease();
     if (released.length === 0) return;
-    if (released.includes(Client.Manual)) this.#overrideVersion++;
+    if (released.includes(Client.Manual)) {
+      this.#overrideVersion++;
+      this.#mqtt?.publishOverride();
+    }
     this.log(`claims: released at session end: ${released.join(', ')}`);
     void this.#target.claimsChanged();
     this.#changed({});

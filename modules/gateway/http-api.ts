@@ -4,6 +4,7 @@
 // The Node host serves it with node:http, the device with Moddable's server.
 
 import type { HttpRequest, HttpResponse } from '../ports';
+import { AuthThrottle } from './auth-throttle';
 
 export interface ScanResult {
   rssi: number;
@@ -44,6 +45,8 @@ export interface HttpBackend {
   /** Static files (the dashboard); undefined when there is none at that path. */
   file?(path: string): HttpResponse | undefined;
   log?(line: string): void;
+  /** Monotonic ms, for the throttle on wrong credentials (none without it). */
+  now?(): number;
 }
 
 /** Seed 001: the local handlers send permissive CORS headers. */
@@ -138,6 +141,7 @@ function wantsJson(p: Record<string, string>): boolean {
 export class HttpApi {
   readonly #backend: HttpBackend;
   readonly #maxBody: number;
+  readonly #throttle = new AuthThrottle();
 
   constructor(backend: HttpBackend, options: { maxBody?: number } = {}) {
     this.#backend = backend;
@@ -153,27 +157,34 @@ export class HttpApi {
     }
   }
 
-  #authorised(req: HttpRequest): boolean {
+  /** 'ok', 'none' (no credentials given) or 'wrong'. */
+  #authorised(req: HttpRequest): 'ok' | 'none' | 'wrong' {
     const want = this.#backend.credentials();
-    if (!want) return true;
-    const h = req.headers.authorization ?? '';
+    if (!want) return 'ok';
+    const h = req.headers.authorization;
+    if (h === undefined) return 'none';
     const m = /^Basic\s+(\S+)\s*$/i.exec(h);
-    if (!m) return false;
-    const decoded = base64Decode(m[1]);
-    if (decoded === undefined) return false;
-    const colon = decoded.indexOf(':');
-    if (colon < 0) return false;
+    const decoded = m ? base64Decode(m[1]) : undefined;
+    const colon = decoded === undefined ? -1 : decoded.indexOf(':');
+    if (decoded === undefined || colon < 0) return 'wrong';
     // Evaluate both comparisons so the answer time does not tell which one failed.
     const userOk = sameSecret(decoded.slice(0, colon), want.user);
     const passOk = sameSecret(decoded.slice(colon + 1), want.pass);
-    return userOk && passOk;
+    return userOk && passOk ? 'ok' : 'wrong';
   }
 
   async #route(req: HttpRequest): Promise<HttpResponse> {
     const method = req.method.toUpperCase();
     // Preflight carries no credentials by design; answer it before auth.
     if (method === 'OPTIONS') return { status: 204, headers: { ...CORS, 'Access-Control-Max-Age': '600' }, body: '' };
-    if (!this.#authorised(req)) {
+    const auth = this.#authorised(req);
+    const now = this.#backend.now?.();
+    if (auth === 'ok' && now !== undefined) this.#throttle.success(now);
+    if (auth === 'wrong' && now !== undefined) {
+      this.#throttle.failure(now);
+      if (this.#throttle.locked(now)) return msg(429, 'locked');
+    }
+    if (auth !== 'ok') {
       return { status: 401, headers: { ...headers('application/json'), 'WWW-Authenticate': 'Basic realm="openevse", charset="UTF-8"' }, body: '{"msg":"auth"}' };
     }
     if (req.body.length > this.#maxBody) return msg(413, 'Request body too large');

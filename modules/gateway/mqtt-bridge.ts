@@ -69,6 +69,10 @@ export interface MqttBridgeOptions {
   /** Sends a typed RAPI command, resolves with the reply text to publish. */
   rapi(command: string): Promise<string>;
   onVoltage?(volts: number): void;
+  /** `<base>/override/set`: JSON properties, `toggle` or `clear` (OpenEVSE mqtt.cpp). */
+  override?(payload: string): void;
+  /** The manual override as `<base>/override` carries it (retained): JSON properties or `{"state":"null"}`. */
+  overrideDoc?(): string;
   onConnected?(connected: boolean): void;
   log?(line: string): void;
   /** Full publish period, ms (30 000). */
@@ -208,18 +212,31 @@ export class MqttBridge {
     this.#send(session, s.announceTopic, announce, true, 1);
     try {
       session.subscribe(`${s.topic}/rapi/in/#`);
+      if (this.#options.override) session.subscribe(`${s.topic}/override/set`);
       if (s.vrms) session.subscribe(s.vrms);
     } catch (e) {
       this.#options.log?.(`mqtt: subscribe failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.#options.onConnected?.(true);
+    this.publishOverride();
     this.publish(this.#options.status());
     this.#periodic = this.#timers.repeat(() => this.publish(this.#options.status()), this.#options.period ?? 30000);
+  }
+
+  /** `<base>/override`, retained: on connect and whenever the override changes. */
+  publishOverride(): void {
+    const s = this.#settings;
+    if (!s || !this.#connected || !this.#session || !this.#options.overrideDoc) return;
+    this.#send(this.#session, `${s.topic}/override`, this.#options.overrideDoc(), true);
   }
 
   #message(topic: string, payload: string): void {
     const s = this.#settings;
     if (!s) return;
+    if (topic === `${s.topic}/override/set` && this.#options.override) {
+      this.#options.override(payload);
+      return;
+    }
     if (s.vrms && topic === s.vrms) {
       const v = parseVrms(payload);
       if (v !== undefined) this.#options.onVoltage?.(v);

@@ -3,6 +3,15 @@
 // verified in, optional sequence ids. Async frames ($AT, $AB, ...) go to
 // `onAsync` and never complete the command in flight.
 //
+// A reply that comes after its command timed out must never pass for the
+// next command's reply. Two defences: after a timeout the line is left alone
+// for a guard time and whatever arrives then is dropped; and sequence ids,
+// which make the match certain. In "auto" mode the client learns whether the
+// controller echoes them (RAPI ≥ 3.0.0 does): `$GV`, which takes no
+// parameters so an extra token harms no version, goes out with one; if the
+// reply echoes it every command carries one from then on, if not none does.
+// A controller boot (`$AB`) makes it ask again.
+//
 // Two queues: commands from people and integrations (HTTP, MQTT, config
 // writes) always go before the gateway's own polling, so a busy poll schedule
 // can never starve them; the poller is expected to keep at most one or two
@@ -26,6 +35,11 @@ export interface RapiReply {
   params: string[];
   /** The reply frame as received, from `$` to the checksum, without the CR. */
   raw: string;
+  /**
+   * The reply as it reads without a sequence id (re-checksummed if it had
+   * one): what /r and MQTT hand to clients, which split it on spaces.
+   */
+  text: string;
 }
 
 export type RapiResult = RapiReply | { error: RapiError };
@@ -47,8 +61,10 @@ export interface RapiClientOptions {
   queueLimit?: number;
   /** Longest encoded command in characters, CR excluded (OpenEVSE: 80). */
   maxCommandLength?: number;
-  /** Append `:ss` to every command and accept only replies that echo it. */
-  sequenceIds?: boolean;
+  /** Append `:ss` to every command and accept only replies that echo it; "auto": when the controller is seen to echo them. */
+  sequenceIds?: boolean | 'auto';
+  /** After a timeout, ms during which nothing is sent and late replies are dropped (default: half the timeout). */
+  guard?: number;
   /** Accept replies without a `^xk` checksum (stock controllers always send one). */
   acceptUnchecked?: boolean;
   onAsync?(type: AsyncType, params: string[], raw: string): void;
@@ -71,7 +87,13 @@ export class RapiClient {
   readonly #timeout: number;
   readonly #queueLimit: number;
   readonly #maxLength: number;
-  readonly #sequenceIds: boolean;
+  readonly #autoSequence: boolean;
+  /** Sequence ids: in use, not in use, or (auto mode) not yet known. */
+  #sequence: 'on' | 'off' | 'unknown';
+  readonly #guard: number;
+  /** No command goes out before this time (monotonic ms), after a timeout. */
+  #holdUntil = -1;
+  #holdTimer?: TimerId;
   readonly #acceptUnchecked: boolean;
   readonly #options: RapiClientOptions;
   readonly #parser: FrameParser;
@@ -94,7 +116,9 @@ export class RapiClient {
     this.#timeout = options.timeout ?? 500;
     this.#queueLimit = options.queueLimit ?? 10;
     this.#maxLength = options.maxCommandLength ?? 80;
-    this.#sequenceIds = options.sequenceIds ?? false;
+    this.#autoSequence = options.sequenceIds === 'auto';
+    this.#sequence = options.sequenceIds === true ? 'on' : this.#autoSequence ? 'unknown' : 'off';
+    this.#guard = options.guard ?? Math.round(this.#timeout / 2);
     this.#acceptUnchecked = options.acceptUnchecked ?? false;
     if (!(this.#timeout > 0)) throw new RangeError(`RAPI timeout must be > 0 ms: ${this.#timeout}`);
     if (!(this.#queueLimit >= 1)) throw new RangeError(`RAPI queue limit must be ≥ 1: ${this.#queueLimit}`);
@@ -137,6 +161,10 @@ export class RapiClient {
   get timeout(): number {
     return this.#timeout;
   }
+  /** Whether commands carry sequence ids now. */
+  get sequenceIds(): boolean {
+    return this.#sequence === 'on';
+  }
 
   /** Bytes from the controller. */
   receive(bytes: Uint8Array | string): void {
@@ -150,7 +178,7 @@ export class RapiClient {
     try {
       strings = params.map(String);
       // Encode once now so a malformed or over-long command fails here, not on the wire.
-      const text = encode(command, strings, { seq: this.#sequenceIds ? 255 : undefined });
+      const text = encode(command, strings, { seq: this.#sequence === 'off' ? undefined : 255 });
       if (text.length - 1 > this.#maxLength) return Promise.resolve({ error: 'RAPI_RESPONSE_CMD_TOO_LONG' });
     } catch {
       return Promise.resolve({ error: 'RAPI_RESPONSE_INVALID_COMMAND' });
@@ -180,6 +208,8 @@ export class RapiClient {
     this.#closed = true;
     if (this.#timer !== undefined) this.#timers.clear(this.#timer);
     this.#timer = undefined;
+    if (this.#holdTimer !== undefined) this.#timers.clear(this.#holdTimer);
+    this.#holdTimer = undefined;
     const all = [...(this.#inFlight ? [this.#inFlight] : []), ...this.#user.splice(0), ...this.#poll.splice(0)];
     this.#inFlight = undefined;
     for (const p of all) p.resolve({ error: 'RAPI_RESPONSE_CLOSED' });
@@ -191,11 +221,20 @@ export class RapiClient {
   }
 
   #pump(): void {
-    if (this.#inFlight || this.#closed) return;
+    if (this.#inFlight || this.#closed || this.#holdTimer !== undefined) return;
+    if (this.#user.length + this.#poll.length === 0) return;
+    const wait = this.#holdUntil - this.#clock.now();
+    if (wait > 0) {
+      this.#holdTimer = this.#timers.set(() => {
+        this.#holdTimer = undefined;
+        this.#pump();
+      }, wait);
+      return;
+    }
     const next = this.#user.shift() ?? this.#poll.shift();
     if (!next) return;
     let seq: number | undefined;
-    if (this.#sequenceIds) {
+    if (this.#sequence === 'on' || (this.#sequence === 'unknown' && next.command === 'GV' && next.params.length === 0)) {
       this.#seq = (this.#seq % 255) + 1; // 1…255; 00 is reserved as invalid
       seq = this.#seq;
     }
@@ -213,6 +252,7 @@ export class RapiClient {
     if (!p) return;
     this.#inFlight = undefined;
     this.#timeouts++;
+    this.#holdUntil = this.#clock.now() + this.#guard;
     this.#setConnected(false);
     this.#options.onTraffic?.('drop', `timeout: ${p.command}`);
     p.resolve({ error: 'RAPI_RESPONSE_TIMEOUT' });
@@ -223,6 +263,8 @@ export class RapiClient {
     const m = interpret(frame);
     if (m.kind === 'async') {
       this.#options.onTraffic?.('rx', text);
+      // Maybe another firmware now: ask again whether it echoes sequence ids.
+      if (m.type === 'AB' && this.#autoSequence) this.#sequence = 'unknown';
       this.#options.onAsync?.(m.type, m.params, text);
       return;
     }
@@ -240,9 +282,20 @@ export class RapiClient {
       this.#options.onTraffic?.('drop', `${text} (no checksum)`);
       return;
     }
-    if (p.seq !== undefined && m.seq !== p.seq) {
-      this.#options.onTraffic?.('drop', `${text} (sequence id, expected ${p.seq})`);
+    if (p.seq === undefined && m.seq !== undefined) {
+      // Only a command sent with an id gets one back: this answers an earlier command.
+      this.#options.onTraffic?.('drop', `${text} (sequence id, none sent)`);
       return;
+    }
+    if (p.seq !== undefined && m.seq !== p.seq) {
+      if (!(m.seq === undefined && this.#sequence === 'unknown')) {
+        this.#options.onTraffic?.('drop', `${text} (sequence id, expected ${p.seq})`);
+        return;
+      }
+      // The probe came back without its id: this controller does not echo them.
+      this.#sequence = 'off';
+    } else if (p.seq !== undefined && this.#sequence === 'unknown') {
+      this.#sequence = 'on';
     }
     this.#options.onTraffic?.('rx', text);
     if (this.#timer !== undefined) this.#timers.clear(this.#timer);
@@ -251,7 +304,7 @@ export class RapiClient {
     this.#success++;
     this.#lastReplyAt = this.#clock.now();
     this.#setConnected(true);
-    p.resolve({ ok: m.ok, params: m.params, raw: text });
+    p.resolve({ ok: m.ok, params: m.params, raw: text, text: m.seq === undefined ? text : encode(m.ok ? 'OK' : 'NK', m.params).slice(0, -1) });
     this.#pump();
   }
 

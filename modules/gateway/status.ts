@@ -77,7 +77,7 @@ export interface HeapInfo {
   min_free_heap: number;
 }
 
-/** Seconds east of UTC → "+0100" as strftime("%z"). */
+/** Minutes east of UTC → "+0100" as strftime("%z"). */
 export function utcOffset(minutesEast: number): string {
   const sign = minutesEast < 0 ? '-' : '+';
   const m = Math.abs(Math.trunc(minutesEast));
@@ -89,4 +89,9 @@ export function utcOffset(minutesEast: number): string {
 /** "2026-03-10T12:34:56Z" (seconds, no fraction). */
 export function isoTime(utcMs: number): string {
   return new Date(Math.floor(utcMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Local wall-clock time as strftime("%FT%T%z"): "2026-07-01T13:00:00+0100". */
+export function localIsoTime(utcMs: number, minutesEast: number): string {
+  return isoTime(utcMs + minutesEast * 60000).slice(0, -1) + utcOffset(minutesEast);
 }

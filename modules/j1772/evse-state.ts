@@ -32,6 +32,34 @@ export function isFaultState(state: number): boolean {
   return state >= EvseState.D && state <= EvseState.RelayClosureFault;
 }
 
+/** The state code of a pilot letter as `$GS`/`$AT` report the pilot ('E', 'F': Unknown). */
+export function pilotStateCode(pilot: string): number {
+  switch (pilot) {
+    case 'A': return EvseState.A;
+    case 'B': return EvseState.B;
+    case 'C': return EvseState.C;
+    case 'D': return EvseState.D;
+    default: return EvseState.Unknown;
+  }
+}
+
+/**
+ * The state a pilot reading asks for, before the debounce. C and D mean
+ * something only while PWM offers current; on a steady pilot they are B. D
+ * (ventilation) is the vent-required fault unless `$FF V 0` lets it charge as
+ * C. E and F (pilot shorted or held negative) ask for Unknown: no power.
+ */
+export function requestedState(pilot: string, diodeFault: boolean, pwm: boolean, ventCheck: boolean): number {
+  if (diodeFault) return EvseState.DiodeCheckFailed;
+  switch (pilot) {
+    case 'A': return EvseState.A;
+    case 'B': return EvseState.B;
+    case 'C': return pwm ? EvseState.C : EvseState.B;
+    case 'D': return pwm ? (ventCheck ? EvseState.D : EvseState.C) : EvseState.B;
+    default: return EvseState.Unknown;
+  }
+}
+
 /** Human names, for logs and the dashboard. */
 export function stateName(state: number): string {
   switch (state) {

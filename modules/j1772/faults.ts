@@ -114,6 +114,10 @@ export interface Sense {
   milliamps: number;
   /** The current the pilot offers, A. */
   offeredAmps: number;
+  /** The GFCI sensor's level, read with the relay closed and no self test running (false otherwise). */
+  gfci: boolean;
+  /** The thermal level (temperature.ts `Thermal`). */
+  thermal: number;
 }
 
 /** One periodic check: true when its fault condition has been met. */
@@ -123,4 +127,92 @@ export interface SafetyCheck {
   evaluate(sense: Sense): boolean;
   /** Forget any half-timed condition (check disabled, state changed). */
   reset(): void;
+}
+
+/** How a standing fault is latched: `none` retries (or waits for its condition to clear), the others wait for unplug or a power cycle. */
+export type HardFault = 'none' | 'unplug' | 'permanent';
+
+/** What a tick in a fault state comes to: keep waiting, the EV was unplugged, a retry is due, or retries are used up. */
+export type FaultStep = 'wait' | 'unplugged' | 'retry' | 'lockout';
+
+/**
+ * The fault side of the controller: runs the periodic checks, latches a
+ * fault as the table says, and decides on every tick in a fault state
+ * whether to retry. The controller carries out what it decides (relay,
+ * pilot, state).
+ */
+export class FaultSupervisor {
+  readonly retry: RetryPolicy;
+  readonly #checks: readonly SafetyCheck[];
+  #hard: HardFault = 'none';
+  /** When the fault was raised or last retried, ms. */
+  #since = 0;
+
+  constructor(checks: readonly SafetyCheck[], retry: RetryPolicy) {
+    this.#checks = checks;
+    this.retry = retry;
+  }
+
+  get hard(): HardFault {
+    return this.#hard;
+  }
+
+  /** The fault of the first check that fails, or 0; checks whose `$GE` bit is set in `flags` are skipped and reset. */
+  check(sense: Sense, flags: number): number {
+    const checks = this.#checks;
+    for (let i = 0; i < checks.length; i++) {
+      const check = checks[i];
+      const feature = FAULTS[check.fault].feature;
+      if (feature !== undefined && (flags & feature) !== 0) check.reset();
+      else if (check.evaluate(sense)) return check.fault;
+    }
+    return 0;
+  }
+
+  /** Forgets half-timed conditions (the relay is about to close). */
+  resetChecks(): void {
+    for (let i = 0; i < this.#checks.length; i++) this.#checks[i].reset();
+  }
+
+  /** A fault raised at `now`, the relay last closed at `closedAt` (-1 never): latches it and returns its row. */
+  raise(state: number, now: number, closedAt: number): FaultSpec {
+    const spec = FAULTS[state];
+    const latch = latchFor(spec, now, closedAt);
+    this.#hard = latch === 'retry' ? 'none' : latch;
+    this.#since = now;
+    return spec;
+  }
+
+  /** A power-on self-test failure: nothing but a power cycle ends it. */
+  latchPermanent(): void {
+    this.#hard = 'permanent';
+  }
+
+  /** Called on every tick while fault `state` stands. */
+  step(state: number, now: number, unplugged: boolean): FaultStep {
+    if (this.#hard === 'permanent') return 'wait';
+    if (unplugged) {
+      // Unplugging clears every recoverable fault: the next EV starts afresh.
+      this.#hard = 'none';
+      this.retry.reset();
+      return 'unplugged';
+    }
+    if (this.#hard !== 'none' || FAULTS[state]?.latch !== 'retry') return 'wait';
+    const decision = this.retry.decide(now - this.#since);
+    if (decision === 'wait') return 'wait';
+    this.#since = now;
+    if (decision === 'lockout') this.#hard = 'unplug';
+    return decision;
+  }
+
+  /** `$FD`: a disabled station holds no latch (except a power-on failure, which `$FD` cannot clear). */
+  unlatch(): void {
+    if (this.#hard !== 'permanent') this.#hard = 'none';
+  }
+
+  /** `$FR`: as after power-on. */
+  clear(): void {
+    this.#hard = 'none';
+    this.retry.reset();
+  }
 }

@@ -6,6 +6,8 @@
 // must be quiet again. A sensor that never trips would not protect anyone.
 
 import type { GfciInput, GfciTestOutput } from '../ports';
+import { EvseState } from './evse-state';
+import type { SafetyCheck, Sense } from './faults';
 
 /** The retry policy's defaults, under their first names (UL 2231 guidance: 15 min × 4; see faults.ts). */
 export { RETRY_DELAY_MS as GFCI_RETRY_DELAY_MS, RETRY_COUNT as GFCI_RETRY_COUNT } from './faults';
@@ -97,4 +99,19 @@ export class GfciSelfTest {
     this.#phase = Phase.Done;
     this.#result = result;
   }
+}
+
+/**
+ * The sensor's level, checked on every tick with the relay closed: the trip
+ * edge opens the relay at once (`EvseController.gfciTripped`), and this finds
+ * a trip whose edge was missed or arrived while the self test owned it.
+ */
+export class GfciLevelCheck implements SafetyCheck {
+  readonly fault = EvseState.GfciFault;
+
+  evaluate(s: Sense): boolean {
+    return s.relayClosed && s.gfci;
+  }
+
+  reset(): void {}
 }

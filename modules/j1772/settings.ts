@@ -3,6 +3,7 @@
 // record and never half of each (Storage writes a key atomically).
 
 import type { Storage } from '../ports';
+import { MAX_TRIPS, type TripCounter } from './faults';
 
 export interface ControllerSettings {
   /** Configured current for service level 1 and 2, amps. */
@@ -77,4 +78,28 @@ export function loadSettings(storage: Storage | undefined): ControllerSettings {
 
 export function saveSettings(storage: Storage | undefined, s: ControllerSettings): void {
   storage?.write(SETTINGS_KEY, JSON.stringify(s));
+}
+
+/**
+ * The record in force and where it is kept: the controller and the modules
+ * next to it change `values` and call `save()`, so the one record is written
+ * whole each time.
+ */
+export class SettingsStore {
+  readonly values: ControllerSettings;
+  readonly #storage: Storage | undefined;
+
+  constructor(storage?: Storage) {
+    this.#storage = storage;
+    this.values = loadSettings(storage);
+  }
+
+  save(): void {
+    saveSettings(this.#storage, this.values);
+  }
+
+  /** One more trip on a `$GF` counter, saturating like OpenEVSE's one-byte cells (saved with the next `save()`). */
+  count(counter: TripCounter): void {
+    this.values[counter] = Math.min(MAX_TRIPS, this.values[counter] + 1);
+  }
 }

@@ -3,6 +3,9 @@
 // temperature to fall below a lower mark, so the current does not oscillate.
 // Thresholds in tenths of a degree Celsius, OpenEVSE's ambient ones.
 
+import { EvseState } from './evse-state';
+import type { SafetyCheck, Sense } from './faults';
+
 export interface ThermalThresholds {
   /** ≥ → half current. */
   throttle: number;
@@ -46,4 +49,15 @@ export function hottest(readings: readonly (number | null)[]): number | null {
   let max: number | null = null;
   for (const r of readings) if (r !== null && (max === null || r > max)) max = r;
   return max;
+}
+
+/** The panic level as a periodic check: the over-temperature fault (the relay opens 5 s later, faults.ts). */
+export class OverTemperatureCheck implements SafetyCheck {
+  readonly fault = EvseState.OverTemperature;
+
+  evaluate(s: Sense): boolean {
+    return s.thermal === Thermal.Panic;
+  }
+
+  reset(): void {}
 }

@@ -9,7 +9,12 @@
 //
 // Each interface says which implementation it was read from.
 
-import type { Buffer, PinSpecifier } from 'embedded:io/_common';
+import type { PinSpecifier } from 'embedded:io/_common';
+
+/** Bytes a write takes. Declared here: the SDK 8.x typings' embedded:io/_common
+ * has no `Buffer` (it uses the global `ByteBuffer`), @moddable/typings 5.6.0
+ * has no `ByteBuffer`. */
+type Buffer = ArrayBuffer | ArrayBufferView;
 
 // ---------------------------------------------------------------------------
 // embedded:network/http/server: examples/io/listener/httpserver/httpserver.js

@@ -40,7 +40,7 @@ describe('RAPI client', () => {
   it('returns the reply parameters and the raw frame', async () => {
     const { clock, client } = rig(() => '$OK 8.2.3 5.2.1^2F');
     const r = await settle(clock, client.send('GV'));
-    expect(r).toEqual({ ok: true, params: ['8.2.3', '5.2.1'], raw: '$OK 8.2.3 5.2.1^2F' });
+    expect(r).toEqual({ ok: true, params: ['8.2.3', '5.2.1'], raw: '$OK 8.2.3 5.2.1^2F', text: '$OK 8.2.3 5.2.1^2F' });
   });
 
   it('reports $NK as a reply with ok false', async () => {
@@ -62,7 +62,7 @@ describe('RAPI client', () => {
   it('never takes an async $AT for the reply to the command in flight', async () => {
     const { clock, client, asyncs } = rig(() => ['$AT 03 03 32 0140^35', '$OK 0 0 0^30']);
     const r = await settle(clock, client.send('GF'));
-    expect(r).toEqual({ ok: true, params: ['0', '0', '0'], raw: '$OK 0 0 0^30' });
+    expect(r).toEqual({ ok: true, params: ['0', '0', '0'], raw: '$OK 0 0 0^30', text: '$OK 0 0 0^30' });
     expect(asyncs).toEqual(['$AT 03 03 32 0140^35']);
   });
 
@@ -136,6 +136,72 @@ describe('RAPI client', () => {
     expect(await settle(clock, client.send('G0'))).toEqual({ error: 'RAPI_RESPONSE_TIMEOUT' });
     expect(await settle(clock, client.send('G0'))).toEqual({ error: 'RAPI_RESPONSE_TIMEOUT' });
     expect(client.success).toBe(0);
+  });
+
+  it('after a timeout, holds the next command for the guard time and drops the late reply that comes meanwhile', async () => {
+    const setup = (guard?: number) => {
+      const clock = new VirtualClock();
+      const written: number[] = [];
+      // the first command is answered 700 ms later (after its 500 ms timeout), the second 300 ms later
+      const replies = ['$OK 1^31', '$OK 2^32'];
+      const delays = [700, 300];
+      const client: RapiClient = new RapiClient({
+        clock,
+        timers: clock,
+        guard,
+        link: {
+          write: () => {
+            const k = written.length;
+            written.push(clock.now());
+            clock.set(() => client.receive(replies[k] + '\r'), delays[k]);
+          },
+        },
+      });
+      return { clock, client, written };
+    };
+    // default guard: half the timeout
+    let { clock, client, written } = setup();
+    expect(await settle(clock, client.send('G0'))).toEqual({ error: 'RAPI_RESPONSE_TIMEOUT' });
+    const r = await settle(clock, client.send('G0'));
+    expect(isReply(r) && r.raw).toBe('$OK 2^32');
+    expect(written[1] - written[0]).toBeGreaterThanOrEqual(750);
+    // without the guard the late reply would have passed for the second command's
+    ({ clock, client, written } = setup(0));
+    await settle(clock, client.send('G0'));
+    const wrong = await settle(clock, client.send('G0'));
+    expect(isReply(wrong) && wrong.raw).toBe('$OK 1^31');
+  });
+
+  it('"auto" sequence ids: probes with $GV :01, then tags every command when the controller echoes', async () => {
+    const { clock, peer, client } = rig((f) => (f.seq === undefined ? '$OK' : `$OK 8.2.3 5.2.1 :${f.seq.toString(16).toUpperCase().padStart(2, '0')}`), { sequenceIds: 'auto', acceptUnchecked: true });
+    // a command before the probe goes out bare
+    await settle(clock, client.send('GS'));
+    expect(client.sequenceIds).toBe(false);
+    const gv = await settle(clock, client.send('GV'));
+    expect(client.sequenceIds).toBe(true);
+    // what /r shows: the reply without the id
+    expect(isReply(gv) && gv.text).toBe('$OK 8.2.3 5.2.1^2F');
+    await settle(clock, client.send('GE'));
+    expect(peer.received.map((t) => t.split('^')[0])).toEqual(['$GS', '$GV :01', '$GE :02']);
+    // a controller boot makes it ask again
+    peer.push('$AB 00 8.2.3^1E');
+    await settle(clock, client.send('GC'));
+    expect(peer.received[3].split('^')[0]).toBe('$GC');
+  });
+
+  it('"auto" sequence ids: a controller that does not echo them gets none, and nothing fails', async () => {
+    const { clock, peer, client } = rig(() => '$OK 2.0.1 1.0.3', { sequenceIds: 'auto', acceptUnchecked: true });
+    const gv = await settle(clock, client.send('GV'));
+    expect(isReply(gv) && gv.ok).toBe(true);
+    expect(client.sequenceIds).toBe(false);
+    expect(isReply(await settle(clock, client.send('SC', [16])))).toBe(true);
+    expect(peer.received.map((t) => t.split('^')[0])).toEqual(['$GV :01', '$SC 16']);
+  });
+
+  it('a reply carrying a sequence id never answers a command sent without one', async () => {
+    const { clock, client } = rig(() => ['$OK :05', '$OK 7'], { acceptUnchecked: true });
+    const r = await settle(clock, client.send('GS'));
+    expect(isReply(r) && r.raw).toBe('$OK 7');
   });
 
   it('with sequence ids, tags commands 01…FF and ignores replies for another id', async () => {

@@ -34,6 +34,10 @@ describe('HTTP API over a socket', () => {
     // the station's ambient thermometer starts at 25.0 °C: tenths of °C
     expect(s.temp2).toBe(250);
     expect(s.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // the default zone is London: GMT or BST depending on the date
+    expect(['+0000', '+0100']).toContain(s.offset);
+    expect(s.local_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}$/);
+    expect(s.local_time.endsWith(s.offset)).toBe(true);
   });
 
   it('OPTIONS preflight answers 204 with the CORS headers', async () => {
@@ -117,7 +121,8 @@ describe('HTTP API over a socket', () => {
     expect((await rig.get('/crashlog?count=11')).status).toBe(400);
     expect((await rig.get('/crashlog?count=0')).status).toBe(400);
     const evse = await (await rig.get('/evse')).text();
-    expect(evse).toContain('>$GV^35');
+    // the probe, with a sequence id while the client learns whether the controller echoes them
+    expect(evse).toMatch(/>\$GV :[0-9A-F]{2}\^[0-9A-F]{2}\n<\$OK 8\.2\.3 5\.2\.1 :[0-9A-F]{2}\^/);
     expect((await rig.get('/debug')).headers.get('content-type')).toBe('text/plain');
   });
 
@@ -126,7 +131,7 @@ describe('HTTP API over a socket', () => {
     expect(res.status).toBe(404);
   });
 
-  it('basic auth on every path once a password is set; wrong credentials get 401', async () => {
+  it('basic auth on every path once a password is set; wrong credentials get 401, and 429 when they keep coming', async () => {
     expect((await rig.post('/config', JSON.stringify({ www_username: 'admin', www_password: 'pa55word' }))).status).toBe(200);
     try {
       for (const path of ['/status', '/config', '/r?json=1&rapi=$GS', '/evse', '/debug', '/index.html', '/crashlog']) {
@@ -135,7 +140,15 @@ describe('HTTP API over a socket', () => {
         expect(none.headers.get('www-authenticate')).toMatch(/^Basic /);
         expect((await rig.get(path, { headers: basic('admin', 'wrong') })).status, path).toBe(401);
         expect((await rig.get(path, { headers: basic('root', 'pa55word') })).status, path).toBe(401);
+        // the right credentials clear the count of wrong ones (see the throttle below)
+        expect((await rig.get(path, { headers: basic('admin', 'pa55word') })).status, path).not.toBe(401);
       }
+      // ten wrong credentials in a row: locked out with 429, as OpenEVSE's web_auth.cpp; the right ones still work
+      for (let i = 1; i < 10; i++) expect((await rig.get('/status', { headers: basic('admin', `guess${i}`) })).status).toBe(401);
+      const locked = await rig.get('/status', { headers: basic('admin', 'guess10') });
+      expect(locked.status).toBe(429);
+      expect(await locked.json()).toEqual({ msg: 'locked' });
+      expect((await rig.get('/status', { headers: basic('admin', 'pa55word') })).status).toBe(200);
       expect((await rig.get('/status', { headers: basic('admin', 'pa55word') })).status).toBe(200);
       expect((await rig.get('/status', { headers: { Authorization: 'Basic !!!' } })).status).toBe(401);
       // preflight still works without credentials

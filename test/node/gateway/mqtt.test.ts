@@ -116,6 +116,38 @@ describe('MQTT with a real broker', () => {
     await publish(`${TOPIC}/rapi/in/$SC`, '32');
   });
 
+  it('override over MQTT: <topic>/override/set JSON pauses, "clear" releases; <topic>/override is retained', async () => {
+    // on connect: no override
+    expect(last(`${TOPIC}/override`)?.payload).toBe('{"state":"null"}');
+    let n = seen.length;
+    await publish(`${TOPIC}/override/set`, '{"state":"disabled","charge_current":8}');
+    await until(() => rig.station.controller.state === 254 && rig.station.controller.pilotAmps === 8, 5000);
+    await until(() => seen.slice(n).some((s) => s.topic === `${TOPIC}/override`));
+    expect(JSON.parse(last(`${TOPIC}/override`)!.payload)).toEqual({ state: 'disabled', charge_current: 8, auto_release: true });
+    // retained: a client that subscribes later still gets it
+    const late = mqtt.connect({ host: '127.0.0.1', port: broker.port, clientId: 'test-late' });
+    try {
+      const got = new Promise<{ payload: string; retain: boolean }>((r) => late.on('message', (_t, p, packet) => r({ payload: p.toString(), retain: packet.retain })));
+      await late.subscribeAsync(`${TOPIC}/override`);
+      const m = await got;
+      expect(m.retain).toBe(true);
+      expect(JSON.parse(m.payload).state).toBe('disabled');
+    } finally {
+      await late.endAsync(true);
+    }
+    await until(() => last(`${TOPIC}/status`)?.payload === 'disabled', 3000);
+    n = seen.length;
+    await publish(`${TOPIC}/override/set`, 'clear');
+    await until(() => rig.station.controller.state === 1, 5000);
+    await until(() => seen.slice(n).some((s) => s.topic === `${TOPIC}/override` && s.payload === '{"state":"null"}'));
+    // toggle: the charger is active, so the toggle pauses it; again releases
+    await publish(`${TOPIC}/override/set`, 'toggle');
+    await until(() => rig.station.controller.state === 254, 5000);
+    await publish(`${TOPIC}/override/set`, 'toggle');
+    await until(() => rig.station.controller.state === 1, 5000);
+    expect((await (await rig.get('/override')).json())).toEqual({});
+  });
+
   it('publishes a state change at once: controller → subscriber well under a second', async () => {
     const n = seen.length;
     rig.station.ev.plug();

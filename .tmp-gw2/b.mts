@@ -1,2 +1,0 @@
-import { rapiOverPty } from '../bench/node/gateway.bench.ts';
-console.log(JSON.stringify(await rapiOverPty(), null, 1));

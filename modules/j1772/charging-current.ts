@@ -1,0 +1,73 @@
+// The current the EV draws, as the current transformer reports it: while the
+// relay is closed, one mains-cycle RMS reading is taken every interval into a
+// buffer allocated once, and the ammeter's block average is the figure. With
+// the relay open the figure is 0 and the average starts afresh.
+
+import type { CurrentSampler } from '../ports';
+import { Ammeter } from './ammeter';
+
+export interface ChargingCurrentOptions {
+  /** The CT's ADC; without one the current reads 0. */
+  sampler?: CurrentSampler;
+  /** `$SA` calibration. */
+  scale: number;
+  offset: number;
+  /** Readings averaged into one reported current. */
+  block: number;
+  /** ms between readings. */
+  intervalMs: number;
+}
+
+/** One window holds a whole cycle after the first crossing at 50 Hz and at 60 Hz. */
+const WINDOW_MS = 40;
+
+export class ChargingCurrent {
+  readonly #sampler?: CurrentSampler;
+  readonly #ammeter?: Ammeter;
+  readonly #samples?: Uint16Array;
+  readonly #intervalMs: number;
+  #milliamps = 0;
+  #lastReadingAt = -Infinity;
+  /** Readings were taken since the last reset. */
+  #measuring = false;
+
+  constructor(options: ChargingCurrentOptions) {
+    this.#intervalMs = options.intervalMs;
+    const sampler = options.sampler;
+    if (!sampler) return;
+    this.#sampler = sampler;
+    this.#ammeter = new Ammeter({ bits: sampler.bits, rate: sampler.rate, scale: options.scale, offset: options.offset, block: options.block });
+    this.#samples = new Uint16Array(Math.ceil((sampler.rate * WINDOW_MS) / 1000));
+  }
+
+  /** The reported current, mA. */
+  get milliamps(): number {
+    return this.#milliamps;
+  }
+
+  /** Takes a reading when one is due (call on every tick with the relay closed). */
+  measure(now: number): void {
+    const ammeter = this.#ammeter;
+    if (!ammeter || now - this.#lastReadingAt < this.#intervalMs) return;
+    this.#lastReadingAt = now;
+    this.#measuring = true;
+    const samples = this.#samples!;
+    const avg = ammeter.measure(samples, this.#sampler!.sample(samples));
+    if (avg !== undefined) this.#milliamps = avg;
+  }
+
+  /** The relay is open: nothing flows, and the next charge averages afresh. */
+  reset(): void {
+    if (!this.#measuring) return;
+    this.#measuring = false;
+    this.#milliamps = 0;
+    this.#ammeter!.reset();
+  }
+
+  /** `$SA`. */
+  calibrate(scale: number, offset: number): void {
+    if (!this.#ammeter) return;
+    this.#ammeter.scale = scale;
+    this.#ammeter.offset = offset;
+  }
+}

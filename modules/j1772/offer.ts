@@ -1,0 +1,197 @@
+// The current the pilot offers the EV, and the pilot generator that offers it.
+// The offer starts from the configured capacity ($SC, per service level,
+// never above the installation's maximum) and is cut by two limits: thermal
+// throttling (½, ¼, never below 6 A) and the heartbeat fallback while the
+// gateway's supervision pulse is missed ($SY). Whenever the offer changes
+// while the pilot runs PWM, the new duty goes out at once.
+
+import type { PilotOutput } from '../ports';
+import { Heartbeat, Trigger } from './heartbeat';
+import { ampsToCount, MIN_AMPS } from './pilot';
+import { levelMaxAmps, levelOf } from './service-level';
+import type { SettingsStore } from './settings';
+import { DEFAULT_THERMAL, Thermal, thermalLevel, thermalLimit, type ThermalThresholds } from './temperature';
+
+/** What the pilot generator does: steady +12 V (no offer), steady −12 V (disabled), or PWM (an offer). */
+export type PilotMode = 'high' | 'low' | 'pwm';
+
+/** `$SC` answered: whether the request stood as asked, and the capacity now in force. */
+export interface CurrentResult {
+  ok: boolean;
+  amps: number;
+}
+
+export interface CurrentOfferOptions {
+  pilot: PilotOutput;
+  settings: SettingsStore;
+  /** The board's maximum, amps. */
+  boardMaxAmps: number;
+  thermal?: ThermalThresholds;
+  /** When heartbeat supervision starts, ms. */
+  now: number;
+}
+
+export class CurrentOffer {
+  /** `$SY` supervision: its fallback replaces the capacity while a pulse is missed. */
+  readonly heartbeat: Heartbeat;
+  readonly #pilot: PilotOutput;
+  readonly #settings: SettingsStore;
+  readonly #boardMaxAmps: number;
+  readonly #thresholds: ThermalThresholds;
+  #mode: PilotMode = 'high';
+  /** The amps the running PWM offers (0 unless PWM). */
+  #pwmAmps = 0;
+  #capacity: number;
+  #thermal: number = Thermal.Full;
+
+  constructor(options: CurrentOfferOptions) {
+    this.#pilot = options.pilot;
+    this.#settings = options.settings;
+    this.#boardMaxAmps = options.boardMaxAmps;
+    this.#thresholds = options.thermal ?? DEFAULT_THERMAL;
+    const s = options.settings.values;
+    this.heartbeat = new Heartbeat(s.heartbeatInterval, s.heartbeatAmps, options.now);
+    this.#capacity = this.configuredAmps;
+  }
+
+  get mode(): PilotMode {
+    return this.#mode;
+  }
+
+  /** The current offered (capacity after the thermal limit), amps. */
+  get amps(): number {
+    return thermalLimit(this.#thermal, this.#capacity, MIN_AMPS);
+  }
+
+  /** The requested capacity, volatile or saved, amps. */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** The highest current this installation allows: L1 24 A; L2 the board's maximum or `$SC n M`. */
+  get maxAmps(): number {
+    const s = this.#settings.values;
+    return levelMaxAmps(levelOf(s.flags), this.#boardMaxAmps, s.hardwareAmps);
+  }
+
+  /** The saved `$SC` current of the service level in force, amps. */
+  get configuredAmps(): number {
+    const s = this.#settings.values;
+    return levelOf(s.flags) === 2 ? s.l2Amps : s.l1Amps;
+  }
+
+  /** The thermal level (temperature.ts `Thermal`); Panic is the controller's over-temperature fault. */
+  get thermal(): number {
+    return this.#thermal;
+  }
+
+  // --- The pilot generator
+
+  /** Steady +12 V: no offer; an EV sees "stop" but plugging in and out is still seen. */
+  high(): void {
+    this.#mode = 'high';
+    this.#pwmAmps = 0;
+    this.#pilot.high();
+  }
+
+  /** Steady −12 V: disabled, or the power-on self test. */
+  low(): void {
+    this.#mode = 'low';
+    this.#pwmAmps = 0;
+    this.#pilot.low();
+  }
+
+  /** PWM offering `amps`; writes the port only when the duty changes. */
+  advertise(): void {
+    const amps = this.amps;
+    if (this.#mode === 'pwm' && this.#pwmAmps === amps) return;
+    this.#mode = 'pwm';
+    this.#pwmAmps = amps;
+    this.#pilot.pwm(ampsToCount(amps, this.#pilot.frequency, this.#pilot.resolution));
+  }
+
+  // --- The capacity
+
+  /**
+   * `$SC`: out-of-range requests are clamped and refused (ok false, with the
+   * capacity now in force). `save` writes it as the service level's
+   * configured current; `hardware` sets the one-time maximum (`$SC n M`).
+   */
+  setCurrent(amps: number, mode: 'save' | 'volatile' | 'hardware'): CurrentResult {
+    const s = this.#settings.values;
+    if (!Number.isInteger(amps)) return { ok: false, amps: this.#capacity };
+    if (mode === 'hardware') {
+      if (s.hardwareAmps !== 0 || amps < MIN_AMPS || amps > this.#boardMaxAmps) return { ok: false, amps: s.hardwareAmps || this.#boardMaxAmps };
+      s.hardwareAmps = amps;
+      if (this.#capacity > amps) this.#apply(amps);
+      this.#settings.save();
+      return { ok: true, amps };
+    }
+    const max = this.maxAmps;
+    const a = Math.min(max, Math.max(MIN_AMPS, amps));
+    // While hot, the current may be lowered but not raised.
+    if (this.#thermal !== Thermal.Full && a > this.#capacity) return { ok: false, amps: this.#capacity };
+    if (mode === 'save') {
+      if (levelOf(s.flags) === 2) s.l2Amps = a;
+      else s.l1Amps = a;
+      this.#settings.save();
+    }
+    this.#apply(a);
+    return { ok: a === amps, amps: a };
+  }
+
+  /** Back to the configured capacity (after a service-level change or an acknowledged heartbeat miss). */
+  restore(): void {
+    this.#apply(Math.min(this.configuredAmps, this.maxAmps));
+  }
+
+  // --- The limits
+
+  /** A new reading of the hottest sensor (null: none, or the check is off). */
+  temperature(hottest: number | null): void {
+    this.#thermal = thermalLevel(this.#thermal, hottest, this.#thresholds);
+    if (this.#mode === 'pwm') this.advertise();
+  }
+
+  /** Forgets the thermal level (a restart). */
+  cool(): void {
+    this.#thermal = Thermal.Full;
+  }
+
+  /** Checks the heartbeat; true exactly when a pulse has just been missed (the offer then falls back). */
+  heartbeatMissed(now: number): boolean {
+    if (!this.heartbeat.expired(now)) return false;
+    const fallback = this.heartbeat.fallback;
+    if (fallback < this.#capacity) this.#apply(Math.max(MIN_AMPS, fallback));
+    return true;
+  }
+
+  /** `$SY interval amps`: turning supervision off ends a fallback; saved when changed. */
+  configureHeartbeat(interval: number, amps: number, now: number): void {
+    if (interval === 0 && this.heartbeat.trigger === Trigger.Missed) this.restore();
+    this.heartbeat.configure(interval, amps, now);
+    const s = this.#settings.values;
+    if (s.heartbeatInterval !== interval || s.heartbeatAmps !== amps) {
+      s.heartbeatInterval = interval;
+      s.heartbeatAmps = amps;
+      this.#settings.save();
+    }
+  }
+
+  /** `$SY 165`: acknowledges a missed pulse and restores the capacity (refused while hot). */
+  acknowledgeHeartbeat(now: number): boolean {
+    if (this.heartbeat.trigger !== Trigger.Missed) {
+      this.heartbeat.pulse(now);
+      return false;
+    }
+    if (this.#thermal !== Thermal.Full) return false;
+    this.heartbeat.acknowledge(now);
+    this.restore();
+    return true;
+  }
+
+  #apply(amps: number): void {
+    this.#capacity = amps;
+    if (this.#mode === 'pwm') this.advertise();
+  }
+}

@@ -1,0 +1,317 @@
+// The EVSE state and its transitions: A (no EV), B (connected), C (charging),
+// sleeping, disabled and the fault states. On every control tick it reads the
+// pilot, runs the periodic safety checks, and enters the state the pilot asks
+// for once the debounce says it has held; events from outside (a GFCI edge,
+// $FS, $FE, $FD) arrive as method calls. Its outputs are commands to the relay
+// and to the current offer (the pilot generator).
+//
+// Rules live next door: debounce.ts (how long a pilot state must hold),
+// evse-state.ts (which state a pilot reading asks for), faults.ts (the fault
+// table, latching and GFCI/no-ground retries), gfci.ts (the self test before
+// every close), sleep.ts (when a sleeping station opens its relay).
+
+import type { AcSense, Clock, GfciInput, Logger, PilotSampler } from '../ports';
+import type { ChargingCurrent } from './charging-current';
+import { PilotDebounce } from './debounce';
+import { EvseState, Feature, isFaultState, pilotStateCode, requestedState, VFlag } from './evse-state';
+import type { FaultSupervisor, Sense } from './faults';
+import type { GfciSelfTest } from './gfci';
+import { GROUND_CHECK_DELAY_MS } from './ground';
+import type { CurrentOffer } from './offer';
+import { classifyPilot, type PilotThresholds } from './pilot';
+import type { Relay } from './relay';
+import { detectLevel } from './service-level';
+import type { ChargeSession } from './session';
+import type { SettingsStore } from './settings';
+import { sleepOpensRelay, type SleepReason } from './sleep';
+
+export interface EvseStateMachineOptions {
+  clock: Clock;
+  pilotSampler: PilotSampler;
+  acSense: AcSense;
+  gfci: GfciInput;
+  thresholds: PilotThresholds;
+  settings: SettingsStore;
+  relay: Relay;
+  offer: CurrentOffer;
+  session: ChargeSession;
+  current: ChargingCurrent;
+  faults: FaultSupervisor;
+  selfTest: GfciSelfTest;
+  logger?: Logger;
+  /** Something `$AT` may report has changed. */
+  onChange(): void;
+  /** The EV was unplugged. */
+  onUnplug(): void;
+  /** The first charge after a power-on with an EV plugged in found both lines live. */
+  onL2Detected(): void;
+}
+
+export class EvseStateMachine {
+  readonly #o: EvseStateMachineOptions;
+  readonly #debounce = new PilotDebounce();
+  /** Filled in place on every tick for the periodic checks. */
+  readonly #sense: Sense = {
+    now: 0, relayClosed: false, relayChangedAt: 0, relayOpening: false, liveLines: 0, charging: false, milliamps: 0, offeredAmps: 0, gfci: false, thermal: 0,
+  };
+  #state: number = EvseState.Unknown;
+  #pilotState: number = EvseState.Unknown;
+  /** The volatile flags this machine raises (the controller adds relay, limit and timer flags). */
+  #vflags: number = VFlag.SessionEnded;
+  #sleepingSince = -1;
+  #sleepReason: SleepReason | undefined;
+
+  constructor(options: EvseStateMachineOptions) {
+    this.#o = options;
+  }
+
+  get state(): number {
+    return this.#state;
+  }
+
+  /** The state the pilot shows (A–D, 05 without a diode, 00 for E/F), before the debounce. */
+  get pilotState(): number {
+    return this.#pilotState;
+  }
+
+  get vflags(): number {
+    return this.#vflags;
+  }
+
+  /** Why the station sleeps; kept after waking until the next sleep. */
+  get sleepReason(): SleepReason | undefined {
+    return this.#sleepReason;
+  }
+
+  // --- Life cycle
+
+  /** Power-on (or `$FR`): the state is Unknown until the self test ends; `forget` drops the volatile flags too. */
+  restart(forget: boolean): void {
+    this.#state = EvseState.Unknown;
+    this.#debounce.clear();
+    if (forget) this.#vflags = VFlag.SessionEnded;
+  }
+
+  /** The power-on self test ended: its failure (0 none) becomes the state, latched until power cycle. */
+  booted(failure: number, levelSkipped: boolean): void {
+    if (levelSkipped) this.#vflags |= VFlag.AutoServiceLevelSkipped;
+    if (failure) this.#o.faults.latchPermanent();
+    this.#state = failure || EvseState.Unknown;
+  }
+
+  // --- Events
+
+  /** $FE: leave Disabled or Sleeping. */
+  enable(): boolean {
+    if (this.#state !== EvseState.Disabled && this.#state !== EvseState.Sleeping) return true;
+    this.#vflags &= ~VFlag.LimitSleep;
+    this.#sleepingSince = -1;
+    this.#sleepReason = undefined;
+    this.#o.offer.high();
+    this.#setState(EvseState.Unknown);
+    return true;
+  }
+
+  /** $FS and its kin: the pilot withdraws the offer now; the relay opens once the EV has stopped (or after 3 s). */
+  sleep(reason: SleepReason): boolean {
+    if (this.#o.faults.hard !== 'none' || isFaultState(this.#state)) return false;
+    if (this.#state === EvseState.Sleeping) return true;
+    this.#o.offer.high();
+    this.#sleepingSince = this.#o.clock.now();
+    this.#sleepReason = reason;
+    this.#o.selfTest.cancel();
+    this.#setState(EvseState.Sleeping);
+    return true;
+  }
+
+  /** A `$S3`/`$SH` limit was reached: sleep, flagged so that unplugging wakes the station. */
+  limitReached(): void {
+    this.#o.session.limits.clear();
+    this.#vflags |= VFlag.LimitSleep;
+    this.sleep('limit');
+  }
+
+  /** $FD: stop now: relay open, pilot −12 V. */
+  disable(): boolean {
+    const o = this.#o;
+    if (o.faults.hard === 'permanent') return false;
+    o.selfTest.cancel();
+    o.relay.set(false);
+    o.offer.low();
+    o.faults.unlatch();
+    this.#setState(EvseState.Disabled);
+    return true;
+  }
+
+  /** The GFCI sensor's rising edge: the relay opens inside this call (during a self test the edge is the test's). */
+  gfciTripped(): void {
+    const o = this.#o;
+    if (o.selfTest.running) {
+      o.selfTest.tripped();
+      return;
+    }
+    o.relay.set(false);
+    if (this.#state !== EvseState.GfciFault) this.#fault(EvseState.GfciFault);
+  }
+
+  // --- The tick
+
+  /** One control tick: read the pilot, check, debounce, transition. */
+  step(now: number): void {
+    if (this.#state === EvseState.Disabled) return;
+    const o = this.#o;
+    const reading = o.pilotSampler.read();
+    const pwm = o.offer.mode === 'pwm';
+    const pilot = classifyPilot(reading.high, reading.low, pwm, o.thresholds);
+    const flags = o.settings.values.flags;
+    this.#trackConnection(pilot.state !== 'A' && pilot.state !== 'F');
+    const diode = pilot.diodeFault && (flags & Feature.DiodeCheckDisabled) === 0;
+    this.#pilotState = diode ? EvseState.DiodeCheckFailed : pilotStateCode(pilot.state);
+
+    if (isFaultState(this.#state)) this.#whileFaulted(now, pilot.state === 'A');
+    else if (this.#checkSafety(now)) return;
+    else if (this.#state === EvseState.Sleeping) {
+      if (o.relay.closed && sleepOpensRelay(pilot.state, o.current.milliamps, now - this.#sleepingSince)) o.relay.set(false);
+    } else {
+      const wanted = requestedState(pilot.state, diode, pwm, (flags & Feature.VentCheckDisabled) === 0);
+      // A self test runs only on the way into C: the EV stopped asking, or it goes on.
+      if (wanted !== EvseState.C) o.selfTest.cancel();
+      else if (o.selfTest.running) this.#stepSelfTest(now);
+      if (this.#debounce.settled(this.#state, wanted, now)) this.#enter(wanted, now);
+      if (this.#state === EvseState.C && o.session.limitReached) this.limitReached();
+    }
+    o.onChange();
+  }
+
+  #enter(state: number, now: number): void {
+    const o = this.#o;
+    switch (state) {
+      case EvseState.A:
+        o.relay.set(false);
+        o.offer.high();
+        o.session.limits.clear();
+        o.faults.retry.reset();
+        this.#setState(state);
+        break;
+      case EvseState.B:
+        o.relay.set(false);
+        o.selfTest.cancel();
+        o.offer.advertise();
+        this.#setState(state);
+        break;
+      case EvseState.C:
+        o.offer.advertise();
+        if (o.settings.values.flags & Feature.GfciSelfTestDisabled) this.#closeRelay();
+        else if (!o.selfTest.running) {
+          // UL: prove the GFCI works before every relay close; the state becomes C when the relay closes.
+          o.selfTest.begin(now);
+          this.#stepSelfTest(now);
+        }
+        break;
+      case EvseState.D:
+      case EvseState.DiodeCheckFailed:
+        this.#fault(state);
+        break;
+      default:
+        // Unknown: the pilot is shorted or negative; no power until it reads sensibly.
+        o.relay.set(false);
+        this.#setState(state);
+    }
+  }
+
+  #stepSelfTest(now: number): void {
+    const result = this.#o.selfTest.step(now);
+    if (result === 'passed') this.#closeRelay();
+    else if (result === 'failed') this.#fault(EvseState.GfciTestFailed);
+  }
+
+  /** Closes the relay, then reports C (so the $AT for C already shows the relay closed). */
+  #closeRelay(): void {
+    this.#o.faults.resetChecks();
+    this.#o.relay.set(true);
+    // Closing can trip the GFCI at once (re-entrantly); then the fault stands.
+    if (this.#o.relay.closed) this.#setState(EvseState.C);
+  }
+
+  /** The periodic checks of faults.ts, in every non-fault state; true when one faulted. */
+  #checkSafety(now: number): boolean {
+    const o = this.#o;
+    const relay = o.relay;
+    const s = this.#sense;
+    s.now = now;
+    s.relayClosed = relay.closed;
+    s.relayChangedAt = relay.changedAt;
+    s.relayOpening = relay.opening;
+    s.liveLines = this.#liveLines();
+    s.charging = this.#state === EvseState.C;
+    s.milliamps = o.current.milliamps;
+    s.offeredAmps = o.offer.amps;
+    s.gfci = relay.closed && !o.selfTest.running && o.gfci.read();
+    s.thermal = o.offer.thermal;
+    if (relay.closed && this.#vflags & VFlag.AutoServiceLevelSkipped && now - relay.changedAt > GROUND_CHECK_DELAY_MS) {
+      // An EV was plugged in at power-on, so the self test could not close the relay: the first charge shows the live lines.
+      this.#vflags &= ~VFlag.AutoServiceLevelSkipped;
+      if (detectLevel(s.liveLines) === 2) o.onL2Detected();
+    }
+    const fault = o.faults.check(s, o.settings.values.flags);
+    if (fault) this.#fault(fault);
+    return fault !== 0;
+  }
+
+  /** Enters a fault state as the table in faults.ts describes it. */
+  #fault(state: number): void {
+    const o = this.#o;
+    // The GFCI edge has already opened the relay, so "early" is judged by the last close.
+    const spec = o.faults.raise(state, o.clock.now(), o.relay.closedAt);
+    o.selfTest.cancel();
+    o.relay.openAfter(spec.relayDelayMs);
+    o.offer.high();
+    if (spec.counter) o.settings.count(spec.counter);
+    if (spec.vflag) this.#vflags |= spec.vflag;
+    this.#debounce.clear();
+    o.settings.save();
+    const hard = o.faults.hard;
+    o.logger?.log(`controller: fault ${state}${hard === 'none' ? '' : ` (latched until ${hard === 'unplug' ? 'unplug' : 'power cycle'})`}`);
+    this.#setState(state);
+  }
+
+  #whileFaulted(now: number, unplugged: boolean): void {
+    const o = this.#o;
+    const step = o.faults.step(this.#state, now, unplugged);
+    if (step === 'unplugged') {
+      if (o.relay.opening) o.relay.set(false);
+      this.#setState(EvseState.Unknown);
+    } else if (step === 'lockout') {
+      o.logger?.log(`controller: fault ${this.#state} retried ${o.faults.retry.count} times; latched until unplug`);
+    } else if (step === 'retry' && !(this.#state === EvseState.GfciFault && o.gfci.read())) {
+      // (A GFCI still tripped waits another delay.)
+      o.logger?.log(`controller: retrying after fault ${this.#state} (${o.faults.retry.retries}/${o.faults.retry.count})`);
+      this.#setState(EvseState.Unknown);
+    }
+  }
+
+  /** Plugging in starts a session, unplugging ends it (not seen while the pilot is held at −12 V). */
+  #trackConnection(connected: boolean): void {
+    if (this.#o.offer.mode === 'low' || connected === ((this.#vflags & VFlag.EvConnected) !== 0)) return;
+    if (connected) {
+      this.#o.session.begin();
+      this.#vflags = (this.#vflags | VFlag.EvConnected) & ~VFlag.SessionEnded;
+      return;
+    }
+    this.#vflags = (this.#vflags & ~VFlag.EvConnected) | VFlag.SessionEnded;
+    this.#o.session.end();
+    this.#o.onUnplug();
+    if (this.#vflags & VFlag.LimitSleep && this.#state === EvseState.Sleeping) this.enable();
+  }
+
+  #liveLines(): number {
+    const s = this.#o.acSense.read();
+    return (s.line1 ? 1 : 0) + (s.line2 ? 1 : 0);
+  }
+
+  #setState(state: number): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#o.onChange();
+  }
+}

@@ -1,0 +1,56 @@
+// The UTC offset of OpenEVSE's `time_zone` setting (a POSIX TZ rule after a
+// bar), checked against the real offsets and transition moments of those zones.
+import { describe, it, expect } from '../harness';
+import { minutesEast, parseZone } from '../../../modules/gateway/time-zone';
+import { localIsoTime, utcOffset } from '../../../modules/gateway/status';
+
+const at = (iso: string) => Date.parse(iso);
+
+describe('POSIX time zones', () => {
+  it('London (OpenEVSE default): GMT in winter, BST from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October', () => {
+    const tz = 'Europe/London|GMT0BST,M3.5.0/1,M10.5.0';
+    expect(minutesEast(tz, at('2026-01-15T12:00:00Z'))).toBe(0);
+    expect(minutesEast(tz, at('2026-07-01T12:00:00Z'))).toBe(60);
+    // 2026: 29 March and 25 October are the last Sundays
+    expect(minutesEast(tz, at('2026-03-29T00:59:59Z'))).toBe(0);
+    expect(minutesEast(tz, at('2026-03-29T01:00:00Z'))).toBe(60);
+    expect(minutesEast(tz, at('2026-10-25T00:59:59Z'))).toBe(60);
+    expect(minutesEast(tz, at('2026-10-25T01:00:00Z'))).toBe(0);
+  });
+
+  it('Berlin, New York, Sydney (southern summer), India (half hour, no DST), <-03>3', () => {
+    expect(minutesEast('Europe/Berlin|CET-1CEST,M3.5.0,M10.5.0/3', at('2026-01-10T00:00:00Z'))).toBe(60);
+    expect(minutesEast('Europe/Berlin|CET-1CEST,M3.5.0,M10.5.0/3', at('2026-08-10T00:00:00Z'))).toBe(120);
+    // US: second Sunday of March (8 March 2026) at 02:00 EST = 07:00 UTC
+    expect(minutesEast('America/New_York|EST5EDT,M3.2.0,M11.1.0', at('2026-03-08T06:59:59Z'))).toBe(-300);
+    expect(minutesEast('America/New_York|EST5EDT,M3.2.0,M11.1.0', at('2026-03-08T07:00:00Z'))).toBe(-240);
+    expect(minutesEast('Australia/Sydney|AEST-10AEDT,M10.1.0,M4.1.0/3', at('2026-01-15T00:00:00Z'))).toBe(660);
+    expect(minutesEast('Australia/Sydney|AEST-10AEDT,M10.1.0,M4.1.0/3', at('2026-07-15T00:00:00Z'))).toBe(600);
+    expect(minutesEast('Asia/Kolkata|IST-5:30', at('2026-07-15T00:00:00Z'))).toBe(330);
+    expect(minutesEast('America/Sao_Paulo|<-03>3', at('2026-07-15T00:00:00Z'))).toBe(-180);
+  });
+
+  it('Jn and n day rules', () => {
+    // J60 is 1 March in every year; 59 (zero-based, leap days counted) is 29 February in 2028
+    const j = parseZone('XST0XDT,J60/0,J300/0')!;
+    expect(minutesEast('XST0XDT,J60/0,J300/0', at('2028-02-29T23:59:59Z'))).toBe(0);
+    expect(minutesEast('XST0XDT,J60/0,J300/0', at('2028-03-01T00:00:00Z'))).toBe(60);
+    expect(j.dst?.offset).toBe(3600);
+    expect(minutesEast('XST0XDT,59/0,300/0', at('2028-02-28T23:59:59Z'))).toBe(0);
+    expect(minutesEast('XST0XDT,59/0,300/0', at('2028-02-29T00:00:00Z'))).toBe(60);
+  });
+
+  it('an unreadable setting counts as UTC', () => {
+    expect(parseZone('Europe/London')).toBeUndefined();
+    expect(minutesEast('nonsense', at('2026-07-01T00:00:00Z'))).toBe(0);
+    expect(minutesEast('', at('2026-07-01T00:00:00Z'))).toBe(0);
+  });
+
+  it('formats as strftime %z and %FT%T%z', () => {
+    expect(utcOffset(60)).toBe('+0100');
+    expect(utcOffset(-300)).toBe('-0500');
+    expect(utcOffset(330)).toBe('+0530');
+    expect(localIsoTime(at('2026-07-01T12:00:00Z'), 60)).toBe('2026-07-01T13:00:00+0100');
+    expect(localIsoTime(at('2026-01-01T02:00:00Z'), -300)).toBe('2025-12-31T21:00:00-0500');
+  });
+});
