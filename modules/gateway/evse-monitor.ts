@@ -90,6 +90,11 @@ export function emptySnapshot(): EvseSnapshot {
 
 export const STATE_CHARGING = 3;
 
+/** OpenEVSE fault states: 4 (vent required) to 14 (relay closure). */
+function isFault(state: number): boolean {
+  return state >= 4 && state <= 0x0e;
+}
+
 /** The 30 s poll cycle: which command goes out in which second. */
 const SLOW_POLLS: Record<number, string> = { 0: 'GS', 5: 'GU', 10: 'GP', 15: 'GF', 20: 'GE', 25: 'GC' };
 
@@ -174,6 +179,7 @@ export class EvseMonitor {
     if (type === 'AT') {
       // $AT evse(hex) pilot(hex) amps(dec) vflags(hex)
       const state = hex(params[0]);
+      const previous = this.#snapshot.state;
       if (Number.isFinite(state)) this.#set('state', state);
       const pilotState = hex(params[1]);
       if (Number.isFinite(pilotState)) this.#set('pilotState', pilotState);
@@ -183,6 +189,13 @@ export class EvseMonitor {
       if (Number.isFinite(vflags)) this.#set('vflags', vflags);
       if (state !== STATE_CHARGING) this.#set('amp', 0);
       this.#emit('at');
+      // Read at once what the transition changed, rather than at its slot in
+      // the 30 s cycle: a fault bumps a trip counter, the end of a charge
+      // fixes the session's energy.
+      if (this.#ready && state !== previous) {
+        if (isFault(state)) void this.#poll('GF');
+        if (previous === STATE_CHARGING) void this.#poll('GU');
+      }
     } else if (type === 'AB') {
       // The controller rebooted: its volatile settings (heartbeat, $SV) are gone.
       this.#options.log?.(`controller boot: ${params.join(' ')}`);
@@ -254,6 +267,8 @@ export class EvseMonitor {
     if (slow) void this.#poll(slow);
     if (charging && slow !== 'GS' && slot % 5 === 0) void this.#poll('GS');
     if (charging && slow !== 'GU' && slot % 10 === 5) void this.#poll('GU');
+    // Temperature decides the throttle while charging: every 10 s then.
+    if (charging && slow !== 'GP' && slot % 10 === 0) void this.#poll('GP');
     this.#emit('poll');
   }
 

@@ -73,6 +73,22 @@ describe('gateway with the simulated station', () => {
     expect(s.wattsec).toBeGreaterThan(8.5 * 3600);
   });
 
+  it('reads the trip counters at once when a fault $AT arrives, not at the next 30 s poll', async () => {
+    const { clock, station, status } = standalone();
+    await run(clock, 3000);
+    station.ev.plug();
+    station.ev.requestCharge(true);
+    await clock.advanceUntil(() => station.controller.state === 3, 10000);
+    await run(clock, 30000 - (clock.now() % 30000) + 16000); // just past the $GF slot of the cycle
+    expect((await status()).gfcicount).toBe(0);
+    station.gfciLeak(30); // 30 mA: a CCID20 trips
+    await clock.advanceUntil(() => station.controller.state === 6, 2000);
+    await run(clock, 200); // the $AT hop and one $GF exchange; the next $GF slot is ~29 s away
+    const s = await status();
+    expect(s.state).toBe(6);
+    expect(s.gfcicount).toBe(1);
+  });
+
   it('answers /r?json=1 with the controller reply, and evcc\'s $G7 with $NK', async () => {
     const { clock, http } = standalone();
     await run(clock, 3000);
