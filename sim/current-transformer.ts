@@ -39,12 +39,18 @@ export class SimCurrentTransformer implements CurrentSampler {
     // RMS counts at 10 bits → peak counts at this ADC's resolution.
     const peak = ((this.#amps() * 1000) / this.#mAPerCount) * 2 ** (this.bits - 10) * Math.SQRT2;
     const step = (2 * Math.PI * this.#frequency()) / this.rate;
-    for (let i = 0; i < into.length; i++) {
-      const v = Math.round(mid + peak * Math.sin(this.#phase));
+    // Written for the XS bytecode count, as it runs 4000 times a simulated
+    // second: locals instead of property reads, and `| 0` for Math.round
+    // (the same for x ≥ −0.5; anything lower is clamped to 0 either way).
+    const sin = Math.sin;
+    const n = into.length;
+    let phase = this.#phase;
+    for (let i = 0; i < n; i++) {
+      const v = (mid + peak * sin(phase) + 0.5) | 0;
       into[i] = v < 0 ? 0 : v > top ? top : v;
-      this.#phase += step;
+      phase += step;
     }
-    this.#phase %= 2 * Math.PI;
-    return into.length;
+    this.#phase = phase % (2 * Math.PI);
+    return n;
   }
 }

@@ -38,6 +38,9 @@ export class SimEv {
   #wantsCharge = true;
   #charging = false;
   #lastOffer = 0;
+  /** The generator output last seen and the current its duty offers: the pilot is read every tick, its duty changes seldom. */
+  #generator: Generator | undefined;
+  #generatorOffer = 0;
 
   constructor(options: SimEvOptions = {}) {
     this.maxCurrent = options.maxCurrent ?? 32;
@@ -67,23 +70,27 @@ export class SimEv {
       this.#charging = false;
       return Infinity;
     }
-    const offer = generator.mode === 'pwm' ? dutyToAmps(generator.duty) : 0;
+    if (generator !== this.#generator) {
+      this.#generator = generator;
+      this.#generatorOffer = generator.mode === 'pwm' ? dutyToAmps(generator.duty) : 0;
+    }
+    const offer = this.#generatorOffer;
     if (offer > 0) this.#lastOffer = offer;
     this.#charging = this.#wantsCharge && (offer > 0 || (this.ignoresPilot && this.#charging));
     if (!this.#charging) return R_B;
     return this.ventilation ? R_D : R_C;
   }
 
-  /** Positive and negative pilot levels for a generator output, volts. */
-  pilot(generator: Generator): { high: number; low: number } {
+  /** Positive and negative pilot levels for a generator output, volts; written into `out` when given (no allocation). */
+  pilot(generator: Generator, out: { high: number; low: number } = { high: 0, low: 0 }): { high: number; low: number } {
     const r = this.resistance(generator);
     // Positive half: 12 V through 1 kΩ, then the diode and r to ground.
     const positive = r === Infinity ? PILOT_VOLTS : DIODE_DROP + ((PILOT_VOLTS - DIODE_DROP) * r) / (r + R_SOURCE);
     // Negative half: the diode blocks, unless it is shorted.
     const negative = r !== Infinity && this.diodeShorted ? (-PILOT_VOLTS * r) / (r + R_SOURCE) : -PILOT_VOLTS;
-    if (generator.mode === 'high') return { high: positive, low: positive };
-    if (generator.mode === 'low') return { high: negative, low: negative };
-    return { high: positive, low: negative };
+    out.high = generator.mode === 'low' ? negative : positive;
+    out.low = generator.mode === 'high' ? positive : negative;
+    return out;
   }
 
   /** Amps drawn with mains power present. */

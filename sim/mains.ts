@@ -22,6 +22,7 @@ export class SimMains implements RelayOutput, AcSense {
   /** The contactor refuses to close (coil or contact failure). */
   openCircuit = false;
   #commanded = false;
+  readonly #lines = { line1: false, line2: false };
   /** Called after every change of the contacts. */
   onChange?: () => void;
 
@@ -51,8 +52,12 @@ export class SimMains implements RelayOutput, AcSense {
     this.onChange?.();
   }
 
+  /** The AC-sense optos now; the same object every call, so read it before the next. */
   read(): { line1: boolean; line2: boolean } {
     const live = this.energized && this.grounded;
-    return { line1: live, line2: live && this.lines === 2 };
+    const l = this.#lines;
+    l.line1 = live;
+    l.line2 = live && this.lines === 2;
+    return l;
   }
 }

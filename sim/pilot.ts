@@ -13,6 +13,8 @@ export class SimPilot implements PilotOutput, PilotSampler {
   #generator: Generator = { mode: 'low' };
   #count = 0;
   readonly #ev: SimEv;
+  /** Like an ADC result register: each read overwrites it, so a tick allocates nothing. */
+  readonly #reading: PilotReading = { high: 0, low: 0 };
 
   constructor(ev: SimEv, options: { resolution?: number } = {}) {
     this.#ev = ev;
@@ -41,8 +43,12 @@ export class SimPilot implements PilotOutput, PilotSampler {
     this.#generator = { mode: 'pwm', duty: countToDuty(count, this.resolution) };
   }
 
+  /** The levels on the wire now; the same object every call, so read it before the next. */
   read(): PilotReading {
-    if (this.shorted) return { high: 0, low: 0 };
-    return this.#ev.pilot(this.#generator);
+    const r = this.#reading;
+    if (!this.shorted) return this.#ev.pilot(this.#generator, r);
+    r.high = 0;
+    r.low = 0;
+    return r;
   }
 }

@@ -20,6 +20,15 @@ bench('controller: 10 ms of charging (one tick, sim models included)', () => {
   return () => clock.advance(10);
 });
 
+bench('controller: 10 ms with no EV (one tick in state A, sim models included)', () => {
+  const clock = new VirtualClock();
+  const station = new SimStation({ clock, output: { write() {} } });
+  station.start();
+  clock.advance(1000);
+  if (station.controller.state !== 1) throw new Error('bench station is not idle in A');
+  return () => clock.advance(10);
+});
+
 bench('controller: 100 ms of charging (10 ticks and one CT reading)', () => {
   const { clock } = chargingStation();
   return () => clock.advance(100);

@@ -37,6 +37,7 @@ class ModdableMqttSession implements MqttSession {
   #queue: Pending[] = [];
   #connected = false;
   #closed = false;
+  #flushing = false;
   #message?: { topic: string; parts: ArrayBuffer[] };
   readonly #events: MqttEvents;
   readonly #limit: number;
@@ -120,7 +121,23 @@ class ModdableMqttSession implements MqttSession {
     if (this.#closed) return;
     this.#queue.push(item);
     if (this.#queue.length > this.#limit) this.#queue.shift();
-    this.#flush();
+    this.#scheduleFlush();
+  }
+
+  /**
+   * Writes on a later turn, not inside the caller's call: a publish can come
+   * from deep in the gateway (an HTTP request → claims → override → publish),
+   * and the client's write path on top of that overflowed the simulator's
+   * 384-slot XS stack and needed about 480 slots of the device's 512 (found by
+   * running the lin build). One flush then also sends a whole burst.
+   */
+  #scheduleFlush(): void {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    Promise.resolve().then(() => {
+      this.#flushing = false;
+      this.#flush();
+    });
   }
 
   #flush(): void {

@@ -58,8 +58,8 @@ export class CommandProcessor {
   readonly #clock: Clock;
   readonly #parser: FrameParser;
   readonly #id: string;
-  /** The $AT last sent, to send only changes. */
-  #lastAt = '';
+  /** The $AT last sent (state, pilot, amps, notified flags; -1 none), to send only changes: compared as numbers, as this runs every tick. */
+  readonly #lastAt = [-1, -1, -1, -1];
   #busy = false;
   /** `$FF E 1`: received bytes are echoed and lines end CR LF (for a human at a terminal). */
   #echo = false;
@@ -110,7 +110,7 @@ export class CommandProcessor {
   }
 
   #boot(): void {
-    this.#lastAt = '';
+    this.#lastAt[0] = -1;
     this.#send('AB', [state2(this.#controller.state), this.#controller.firmware]);
     this.#notify();
   }
@@ -124,10 +124,16 @@ export class CommandProcessor {
     const connected = (vflags & VFlag.EvConnected) !== 0;
     // Transient combinations (the flag and the state are debounced apart) are not worth a message.
     if ((state === EvseState.A && connected) || ((state === EvseState.B || state === EvseState.C) && !connected)) return;
-    const key = `${state} ${c.pilotState} ${c.pilotAmps} ${vflags & AT_VFLAGS}`;
-    if (key === this.#lastAt) return;
-    this.#lastAt = key;
-    this.#send('AT', [state2(state), state2(c.pilotState), c.pilotAmps, hex4(vflags)]);
+    const pilot = c.pilotState;
+    const amps = c.pilotAmps;
+    const notified = vflags & AT_VFLAGS;
+    const last = this.#lastAt;
+    if (last[0] === state && last[1] === pilot && last[2] === amps && last[3] === notified) return;
+    last[0] = state;
+    last[1] = pilot;
+    last[2] = amps;
+    last[3] = notified;
+    this.#send('AT', [state2(state), state2(pilot), amps, hex4(vflags)]);
   }
 
   #execute(frame: Frame): void {

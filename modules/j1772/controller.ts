@@ -19,13 +19,13 @@ import type {
 } from '../ports';
 import { ButtonTimer, type ButtonEvent } from './button';
 import { ChargingCurrent } from './charging-current';
-import { DEBOUNCE_DOWN_MS, PilotDebounce, POWER_OFF_MS, worstPowerOffMs } from './debounce';
-import { DELAY_TIMER_CHECK_MS, DelayTimer, validWindow, windowEnabled } from './delay-timer';
+import { DEBOUNCE_DOWN_MS, POWER_OFF_MS, worstPowerOffMs } from './debounce';
+import { DELAY_TIMER_CHECK_MS, validWindow } from './delay-timer';
 import type { EnergyMeter } from './energy';
-import { EvseState, Feature, isFaultState, pilotStateCode, requestedState, VFlag } from './evse-state';
-import { FaultSupervisor, RetryPolicy, type HardFault, type SafetyCheck, type Sense } from './faults';
+import { EvseState, Feature, VFlag } from './evse-state';
+import { FaultSupervisor, RetryPolicy, type HardFault, type SafetyCheck } from './faults';
 import { GfciLevelCheck, GfciSelfTest } from './gfci';
-import { GROUND_CHECK_DELAY_MS, GroundCheck } from './ground';
+import { GroundCheck } from './ground';
 import type { Heartbeat } from './heartbeat';
 import { CurrentOffer, type CurrentResult } from './offer';
 import { DEFAULT_OVER_CURRENT, OverCurrentCheck, type OverCurrentOptions } from './overcurrent';
@@ -33,10 +33,11 @@ import { classifyPilot, DEFAULT_THRESHOLDS, MAX_AMPS, MIN_AMPS, type PilotThresh
 import { PowerOnSelfTest, type PostResult } from './post';
 import { Relay } from './relay';
 import { Rtc } from './rtc';
-import { detectLevel, L1_MILLIVOLTS, L2_MILLIVOLTS, levelOf, withDetected, withLevel, type ServiceLevel } from './service-level';
+import { L1_MILLIVOLTS, L2_MILLIVOLTS, levelOf, liveLines, withDetected, withLevel, type ServiceLevel } from './service-level';
 import { ChargeSession } from './session';
 import { type ControllerSettings, SettingsStore } from './settings';
-import { sleepOpensRelay, type SleepReason } from './sleep';
+import type { SleepReason } from './sleep';
+import { EvseStateMachine } from './state-machine';
 import { StuckRelayCheck } from './stuck-relay';
 import { hottest, OverTemperatureCheck, type ThermalThresholds } from './temperature';
 
@@ -87,7 +88,7 @@ export interface ControllerOptions {
   /** GFCI / no-ground retry policy (defaults in faults.ts: UL 2231 guidance, 15 min × 4). */
   retryDelayMs?: number;
   retryCount?: number;
-  /** While charging, save the lifetime energy every this many Wh (default 1000; 0: only at unplug and stop). */
+  /** While charging, save the lifetime energy every this many Wh (default 1000, session.ts; 0: only at unplug and stop). */
   energySaveWh?: number;
 }
 
@@ -108,7 +109,6 @@ export class EvseController {
   readonly #timers: Timers;
   readonly #sampler: PilotSampler;
   readonly #ac: AcSense;
-  readonly #gfci: GfciInput;
   readonly #temperatures?: TemperatureSensors;
   readonly #buttonInput?: ButtonInput;
   readonly #logger?: Logger;
@@ -122,36 +122,26 @@ export class EvseController {
   readonly #current: ChargingCurrent;
   readonly #faults: FaultSupervisor;
   readonly #selfTest: GfciSelfTest;
-  readonly #debounce = new PilotDebounce();
-  readonly #delayTimer = new DelayTimer();
+  readonly #machine: EvseStateMachine;
   readonly #buttonTimer = new ButtonTimer();
   readonly #listeners: ((event: ControllerEvent) => void)[] = [];
-  /** Filled in place on every tick for the periodic checks. */
-  readonly #sense: Sense = {
-    now: 0, relayClosed: false, relayChangedAt: 0, relayOpening: false, liveLines: 0, charging: false, milliamps: 0, offeredAmps: 0, gfci: false, thermal: 0,
-  };
 
   #post?: PowerOnSelfTest;
   #loop?: TimerId;
   #running = false;
   #posting = false;
-  #state: number = EvseState.Unknown;
-  #pilotState: number = EvseState.Unknown;
-  #vflags: number = VFlag.SessionEnded;
-  #sleepingSince = -1;
-  #sleepReason: SleepReason | undefined;
+  #lastTick = 0;
   #lastTimerCheck = -Infinity;
   #lastTemperatureAt = -Infinity;
   #temperatureReadings: readonly (number | null)[] = [];
+  /** The voltage energy is counted at ($SV), mV. */
   #voltage = 0;
-  #lastTick = 0;
 
   constructor(options: ControllerOptions) {
     this.#clock = options.clock;
     this.#timers = options.timers;
     this.#sampler = options.pilotSampler;
     this.#ac = options.acSense;
-    this.#gfci = options.gfci;
     this.#temperatures = options.temperatures;
     this.#buttonInput = options.button;
     this.#logger = options.logger;
@@ -167,26 +157,30 @@ export class EvseController {
     const boardMaxAmps = options.maxAmps ?? MAX_AMPS;
     if (boardMaxAmps < MIN_AMPS || boardMaxAmps > MAX_AMPS) throw new RangeError(`maxAmps must be ${MIN_AMPS}–${MAX_AMPS}`);
 
-    // The periodic checks, in the order they are asked (faults.ts: the first to fail wins).
+    // The periodic checks, in the order they are asked (the first to fail wins).
     const checks: SafetyCheck[] = [new GfciLevelCheck(), new GroundCheck(), new StuckRelayCheck()];
     const overCurrent = options.overCurrent ?? DEFAULT_OVER_CURRENT;
     if (overCurrent) checks.push(new OverCurrentCheck(overCurrent));
     checks.push(new OverTemperatureCheck());
     this.retry = new RetryPolicy({ delayMs: options.retryDelayMs, count: options.retryCount });
-    this.#faults = new FaultSupervisor(checks, this.retry);
-    this.#selfTest = new GfciSelfTest(options.gfci, options.gfciTest);
-    this.#relay = new Relay(options.relay, options.clock);
-
+    const faults = (this.#faults = new FaultSupervisor(checks, this.retry));
+    const selfTest = (this.#selfTest = new GfciSelfTest(options.gfci, options.gfciTest));
+    const relay = (this.#relay = new Relay(options.relay, options.clock));
     const settings = (this.#settings = new SettingsStore(options.storage));
-    const s = settings.values;
-    this.#offer = new CurrentOffer({ pilot: options.pilot, settings, boardMaxAmps, thermal: options.thermal, now: this.#clock.now() });
-    this.#session = new ChargeSession({ settings, saveEveryWh: options.energySaveWh });
-    this.#current = new ChargingCurrent({
-      sampler: options.current,
-      scale: s.scale,
-      offset: s.offset,
-      block: options.ammeterBlock ?? 8,
-      intervalMs: options.ammeterIntervalMs ?? 100,
+    const offer = (this.#offer = new CurrentOffer({ pilot: options.pilot, settings, boardMaxAmps, thermal: options.thermal, now: this.#clock.now() }));
+    const session = (this.#session = new ChargeSession({ settings, saveEveryWh: options.energySaveWh }));
+    const { scale, offset } = settings.values;
+    const block = options.ammeterBlock ?? 8;
+    const current = (this.#current = new ChargingCurrent({ sampler: options.current, scale, offset, block, intervalMs: options.ammeterIntervalMs ?? 100 }));
+    this.#machine = new EvseStateMachine({
+      clock: options.clock, pilotSampler: options.pilotSampler, acSense: options.acSense, gfci: options.gfci, thresholds: this.#thresholds,
+      settings, relay, offer, session, current, faults, selfTest, logger: options.logger,
+      onChange: () => this.#emit('change'),
+      onL2Detected: () => {
+        if (this.serviceLevel === 2) return;
+        settings.values.flags = withDetected(settings.values.flags, 2);
+        this.#afterServiceLevel();
+      },
     });
     this.#voltage = this.#millivolts[this.serviceLevel - 1];
   }
@@ -194,8 +188,8 @@ export class EvseController {
   // -------------------------------------------------------------------------
   // Reading (what $GS, $GG, $GE, $AT… report)
 
-  get state(): number { return this.#state; }
-  get pilotState(): number { return this.#pilotState; }
+  get state(): number { return this.#machine.state; }
+  get pilotState(): number { return this.#machine.pilotState; }
   get hardFault(): HardFault { return this.#faults.hard; }
   get relayClosed(): boolean { return this.#relay.closed; }
   /** The current the pilot advertises (after thermal and heartbeat limits), amps. */
@@ -217,26 +211,27 @@ export class EvseController {
   get timeLimit(): number { return this.#session.limits.time; }
   get energyLimit(): number { return this.#session.limits.energy; }
   /** Why the station sleeps (undefined when it does not). */
-  get sleepReason(): SleepReason | undefined { return this.#state === EvseState.Sleeping ? this.#sleepReason : undefined; }
+  get sleepReason(): SleepReason | undefined { return this.state === EvseState.Sleeping ? this.#machine.sleepReason : undefined; }
   /** The delay timer's manual override (a button press outside or inside the window). */
-  get timerOverridden(): boolean { return this.#delayTimer.overridden; }
+  get timerOverridden(): boolean { return this.#machine.delayTimer.overridden; }
 
   get vflags(): number {
     const limits = this.#session.limits;
+    const timer = this.#settings.values.timer; // windowEnabled(), inlined: $AT reads this every tick
     return (
-      this.#vflags |
+      this.#machine.vflags |
       (this.#relay.closed ? VFlag.RelayClosed : 0) |
       (this.#faults.hard !== 'none' ? VFlag.HardFault : 0) |
       (limits.time ? VFlag.TimeLimit : 0) |
       (limits.energy ? VFlag.ChargeLimit : 0) |
-      (windowEnabled(this.#settings.values.timer) ? VFlag.DelayTimer : 0)
+      ((timer[0] | timer[1] | timer[2] | timer[3]) !== 0 ? VFlag.DelayTimer : 0)
     );
   }
 
   /** $G0: 0 not connected, 1 connected, 2 unknown (pilot at −12 V). */
   get connection(): 0 | 1 | 2 {
     if (this.#offer.mode === 'low') return 2;
-    return this.#vflags & VFlag.EvConnected ? 1 : 0;
+    return this.#machine.vflags & VFlag.EvConnected ? 1 : 0;
   }
 
   featureEnabled(bit: number): boolean {
@@ -257,7 +252,7 @@ export class EvseController {
     this.#posting = true;
     this.#relay.set(false);
     this.#offer.high();
-    this.#state = EvseState.Unknown;
+    this.#machine.restart(false);
     const first = this.#sampler.read();
     this.#post = new PowerOnSelfTest({
       clock: this.#clock,
@@ -268,7 +263,7 @@ export class EvseController {
       evPresent: classifyPilot(first.high, first.low, false, this.#thresholds).state !== 'A',
       pilotLow: () => this.#offer.low(),
       setRelay: (closed) => this.#relay.set(closed),
-      liveLines: () => this.#liveLines(),
+      liveLines: () => liveLines(this.#ac),
       onDone: (r) => this.#endPost(r),
     });
     this.#post.start();
@@ -301,11 +296,10 @@ export class EvseController {
     this.#timers.set(() => {
       this.stop();
       this.#faults.clear();
-      this.#vflags = VFlag.SessionEnded;
+      this.#machine.restart(true);
       this.#offer.cool();
-      this.#debounce.clear();
       this.#session.limits.clear();
-      this.#delayTimer.clearOverride();
+      this.#machine.delayTimer.clearOverride();
       this.start();
     }, delay);
   }
@@ -315,7 +309,6 @@ export class EvseController {
     this.#posting = false;
     this.#post = undefined;
     if (r.level) s.flags = withDetected(s.flags, r.level);
-    if (r.levelSkipped) this.#vflags |= VFlag.AutoServiceLevelSkipped;
     if (r.failure === EvseState.StuckRelay) this.#settings.count('stuckRelayTrips');
     this.#voltage = this.#millivolts[this.serviceLevel - 1];
     this.#offer.restore();
@@ -325,11 +318,8 @@ export class EvseController {
     this.#offer.heartbeat.configure(s.heartbeatInterval, s.heartbeatAmps, this.#lastTick);
     this.#relay.set(false);
     this.#offer.high();
-    if (r.failure) {
-      this.#logger?.log(`controller: power-on self test failed, state ${r.failure}`);
-      this.#faults.latchPermanent();
-    }
-    this.#state = r.failure || EvseState.Unknown;
+    if (r.failure) this.#logger?.log(`controller: power-on self test failed, state ${r.failure}`);
+    this.#machine.booted(r.failure, r.levelSkipped);
     this.#emit('boot');
     if (r.failure) this.#emit('change');
     // After a failure too: the button still works (a 10 s press asks for the Wi-Fi access point).
@@ -340,47 +330,26 @@ export class EvseController {
   // Commands
 
   /** $FE: leave Disabled or Sleeping. */
-  enable(): boolean {
-    if (this.#state !== EvseState.Disabled && this.#state !== EvseState.Sleeping) return true;
-    this.#vflags &= ~VFlag.LimitSleep;
-    this.#sleepingSince = -1;
-    this.#sleepReason = undefined;
-    this.#offer.high();
-    this.#setState(EvseState.Unknown);
-    return true;
-  }
-
+  enable(): boolean { return this.#machine.enable(); }
   /** $FS: pause. The relay opens once the EV has stopped (or after 3 s). */
-  sleep(reason: SleepReason = 'command'): boolean {
-    if (this.#faults.hard !== 'none' || isFaultState(this.#state)) return false;
-    if (this.#state === EvseState.Sleeping) return true;
-    this.#offer.high();
-    this.#sleepingSince = this.#clock.now();
-    this.#sleepReason = reason;
-    this.#selfTest.cancel();
-    this.#setState(EvseState.Sleeping);
-    return true;
-  }
-
+  sleep(reason: SleepReason = 'command'): boolean { return this.#machine.sleep(reason); }
   /** $FD: stop now: relay open, pilot −12 V. */
-  disable(): boolean {
-    if (this.#faults.hard === 'permanent') return false;
-    this.#selfTest.cancel();
-    this.#relay.set(false);
-    this.#offer.low();
-    this.#faults.unlatch();
-    this.#setState(EvseState.Disabled);
-    return true;
-  }
-
+  disable(): boolean { return this.#machine.disable(); }
   /** A short press from a host that reports press edges. With the button disabled ($FF B 0) it is only reported ($AN 0). */
-  button(): void {
-    this.#buttonEvent('short');
-  }
-
+  button(): void { this.#buttonEvent('short'); }
   /** $F1: a short press, whether or not the physical button is disabled. */
-  simulateButton(): void {
-    this.#toggle();
+  simulateButton(): void { this.#machine.toggle(); }
+  /** $SV: the voltage used for energy, mV (volatile). */
+  setVoltage(mV: number): void { this.#voltage = mV; }
+  /** $SK: lifetime energy, Wh. */
+  setTotalEnergy(wh: number): void { this.#session.setTotalWh(wh); }
+  /** $SY: a heartbeat pulse; false while a miss is unacknowledged. */
+  pulseHeartbeat(): boolean { return this.#offer.heartbeat.pulse(this.#clock.now()); }
+
+  /** The GFCI sensor's rising edge, delivered by the host as it happens: the relay opens inside this call. */
+  gfciTripped(): void {
+    // The power-on self test's edge belongs to the test; otherwise only a running controller acts.
+    if (this.#running || this.#selfTest.running) this.#machine.gfciTripped();
   }
 
   /** $SC (offer.ts): `save` writes the level's configured current, `hardware` the one-time maximum. */
@@ -411,19 +380,9 @@ export class EvseController {
     this.#settings.save();
   }
 
-  /** $SV: the voltage used for energy, mV (volatile). */
-  setVoltage(mV: number): void {
-    this.#voltage = mV;
-  }
-
-  /** $SK: lifetime energy, Wh. */
-  setTotalEnergy(wh: number): void {
-    this.#session.setTotalWh(wh);
-  }
-
   /** $S3 (15-minute units): only while an EV is connected (B or C). */
   setTimeLimit(units: number): boolean {
-    if (!this.#limitsAccepted()) return false;
+    if (!this.#machine.acceptsLimits()) return false;
     this.#session.limits.time = units;
     this.#emit('change');
     return true;
@@ -431,7 +390,7 @@ export class EvseController {
 
   /** $SH (kWh): only while an EV is connected (B or C). */
   setEnergyLimit(kwh: number): boolean {
-    if (!this.#limitsAccepted()) return false;
+    if (!this.#machine.acceptsLimits()) return false;
     this.#session.limits.energy = kwh;
     this.#emit('change');
     return true;
@@ -442,7 +401,7 @@ export class EvseController {
     const w: [number, number, number, number] = [sh, sm, eh, em];
     if (!validWindow(w)) return false;
     this.#settings.values.timer = w;
-    this.#delayTimer.clearOverride();
+    this.#machine.delayTimer.clearOverride();
     this.#lastTimerCheck = -Infinity; // at the next tick
     this.#settings.save();
     this.#emit('change');
@@ -462,22 +421,6 @@ export class EvseController {
     return ok;
   }
 
-  /** $SY: a heartbeat pulse; false while a miss is unacknowledged. */
-  pulseHeartbeat(): boolean {
-    return this.#offer.heartbeat.pulse(this.#clock.now());
-  }
-
-  /** The GFCI sensor's rising edge, delivered by the host as it happens: the relay opens inside this call. */
-  gfciTripped(): void {
-    if (this.#selfTest.running) {
-      this.#selfTest.tripped();
-      return;
-    }
-    if (!this.#running) return;
-    this.#relay.set(false);
-    if (this.#state !== EvseState.GfciFault) this.#fault(EvseState.GfciFault);
-  }
-
   // -------------------------------------------------------------------------
   // The control loop
 
@@ -495,162 +438,19 @@ export class EvseController {
     } else {
       this.#current.reset();
     }
-    if (this.#offer.heartbeatMissed(now)) this.#heartbeatMissed();
-    if (this.#temperatures && now - this.#lastTemperatureAt >= TEMPERATURE_INTERVAL_MS) this.#readTemperatures(now);
+    if (this.#offer.heartbeatMissed(now)) {
+      this.#logger?.log(`controller: heartbeat missed, falling back to ${this.#offer.heartbeat.fallback} A`);
+      this.#emit('change');
+    }
+    if (this.#temperatures && now - this.#lastTemperatureAt >= TEMPERATURE_INTERVAL_MS) {
+      this.#lastTemperatureAt = now;
+      this.#temperatureReadings = this.#temperatures.read();
+      // The lower levels cut the offer; panic is a fault the state machine's checks raise.
+      this.#offer.temperature(this.featureEnabled(Feature.TemperatureCheckDisabled) ? hottest(this.#temperatureReadings) : null);
+    }
     this.#relay.poll(now);
-    if (now - this.#lastTimerCheck >= DELAY_TIMER_CHECK_MS && this.#checkDelayTimer()) this.#lastTimerCheck = now;
-    if (this.#state === EvseState.Disabled) return;
-
-    const reading = this.#sampler.read();
-    const pwm = this.#offer.mode === 'pwm';
-    const pilot = classifyPilot(reading.high, reading.low, pwm, this.#thresholds);
-    this.#trackConnection(pilot.state !== 'A' && pilot.state !== 'F');
-    const diode = pilot.diodeFault && this.featureEnabled(Feature.DiodeCheckDisabled);
-    this.#pilotState = diode ? EvseState.DiodeCheckFailed : pilotStateCode(pilot.state);
-
-    if (isFaultState(this.#state)) this.#whileFaulted(now, pilot.state === 'A');
-    else if (this.#checkSafety(now)) return;
-    else if (this.#state === EvseState.Sleeping) {
-      if (this.#relay.closed && sleepOpensRelay(pilot.state, this.#current.milliamps, now - this.#sleepingSince)) this.#relay.set(false);
-    } else {
-      const wanted = requestedState(pilot.state, diode, pwm, this.featureEnabled(Feature.VentCheckDisabled));
-      // A self test runs only on the way into C: the EV stopped asking, or it goes on.
-      if (wanted !== EvseState.C) this.#selfTest.cancel();
-      else if (this.#selfTest.running) this.#stepSelfTest(now);
-      if (this.#debounce.settled(this.#state, wanted, now)) this.#enter(wanted, now);
-      if (this.#state === EvseState.C && this.#session.limitReached) this.#limitReached();
-    }
-    this.#emit('change');
-  }
-
-  #enter(state: number, now: number): void {
-    switch (state) {
-      case EvseState.A:
-        this.#relay.set(false);
-        this.#offer.high();
-        this.#session.limits.clear();
-        this.retry.reset();
-        this.#setState(state);
-        break;
-      case EvseState.B:
-        this.#relay.set(false);
-        this.#selfTest.cancel();
-        this.#offer.advertise();
-        this.#setState(state);
-        break;
-      case EvseState.C:
-        this.#offer.advertise();
-        if (!this.featureEnabled(Feature.GfciSelfTestDisabled)) this.#closeRelay();
-        else if (!this.#selfTest.running) {
-          // UL: prove the GFCI works before every relay close; the state becomes C when the relay closes.
-          this.#selfTest.begin(now);
-          this.#stepSelfTest(now);
-        }
-        break;
-      case EvseState.D:
-      case EvseState.DiodeCheckFailed:
-        this.#fault(state);
-        break;
-      default:
-        // Unknown: the pilot is shorted or negative; no power until it reads sensibly.
-        this.#relay.set(false);
-        this.#setState(state);
-    }
-  }
-
-  #stepSelfTest(now: number): void {
-    const result = this.#selfTest.step(now);
-    if (result === 'passed') this.#closeRelay();
-    else if (result === 'failed') this.#fault(EvseState.GfciTestFailed);
-  }
-
-  /** Closes the relay, then reports C (so the $AT for C already shows the relay closed). */
-  #closeRelay(): void {
-    this.#faults.resetChecks();
-    this.#relay.set(true);
-    // Closing can trip the GFCI at once (re-entrantly); then the fault stands.
-    if (this.#relay.closed) this.#setState(EvseState.C);
-  }
-
-  /** The periodic checks of faults.ts, in every non-fault state; true when one faulted. */
-  #checkSafety(now: number): boolean {
-    const relay = this.#relay;
-    const s = this.#sense;
-    s.now = now;
-    s.relayClosed = relay.closed;
-    s.relayChangedAt = relay.changedAt;
-    s.relayOpening = relay.opening;
-    s.liveLines = this.#liveLines();
-    s.charging = this.#state === EvseState.C;
-    s.milliamps = this.#current.milliamps;
-    s.offeredAmps = this.#offer.amps;
-    s.gfci = relay.closed && !this.#selfTest.running && this.#gfci.read();
-    s.thermal = this.#offer.thermal;
-    if (relay.closed && this.#vflags & VFlag.AutoServiceLevelSkipped && now - relay.changedAt > GROUND_CHECK_DELAY_MS) {
-      // An EV was plugged in at power-on, so the self test could not close the relay: the first charge shows the live lines.
-      this.#vflags &= ~VFlag.AutoServiceLevelSkipped;
-      if (detectLevel(s.liveLines) === 2 && this.serviceLevel !== 2) {
-        this.#settings.values.flags = withDetected(this.#settings.values.flags, 2);
-        this.#afterServiceLevel();
-      }
-    }
-    const fault = this.#faults.check(s, this.#settings.values.flags);
-    if (fault) this.#fault(fault);
-    return fault !== 0;
-  }
-
-  /** Enters a fault state as the table in faults.ts describes it. */
-  #fault(state: number): void {
-    // The GFCI edge has already opened the relay, so "early" is judged by the last close.
-    const spec = this.#faults.raise(state, this.#clock.now(), this.#relay.closedAt);
-    this.#selfTest.cancel();
-    this.#relay.openAfter(spec.relayDelayMs);
-    this.#offer.high();
-    if (spec.counter) this.#settings.count(spec.counter);
-    if (spec.vflag) this.#vflags |= spec.vflag;
-    this.#debounce.clear();
-    this.#settings.save();
-    const hard = this.#faults.hard;
-    this.#logger?.log(`controller: fault ${state}${hard === 'none' ? '' : ` (latched until ${hard === 'unplug' ? 'unplug' : 'power cycle'})`}`);
-    this.#setState(state);
-  }
-
-  #whileFaulted(now: number, unplugged: boolean): void {
-    const step = this.#faults.step(this.#state, now, unplugged);
-    if (step === 'unplugged') {
-      if (this.#relay.opening) this.#relay.set(false);
-      this.#setState(EvseState.Unknown);
-    } else if (step === 'lockout') {
-      this.#logger?.log(`controller: fault ${this.#state} retried ${this.retry.count} times; latched until unplug`);
-    } else if (step === 'retry' && !(this.#state === EvseState.GfciFault && this.#gfci.read())) {
-      // (A GFCI still tripped waits another delay.)
-      this.#logger?.log(`controller: retrying after fault ${this.#state} (${this.retry.retries}/${this.retry.count})`);
-      this.#setState(EvseState.Unknown);
-    }
-  }
-
-  #limitReached(): void {
-    this.#session.limits.clear();
-    this.#vflags |= VFlag.LimitSleep;
-    this.sleep('limit');
-  }
-
-  #limitsAccepted(): boolean {
-    if (this.#state !== EvseState.B && this.#state !== EvseState.C) return false;
-    // A limit says "charge now, this much": it overrides the delay timer (OpenEVSE).
-    if (windowEnabled(this.#settings.values.timer)) this.#delayTimer.override();
-    return true;
-  }
-
-  /** Applies the delay timer's window; false when the state is not one it acts on (asked again next tick). */
-  #checkDelayTimer(): boolean {
-    const st = this.#state;
-    if (st === EvseState.Disabled || st === EvseState.Unknown || isFaultState(st) || this.#faults.hard !== 'none') return false;
-    const sleeping = st === EvseState.Sleeping;
-    const action = this.#delayTimer.decide(this.#settings.values.timer, this.rtc.minuteOfDay(), sleeping, sleeping && this.#sleepReason === 'timer');
-    if (action === 'sleep') this.sleep('timer');
-    else if (action === 'wake') this.enable();
-    return true;
+    if (now - this.#lastTimerCheck >= DELAY_TIMER_CHECK_MS && this.#machine.followTimer(this.rtc)) this.#lastTimerCheck = now;
+    this.#machine.step(now);
   }
 
   /** A short press toggles sleep; a press of a disabled button is only reported. */
@@ -658,43 +458,8 @@ export class EvseController {
     if (e === 'none') return;
     if (e === 'wifi') return this.#emit('wifi');
     if (!this.featureEnabled(Feature.ButtonDisabled)) return this.#emit(e === 'short' ? 'press-short' : 'press-long');
-    if (e === 'short') this.#toggle();
+    if (e === 'short') this.#machine.toggle();
     // A long press opens OpenEVSE's LCD menu; there is no LCD here.
-  }
-
-  #toggle(): void {
-    if (this.#faults.hard !== 'none' || isFaultState(this.#state)) return;
-    // The user overrides the delay timer until its window agrees again.
-    if (windowEnabled(this.#settings.values.timer)) this.#delayTimer.override();
-    if (this.#state === EvseState.Sleeping || this.#state === EvseState.Disabled) this.enable();
-    else this.sleep('button');
-  }
-
-  /** Plugging in starts a session, unplugging ends it. */
-  #trackConnection(connected: boolean): void {
-    if (this.#offer.mode === 'low') return;
-    if (connected === ((this.#vflags & VFlag.EvConnected) !== 0)) return;
-    if (connected) {
-      this.#session.begin();
-      this.#vflags = (this.#vflags | VFlag.EvConnected) & ~VFlag.SessionEnded;
-      return;
-    }
-    this.#vflags = (this.#vflags & ~VFlag.EvConnected) | VFlag.SessionEnded;
-    this.#session.end();
-    this.#delayTimer.clearOverride();
-    if (this.#vflags & VFlag.LimitSleep && this.#state === EvseState.Sleeping) this.enable();
-  }
-
-  #readTemperatures(now: number): void {
-    this.#lastTemperatureAt = now;
-    this.#temperatureReadings = this.#temperatures!.read();
-    // Panic is acted on by #checkSafety; the lower levels only cut the offer.
-    this.#offer.temperature(this.featureEnabled(Feature.TemperatureCheckDisabled) ? hottest(this.#temperatureReadings) : null);
-  }
-
-  #heartbeatMissed(): void {
-    this.#logger?.log(`controller: heartbeat missed, falling back to ${this.#offer.heartbeat.fallback} A`);
-    this.#emit('change');
   }
 
   #afterServiceLevel(): void {
@@ -704,18 +469,9 @@ export class EvseController {
     this.#emit('change');
   }
 
-  #liveLines(): number {
-    const s = this.#ac.read();
-    return (s.line1 ? 1 : 0) + (s.line2 ? 1 : 0);
-  }
-
-  #setState(state: number): void {
-    if (state === this.#state) return;
-    this.#state = state;
-    this.#emit('change');
-  }
-
   #emit(event: ControllerEvent): void {
-    for (const l of this.#listeners) l(event);
+    // Indexed: `for…of` would allocate an iterator on every tick.
+    const listeners = this.#listeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i](event);
   }
 }

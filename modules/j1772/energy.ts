@@ -28,11 +28,12 @@ export class EnergyMeter {
 
   /** Adds `ms` of `mA` at `mV`. Non-integer inputs are rounded; negatives count as 0. */
   add(mV: number, mA: number, ms: number): void {
-    const v = Math.max(0, Math.round(mV));
-    const i = Math.max(0, Math.round(mA)) * this.#phases;
-    let t = Math.max(0, Math.round(ms));
+    // Comparisons before Math.round rather than Math.max around it: this runs on every tick.
+    const v = mV > 0 ? Math.round(mV) : 0;
+    const i = (mA > 0 ? Math.round(mA) : 0) * this.#phases;
+    let t = ms > 0 ? Math.round(ms) : 0;
     while (t > 0) {
-      const step = Math.min(t, MAX_STEP_MS);
+      const step = t < MAX_STEP_MS ? t : MAX_STEP_MS;
       t -= step;
       const nj = v * i * step + this.#remainderNj;
       const ws = Math.floor(nj / NJ_PER_WS);

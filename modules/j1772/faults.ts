@@ -144,12 +144,15 @@ export type FaultStep = 'wait' | 'unplugged' | 'retry' | 'lockout';
 export class FaultSupervisor {
   readonly retry: RetryPolicy;
   readonly #checks: readonly SafetyCheck[];
+  /** Each check's `$GE` disable bit (0: cannot be disabled), looked up once. */
+  readonly #disableBits: readonly number[];
   #hard: HardFault = 'none';
   /** When the fault was raised or last retried, ms. */
   #since = 0;
 
   constructor(checks: readonly SafetyCheck[], retry: RetryPolicy) {
     this.#checks = checks;
+    this.#disableBits = checks.map((c) => FAULTS[c.fault].feature ?? 0);
     this.retry = retry;
   }
 
@@ -159,11 +162,12 @@ export class FaultSupervisor {
 
   /** The fault of the first check that fails, or 0; checks whose `$GE` bit is set in `flags` are skipped and reset. */
   check(sense: Sense, flags: number): number {
+    // Indexed loops and no lookups: this runs on every tick.
     const checks = this.#checks;
+    const bits = this.#disableBits;
     for (let i = 0; i < checks.length; i++) {
       const check = checks[i];
-      const feature = FAULTS[check.fault].feature;
-      if (feature !== undefined && (flags & feature) !== 0) check.reset();
+      if ((flags & bits[i]) !== 0) check.reset();
       else if (check.evaluate(sense)) return check.fault;
     }
     return 0;

@@ -43,6 +43,8 @@ export class CurrentOffer {
   #pwmAmps = 0;
   #capacity: number;
   #thermal: number = Thermal.Full;
+  /** thermalLimit(thermal, capacity), kept because it is read several times a tick. */
+  #amps: number;
 
   constructor(options: CurrentOfferOptions) {
     this.#pilot = options.pilot;
@@ -52,6 +54,7 @@ export class CurrentOffer {
     const s = options.settings.values;
     this.heartbeat = new Heartbeat(s.heartbeatInterval, s.heartbeatAmps, options.now);
     this.#capacity = this.configuredAmps;
+    this.#amps = this.#capacity;
   }
 
   get mode(): PilotMode {
@@ -60,7 +63,7 @@ export class CurrentOffer {
 
   /** The current offered (capacity after the thermal limit), amps. */
   get amps(): number {
-    return thermalLimit(this.#thermal, this.#capacity, MIN_AMPS);
+    return this.#amps;
   }
 
   /** The requested capacity, volatile or saved, amps. */
@@ -150,12 +153,13 @@ export class CurrentOffer {
   /** A new reading of the hottest sensor (null: none, or the check is off). */
   temperature(hottest: number | null): void {
     this.#thermal = thermalLevel(this.#thermal, hottest, this.#thresholds);
-    if (this.#mode === 'pwm') this.advertise();
+    this.#limit();
   }
 
   /** Forgets the thermal level (a restart). */
   cool(): void {
     this.#thermal = Thermal.Full;
+    this.#limit();
   }
 
   /** Checks the heartbeat; true exactly when a pulse has just been missed (the offer then falls back). */
@@ -192,6 +196,12 @@ export class CurrentOffer {
 
   #apply(amps: number): void {
     this.#capacity = amps;
+    this.#limit();
+  }
+
+  /** Recomputes the offer after the capacity or the thermal level changed, and sends it if PWM runs. */
+  #limit(): void {
+    this.#amps = thermalLimit(this.#thermal, this.#capacity, MIN_AMPS);
     if (this.#mode === 'pwm') this.advertise();
   }
 }

@@ -3,6 +3,7 @@
 // relay closed. Kept in the `$GE` flags as OpenEVSE does: 0x0001 = L2,
 // 0x0020 = auto detection disabled.
 
+import type { AcSense } from '../ports';
 import { Feature } from './evse-state';
 import { MAX_AMPS } from './pilot';
 
@@ -27,6 +28,12 @@ export function withLevel(flags: number, level: ServiceLevel | 'A'): number {
   if (level === 'A') return flags & ~Feature.AutoServiceLevelDisabled;
   const fixed = flags | Feature.AutoServiceLevelDisabled;
   return level === 2 ? fixed | Feature.L2 : fixed & ~Feature.L2;
+}
+
+/** How many AC-sense lines carry voltage now, 0–2. */
+export function liveLines(ac: AcSense): number {
+  const s = ac.read();
+  return (s.line1 ? 1 : 0) + (s.line2 ? 1 : 0);
 }
 
 /** The level the live lines show with the relay closed; undefined when neither is live (no ground). */

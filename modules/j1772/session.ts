@@ -67,7 +67,8 @@ export class ChargeSession {
 
   /** True when a `$S3`/`$SH` limit has been reached. */
   get limitReached(): boolean {
-    return this.limits.reached(this.#chargeMs, this.energy.sessionWs);
+    const l = this.limits;
+    return (l.time > 0 || l.energy > 0) && l.reached(this.#chargeMs, this.energy.sessionWs);
   }
 
   /** `$SK`: the total of the finished sessions, Wh. */

@@ -2,17 +2,20 @@
 // sleeping, disabled and the fault states. On every control tick it reads the
 // pilot, runs the periodic safety checks, and enters the state the pilot asks
 // for once the debounce says it has held; events from outside (a GFCI edge,
-// $FS, $FE, $FD) arrive as method calls. Its outputs are commands to the relay
+// $FS, $FE, $FD, a button press, the delay timer's window) arrive as method
+// calls. Its outputs are commands to the relay
 // and to the current offer (the pilot generator).
 //
 // Rules live next door: debounce.ts (how long a pilot state must hold),
 // evse-state.ts (which state a pilot reading asks for), faults.ts (the fault
 // table, latching and GFCI/no-ground retries), gfci.ts (the self test before
-// every close), sleep.ts (when a sleeping station opens its relay).
+// every close), sleep.ts (when a sleeping station opens its relay),
+// delay-timer.ts (the $ST window).
 
 import type { AcSense, Clock, GfciInput, Logger, PilotSampler } from '../ports';
 import type { ChargingCurrent } from './charging-current';
 import { PilotDebounce } from './debounce';
+import { DelayTimer, windowEnabled } from './delay-timer';
 import { EvseState, Feature, isFaultState, pilotStateCode, requestedState, VFlag } from './evse-state';
 import type { FaultSupervisor, Sense } from './faults';
 import type { GfciSelfTest } from './gfci';
@@ -20,7 +23,8 @@ import { GROUND_CHECK_DELAY_MS } from './ground';
 import type { CurrentOffer } from './offer';
 import { classifyPilot, type PilotThresholds } from './pilot';
 import type { Relay } from './relay';
-import { detectLevel } from './service-level';
+import type { Rtc } from './rtc';
+import { detectLevel, liveLines } from './service-level';
 import type { ChargeSession } from './session';
 import type { SettingsStore } from './settings';
 import { sleepOpensRelay, type SleepReason } from './sleep';
@@ -41,13 +45,13 @@ export interface EvseStateMachineOptions {
   logger?: Logger;
   /** Something `$AT` may report has changed. */
   onChange(): void;
-  /** The EV was unplugged. */
-  onUnplug(): void;
   /** The first charge after a power-on with an EV plugged in found both lines live. */
   onL2Detected(): void;
 }
 
 export class EvseStateMachine {
+  /** The `$ST` window's manual override (a press, `$F1` or a limit), cleared by unplugging. */
+  readonly delayTimer = new DelayTimer();
   readonly #o: EvseStateMachineOptions;
   readonly #debounce = new PilotDebounce();
   /** Filled in place on every tick for the periodic checks. */
@@ -124,6 +128,32 @@ export class EvseStateMachine {
     return true;
   }
 
+  /** A short press or `$F1`: sleep or wake. The user overrides the delay timer until its window agrees again. */
+  toggle(): void {
+    if (this.#o.faults.hard !== 'none' || isFaultState(this.#state)) return;
+    if (windowEnabled(this.#o.settings.values.timer)) this.delayTimer.override();
+    if (this.#state === EvseState.Sleeping || this.#state === EvseState.Disabled) this.enable();
+    else this.sleep('button');
+  }
+
+  /** The delay timer's window (checked once a second); false when the state is not one it acts on (ask again next tick). */
+  followTimer(rtc: Rtc): boolean {
+    const st = this.#state;
+    if (st === EvseState.Disabled || st === EvseState.Unknown || isFaultState(st) || this.#o.faults.hard !== 'none') return false;
+    const sleeping = st === EvseState.Sleeping;
+    const action = this.delayTimer.decide(this.#o.settings.values.timer, rtc.minuteOfDay(), sleeping, sleeping && this.#sleepReason === 'timer');
+    if (action === 'sleep') this.sleep('timer');
+    else if (action === 'wake') this.enable();
+    return true;
+  }
+
+  /** `$S3`/`$SH` are accepted only with an EV connected (B or C); a limit says "charge now, this much", so it overrides the delay timer. */
+  acceptsLimits(): boolean {
+    if (this.#state !== EvseState.B && this.#state !== EvseState.C) return false;
+    if (windowEnabled(this.#o.settings.values.timer)) this.delayTimer.override();
+    return true;
+  }
+
   /** A `$S3`/`$SH` limit was reached: sleep, flagged so that unplugging wakes the station. */
   limitReached(): void {
     this.#o.session.limits.clear();
@@ -162,21 +192,24 @@ export class EvseStateMachine {
     const o = this.#o;
     const reading = o.pilotSampler.read();
     const pwm = o.offer.mode === 'pwm';
-    const pilot = classifyPilot(reading.high, reading.low, pwm, o.thresholds);
+    const cls = classifyPilot(reading.high, reading.low, pwm, o.thresholds);
+    const pilot = cls.state;
     const flags = o.settings.values.flags;
-    this.#trackConnection(pilot.state !== 'A' && pilot.state !== 'F');
-    const diode = pilot.diodeFault && (flags & Feature.DiodeCheckDisabled) === 0;
-    this.#pilotState = diode ? EvseState.DiodeCheckFailed : pilotStateCode(pilot.state);
+    this.#trackConnection(pilot !== 'A' && pilot !== 'F');
+    const diode = cls.diodeFault && (flags & Feature.DiodeCheckDisabled) === 0;
+    this.#pilotState = diode ? EvseState.DiodeCheckFailed : pilotStateCode(pilot);
 
-    if (isFaultState(this.#state)) this.#whileFaulted(now, pilot.state === 'A');
+    if (isFaultState(this.#state)) this.#whileFaulted(now, pilot === 'A');
     else if (this.#checkSafety(now)) return;
     else if (this.#state === EvseState.Sleeping) {
-      if (o.relay.closed && sleepOpensRelay(pilot.state, o.current.milliamps, now - this.#sleepingSince)) o.relay.set(false);
+      if (o.relay.closed && sleepOpensRelay(pilot, o.current.milliamps, now - this.#sleepingSince)) o.relay.set(false);
     } else {
-      const wanted = requestedState(pilot.state, diode, pwm, (flags & Feature.VentCheckDisabled) === 0);
-      // A self test runs only on the way into C: the EV stopped asking, or it goes on.
-      if (wanted !== EvseState.C) o.selfTest.cancel();
-      else if (o.selfTest.running) this.#stepSelfTest(now);
+      const wanted = requestedState(pilot, diode, pwm, (flags & Feature.VentCheckDisabled) === 0);
+      // A self test runs only on the way into C: it goes on, or the EV stopped asking.
+      if (o.selfTest.running) {
+        if (wanted === EvseState.C) this.#stepSelfTest(now);
+        else o.selfTest.cancel();
+      }
       if (this.#debounce.settled(this.#state, wanted, now)) this.#enter(wanted, now);
       if (this.#state === EvseState.C && o.session.limitReached) this.limitReached();
     }
@@ -242,7 +275,7 @@ export class EvseStateMachine {
     s.relayClosed = relay.closed;
     s.relayChangedAt = relay.changedAt;
     s.relayOpening = relay.opening;
-    s.liveLines = this.#liveLines();
+    s.liveLines = liveLines(o.acSense);
     s.charging = this.#state === EvseState.C;
     s.milliamps = o.current.milliamps;
     s.offeredAmps = o.offer.amps;
@@ -300,13 +333,8 @@ export class EvseStateMachine {
     }
     this.#vflags = (this.#vflags & ~VFlag.EvConnected) | VFlag.SessionEnded;
     this.#o.session.end();
-    this.#o.onUnplug();
+    this.delayTimer.clearOverride();
     if (this.#vflags & VFlag.LimitSleep && this.#state === EvseState.Sleeping) this.enable();
-  }
-
-  #liveLines(): number {
-    const s = this.#o.acSense.read();
-    return (s.line1 ? 1 : 0) + (s.line2 ? 1 : 0);
   }
 
   #setState(state: number): void {

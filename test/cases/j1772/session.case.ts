@@ -1,0 +1,133 @@
+// The lifetime energy across stops and power losses: a clean stop keeps the
+// running session's energy; a power loss loses at most what accrued since the
+// last periodic save; a session is never counted twice.
+
+import { describe, it, expect } from '../harness';
+import type { Storage } from '../../../modules/ports';
+import { ChargeSession } from '../../../modules/j1772/session';
+import { SettingsStore } from '../../../modules/j1772/settings';
+import { MemoryStorage } from '../../../sim/memory-storage';
+import { bootedStation, plugAndCharge } from './station-fixture';
+
+/** 240 V × 32 A (the sim's default EV on a 32 A offer), W. */
+const WATTS = 240 * 32;
+/** Wh charged in `minutes` at WATTS. */
+const wh = (minutes: number) => (WATTS * minutes) / 60;
+
+/** `$GU` after a power-on on `storage`: [session Ws, total Wh]. */
+function totalAfterPowerOn(storage: MemoryStorage): number {
+  const b = bootedStation({}, new MemoryStorage(storage.snapshot()));
+  return Number(b.rapi('GU').params[1]);
+}
+
+/** Storage that counts writes, as flash would see them. */
+class CountingStorage implements Storage {
+  writes = 0;
+  readonly #inner = new MemoryStorage();
+  read(key: string): string | undefined {
+    return this.#inner.read(key);
+  }
+  write(key: string, value: string): void {
+    this.writes++;
+    this.#inner.write(key, value);
+  }
+  remove(key: string): void {
+    this.#inner.remove(key);
+  }
+}
+
+describe('session energy: stop and power loss', () => {
+  it('a clean stop mid-session adds the running session to the saved total', () => {
+    const storage = new MemoryStorage();
+    const a = bootedStation({ controller: { energySaveWh: 0 } }, storage);
+    plugAndCharge(a);
+    a.clock.advance(10 * 60_000);
+    a.station.stop();
+    // 7.68 kW for 10 min = 1280 Wh; the CT reads within 1 % and the first reading takes a moment.
+    const total = totalAfterPowerOn(storage);
+    expect(total).toBeGreaterThan(wh(10) * 0.98);
+    expect(total).toBeLessThanOrEqual(wh(10) * 1.01);
+  });
+
+  it('without a stop and without periodic saves, a power loss loses the running session (OpenEVSE behaviour)', () => {
+    const storage = new MemoryStorage();
+    const a = bootedStation({ controller: { energySaveWh: 0 } }, storage);
+    plugAndCharge(a);
+    a.clock.advance(10 * 60_000);
+    // Power is cut: no stop(), the storage is what it is.
+    expect(totalAfterPowerOn(storage)).toBe(0);
+  });
+
+  it('by default the total is saved every 1 kWh while charging, so a power loss loses less than 1 kWh', () => {
+    const storage = new MemoryStorage();
+    const a = bootedStation({}, storage);
+    plugAndCharge(a);
+    a.clock.advance(20 * 60_000); // 2560 Wh at 7.68 kW
+    const charged = a.station.controller.energy.sessionWs / 3600;
+    expect(charged).toBeGreaterThan(wh(20) * 0.98);
+    // Saved when the total passed 2000 Wh (within one 10 ms tick, 0.02 Wh).
+    const total = totalAfterPowerOn(storage);
+    expect(total).toBe(2000);
+    expect(charged - total).toBeLessThan(1000);
+  });
+
+  it('a session is counted once across a stop, a restart and the unplug that ends it', () => {
+    const storage = new MemoryStorage();
+    const a = bootedStation({ controller: { energySaveWh: 0 } }, storage);
+    plugAndCharge(a);
+    a.clock.advance(10 * 60_000);
+    a.station.stop();
+    a.station.start();
+    a.clock.advanceUntil(() => a.station.mains.energized, 10_000);
+    a.clock.advance(10 * 60_000);
+    a.station.ev.unplug();
+    a.clock.advance(1000);
+    const total = Number(a.rapi('GU').params[1]);
+    expect(total).toBeGreaterThan(wh(20) * 0.98);
+    expect(total).toBeLessThanOrEqual(wh(20) * 1.01);
+    a.station.stop();
+    expect(totalAfterPowerOn(storage)).toBe(total);
+  });
+
+  it('$FR while charging keeps the energy charged before it', () => {
+    const a = bootedStation({ controller: { energySaveWh: 0 } });
+    plugAndCharge(a);
+    a.clock.advance(10 * 60_000);
+    a.rapi('FR');
+    a.clock.advance(10_000);
+    a.station.ev.unplug();
+    a.clock.advance(1000);
+    const total = Number(a.rapi('GU').params[1]);
+    expect(total).toBeGreaterThan(wh(10) * 0.98);
+    expect(total).toBeLessThanOrEqual(wh(10) * 1.01);
+  });
+});
+
+describe('session energy: flash wear', () => {
+  it('one hour at 7.68 kW writes the record 7 times (once per kWh), not once per tick', () => {
+    const storage = new CountingStorage();
+    const session = new ChargeSession({ settings: new SettingsStore(storage) });
+    session.begin();
+    for (let ms = 0; ms < 3_600_000; ms += 250) session.accrue(240_000, 32_000, 250);
+    expect(session.energy.sessionWs).toBe(7680 * 3600);
+    expect(storage.writes).toBe(7);
+    session.end();
+    expect(storage.writes).toBe(8);
+  });
+
+  it('the saved total includes the running session and is read back by the next power-on', () => {
+    const storage = new MemoryStorage();
+    const session = new ChargeSession({ settings: new SettingsStore(storage), saveEveryWh: 500 });
+    session.setTotalWh(100);
+    session.begin();
+    // 2 kW for 15 min = 500 Wh: the first periodic save.
+    for (let ms = 0; ms < 15 * 60_000; ms += 1000) session.accrue(200_000, 10_000, 1000);
+    expect(new SettingsStore(storage).values.totalWs).toBe((100 + 500) * 3600);
+    // $GU's total stays the finished sessions' until the session ends (OpenEVSE).
+    expect(session.energy.totalWh).toBe(100);
+  });
+
+  it('refuses a negative save interval', () => {
+    expect(() => new ChargeSession({ settings: new SettingsStore(), saveEveryWh: -1 })).toThrow();
+  });
+});
