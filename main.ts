@@ -16,6 +16,7 @@ import { platform } from 'hosts/moddable/target/platform';
 import { CommandProcessor } from './modules/j1772/command-processor';
 import { EvseController } from './modules/j1772/controller';
 import { Gateway } from './modules/gateway/gateway';
+import { webPage } from './modules/gateway/web-page';
 import type { ByteSink, Clock, Logger, Storage, Timers } from './modules/ports';
 import { LinkEnd } from './modules/rapi/link';
 import { SimStation } from './sim/station';
@@ -107,7 +108,8 @@ function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger): Ga
       restart: () => platform.restart(),
       apOff: net ? () => net.apOff() : undefined,
       joinNetwork: net ? (ssid, pass) => net.join(ssid, pass) : undefined,
-      file: platform.file,
+      // The dashboard is in flash with the firmware; a platform may serve more files first.
+      file: (path) => platform.file?.(path) ?? webPage(path),
     },
   });
   if (net) {
