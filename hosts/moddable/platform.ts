@@ -4,7 +4,7 @@
 // resolve the same way), so main.ts never asks which one it runs on, and
 // neither build carries the other's modules.
 
-import type { Clock, Timers, HttpResponse, PilotOutput, PilotSampler, RelayOutput, AcSense, GfciInput, GfciTestOutput, CurrentSampler, TemperatureSensors } from '../../modules/ports';
+import type { ButtonInput, Clock, Timers, HttpResponse, PilotOutput, PilotSampler, RelayOutput, AcSense, GfciInput, GfciTestOutput, CurrentSampler, TemperatureSensors } from '../../modules/ports';
 import type { Board } from './board';
 import type { UartOptions, UartLink } from './serial';
 
@@ -18,6 +18,8 @@ export interface ControllerHardware {
   gfciTest: GfciTestOutput;
   current: CurrentSampler;
   temperatures: TemperatureSensors;
+  /** The front-panel button's level; hosts with edges only use HardwareEvents.button. */
+  button?: ButtonInput;
 }
 
 export interface HardwareEvents {

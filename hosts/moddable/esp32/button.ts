@@ -1,17 +1,20 @@
-// The front-panel button: each press (the edge into the pressed level) is
-// reported once; contact bounce within `debounceMs` of a press is dropped.
+// The front-panel button. The controller polls its level every tick (the
+// ButtonInput port), which is what times short, long and 10-second presses;
+// `onPress`, when given, also reports each press edge once, with contact
+// bounce within `debounceMs` dropped.
 
 import Digital from 'embedded:io/digital';
 import Time from 'time';
+import type { ButtonInput } from '../../../modules/ports';
 
 export interface ButtonPinOptions {
   pin: number;
   activeLow?: boolean;
   debounceMs?: number;
-  onPress: () => void;
+  onPress?: () => void;
 }
 
-export class ButtonPin {
+export class ButtonPin implements ButtonInput {
   readonly #pin: Digital;
   readonly #down: 0 | 1;
 
@@ -24,18 +27,20 @@ export class ButtonPin {
     this.#pin = new Digital({
       pin: options.pin,
       mode: activeLow ? Digital.InputPullUp : Digital.InputPullDown,
-      edge: activeLow ? Digital.Falling : Digital.Rising,
-      onReadable() {
-        const now = Time.ticks;
-        if (((now - last) | 0) < debounce) return;
-        last = now;
-        onPress();
-      },
+      ...(onPress && {
+        edge: activeLow ? Digital.Falling : Digital.Rising,
+        onReadable() {
+          const now = Time.ticks;
+          if (((now - last) | 0) < debounce) return;
+          last = now;
+          onPress();
+        },
+      }),
     });
   }
 
   /** true while held down. */
-  get pressed(): boolean {
+  read(): boolean {
     return this.#pin.read() === this.#down;
   }
 

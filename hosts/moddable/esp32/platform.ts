@@ -21,8 +21,9 @@ function hardware(board: Board, events: HardwareEvents): ControllerHardware {
   const pilot = new PwmPilot({ pin: board.pilot.out, resolution: board.pilot.resolution, hz: 1000 });
   const sampler = new AdcPilotSampler({ pin: board.pilot.sense, calibration: board.pilot.calibration, windowUs: board.pilot.windowUs });
   const gfci = new GfciSensePin({ pin: board.gfci.sense, onTrip: () => events.gfciTripped() });
-  new ButtonPin({ pin: board.button.pin, activeLow: board.button.activeLow, onPress: () => events.button() });
   return {
+    // Polled by the controller each tick, so long and 10-second presses are timed too.
+    button: new ButtonPin({ pin: board.button.pin, activeLow: board.button.activeLow }),
     pilot,
     pilotSampler: sampler,
     relay: new RelayPin(board.relay),
