@@ -4,23 +4,17 @@
 // resolve the same way), so main.ts never asks which one it runs on, and
 // neither build carries the other's modules.
 
-import type { ButtonInput, Clock, Timers, HttpResponse, PilotOutput, PilotSampler, RelayOutput, AcSense, GfciInput, GfciTestOutput, CurrentSampler, TemperatureSensors } from '../../modules/ports';
+import type { ControllerOptions } from '../../modules/j1772/controller';
+import type { ScanResult } from '../../modules/gateway/http-api';
+import type { Clock, Timers, HttpResponse } from '../../modules/ports';
 import type { Board } from './board';
 import type { UartOptions, UartLink } from './serial';
 
-/** The J1772 hardware ports of a board, for EvseController. */
-export interface ControllerHardware {
-  pilot: PilotOutput;
-  pilotSampler: PilotSampler;
-  relay: RelayOutput;
-  acSense: AcSense;
-  gfci: GfciInput;
-  gfciTest: GfciTestOutput;
-  current: CurrentSampler;
-  temperatures: TemperatureSensors;
-  /** The front-panel button's level; hosts with edges only use HardwareEvents.button. */
-  button?: ButtonInput;
-}
+/** The J1772 hardware ports of a board: the controller's options that are hardware. */
+export type ControllerHardware = Pick<
+  ControllerOptions,
+  'pilot' | 'pilotSampler' | 'relay' | 'acSense' | 'gfci' | 'gfciTest' | 'current' | 'temperatures' | 'button'
+>;
 
 export interface HardwareEvents {
   /** The GFCI sensor's rising edge. */
@@ -38,14 +32,8 @@ export interface NetworkState {
   srssi: number;
 }
 
-export interface NetworkScanEntry {
-  rssi: number;
-  ssid: string;
-  bssid: string;
-  channel: number;
-  secure: number;
-  hidden: boolean;
-}
+/** One network of GET /scan, as seed 000 lists its fields. */
+export type NetworkScanEntry = ScanResult;
 
 export interface NetworkControl {
   start(ssid: string, pass: string): void;
