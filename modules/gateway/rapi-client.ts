@@ -68,7 +68,7 @@ export interface RapiClientOptions {
   /** Accept replies without a `^xk` checksum (stock controllers always send one). */
   acceptUnchecked?: boolean;
   onAsync?(type: AsyncType, params: string[], raw: string): void;
-  /** Every frame sent and received, and every dropped one, for the /evse console. */
+  /** Every frame sent and received, and every dropped one, for the /evse console view */
   onTraffic?(direction: 'tx' | 'rx' | 'drop', text: string): void;
   /** Link state changes: true after any valid reply, false after a timeout. */
   onConnected?(connected: boolean): void;
