@@ -180,13 +180,13 @@ export class EvseMonitor {
       // $AT evse(hex) pilot(hex) amps(dec) vflags(hex)
       const state = hex(params[0]);
       const previous = this.#snapshot.state;
-      if (Number.isFinite(state)) this.#set('state', state);
+      this.#setNumber('state', state);
       const pilotState = hex(params[1]);
-      if (Number.isFinite(pilotState)) this.#set('pilotState', pilotState);
+      this.#setNumber('pilotState', pilotState);
       const amps = dec(params[2]);
-      if (Number.isFinite(amps)) this.#set('pilot', amps);
+      this.#setNumber('pilot', amps);
       const vflags = hex(params[3]);
-      if (Number.isFinite(vflags)) this.#set('vflags', vflags);
+      this.#setNumber('vflags', vflags);
       if (state !== STATE_CHARGING) this.#set('amp', 0);
       this.#emit('at');
       // Read at once what the transition changed, rather than at its slot in
@@ -205,7 +205,7 @@ export class EvseMonitor {
     } else if (type === 'ST' && params.length === 1) {
       // Pre-5.0 state notification.
       const state = hex(params[0]);
-      if (Number.isFinite(state)) this.#set('state', state);
+      this.#setNumber('state', state);
       this.#emit('at');
     } else {
       this.#options.onEvent?.(type, params);
@@ -297,44 +297,44 @@ export class EvseMonitor {
         // $GS state elapsed pilotstate vflags; state is decimal before RAPI 5.0.
         const protocolMajor = major(this.#snapshot.protocol);
         const state = protocolMajor !== 0 && protocolMajor < 5 ? dec(p[0]) : hex(p[0]);
-        if (Number.isFinite(state)) this.#set('state', state);
+        this.#setNumber('state', state);
         const elapsed = dec(p[1]);
-        if (Number.isFinite(elapsed)) this.#set('elapsed', elapsed);
+        this.#setNumber('elapsed', elapsed);
         const pilotState = hex(p[2]);
-        if (Number.isFinite(pilotState)) this.#set('pilotState', pilotState);
+        this.#setNumber('pilotState', pilotState);
         const vflags = hex(p[3]);
-        if (Number.isFinite(vflags)) this.#set('vflags', vflags);
+        this.#setNumber('vflags', vflags);
         if (state !== STATE_CHARGING) this.#set('amp', 0);
         break;
       }
       case 'GE': {
         const amps = dec(p[0]);
-        if (Number.isFinite(amps)) this.#set('pilot', amps);
+        this.#setNumber('pilot', amps);
         const flags = hex(p[1]);
-        if (Number.isFinite(flags)) this.#set('flags', flags);
+        this.#setNumber('flags', flags);
         break;
       }
       case 'GC': {
         // $GC min hwmax pilot cfgmax
         const v = p.map(dec);
-        if (Number.isFinite(v[0])) this.#set('minCurrent', v[0]);
-        if (Number.isFinite(v[1])) this.#set('maxCurrentHard', v[1]);
-        if (Number.isFinite(v[2])) this.#set('pilot', v[2]);
-        if (Number.isFinite(v[3])) this.#set('maxCurrentSoft', v[3]);
+        this.#setNumber('minCurrent', v[0]);
+        this.#setNumber('maxCurrentHard', v[1]);
+        this.#setNumber('pilot', v[2]);
+        this.#setNumber('maxCurrentSoft', v[3]);
         break;
       }
       case 'GA': {
         const v = p.map(dec);
-        if (Number.isFinite(v[0])) this.#set('scale', v[0]);
-        if (Number.isFinite(v[1])) this.#set('offset', v[1]);
+        this.#setNumber('scale', v[0]);
+        this.#setNumber('offset', v[1]);
         break;
       }
       case 'GF': {
         // Trip counters are hex.
         const v = p.map(hex);
-        if (Number.isFinite(v[0])) this.#set('gfciCount', v[0]);
-        if (Number.isFinite(v[1])) this.#set('noGroundCount', v[1]);
-        if (Number.isFinite(v[2])) this.#set('stuckCount', v[2]);
+        this.#setNumber('gfciCount', v[0]);
+        this.#setNumber('noGroundCount', v[1]);
+        this.#setNumber('stuckCount', v[2]);
         break;
       }
       case 'GG': {
@@ -354,17 +354,17 @@ export class EvseMonitor {
       }
       case 'GU': {
         const ws = dec(p[0]);
-        if (Number.isFinite(ws)) this.#set('wattsec', ws);
+        this.#setNumber('wattsec', ws);
         const wh = dec(p[1]);
-        if (Number.isFinite(wh)) this.#set('whTotal', wh);
+        this.#setNumber('whTotal', wh);
         break;
       }
       case 'SY': {
         // Every $SY form answers "interval amps trigger".
         const v = p.map(dec);
-        if (Number.isFinite(v[0])) this.#set('heartbeatInterval', v[0]);
-        if (Number.isFinite(v[1])) this.#set('heartbeatCurrent', v[1]);
-        if (Number.isFinite(v[2])) this.#set('heartbeatTrigger', v[2]);
+        this.#setNumber('heartbeatInterval', v[0]);
+        this.#setNumber('heartbeatCurrent', v[1]);
+        this.#setNumber('heartbeatTrigger', v[2]);
         if (sent.length === 0 && v[2] === 2) {
           // A pulse was missed (the link stalled); say we are back so full current returns.
           void this.#poll('SY', [HEARTBEAT_ACK]);
@@ -372,6 +372,11 @@ export class EvseMonitor {
         break;
       }
     }
+  }
+
+  /** Sets a numeric field, ignoring a field the reply left out or garbled (NaN). */
+  #setNumber<K extends { [F in keyof EvseSnapshot]: EvseSnapshot[F] extends number ? F : never }[keyof EvseSnapshot]>(key: K, value: number): void {
+    if (Number.isFinite(value)) this.#set(key, value as EvseSnapshot[K]);
   }
 
   #set<K extends keyof EvseSnapshot>(key: K, value: EvseSnapshot[K]): void {
