@@ -174,3 +174,36 @@ export interface MqttSession {
 
 /** Opens one MQTT connection; the host's client must not reconnect by itself. */
 export type MqttConnect = (options: MqttConnectOptions, events: MqttEvents) => MqttSession;
+
+// ---------------------------------------------------------------------------
+// WebSocket client (OCPP-J)
+
+export interface WebSocketConnectOptions {
+  /** ws:// or wss:// URL. */
+  url: string;
+  /** Subprotocols offered in Sec-WebSocket-Protocol, e.g. ["ocpp1.6"]. */
+  protocols: string[];
+  /** Extra request headers (Authorization for OCPP security profile 1). */
+  headers: Record<string, string>;
+  /** wss: refuse a server certificate that does not verify (default true). */
+  rejectUnauthorized?: boolean;
+  /** wss: PEM of the CA to trust instead of the host's store. */
+  ca?: string;
+}
+
+export interface WebSocketEvents {
+  /** The handshake completed; `protocol` is the subprotocol the server chose ("" if none). */
+  onOpen(protocol: string): void;
+  /** One text frame. */
+  onMessage(text: string): void;
+  /** The connection ended or could not be made; the core decides when to retry. */
+  onClose(reason: string): void;
+}
+
+export interface WebSocketSession {
+  send(text: string): void;
+  close(): void;
+}
+
+/** Opens one WebSocket client connection; the host must not reconnect by itself. */
+export type WebSocketConnect = (options: WebSocketConnectOptions, events: WebSocketEvents) => WebSocketSession;
