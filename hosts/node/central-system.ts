@@ -160,10 +160,14 @@ export class CentralSystem {
         if (v) {
           this.#waiters.delete(check);
           clearTimeout(timer);
+          clearInterval(poll);
           resolve(v);
         }
       };
+      // Also polled, for conditions on the charger's side that no message announces.
+      const poll = setInterval(check, 20);
       const timer = setTimeout(() => {
+        clearInterval(poll);
         this.#waiters.delete(check);
         reject(new Error(`central system: timed out waiting for ${what}`));
       }, timeoutMs);

@@ -301,9 +301,13 @@ export class ChargePoint {
         this.#backoff = 1000;
         if (interval > 0) this.config.change('HeartbeatInterval', String(interval));
         this.#startHeartbeat();
+        // A boot the central system triggered on a live connection needs no new status reports.
+        const first = !this.calls.bootAccepted;
         this.calls.bootAccepted = true;
-        this.#reported = [undefined, undefined];
-        this.tick();
+        if (first) {
+          this.#reported = [undefined, undefined];
+          this.tick();
+        }
       } else {
         // Pending or Rejected: ask again after the central system's interval (§4.2.1).
         const wait = (interval > 0 ? interval : 60) * 1000;
