@@ -17,9 +17,13 @@ type Kind =
   | { type: 'string'; max: number; pattern?: RegExp }
   | { type: 'boolean' }
   | { type: 'integer'; min: number; max: number }
+  | { type: 'number'; min: number; max: number }
   | { type: 'enum'; values: readonly string[] };
 
 type Spec = Kind & { secret?: true };
+
+/** A setting a feature declares: its type and range, its default, whether it is a secret. */
+export type ConfigSpec = Kind & { secret?: true; default: ConfigValue };
 
 /** Gateway settings, by their /config names. */
 export const SCHEMA = {
@@ -118,15 +122,23 @@ export function isSecret(key: ConfigKey): boolean {
   return (SCHEMA[key] as Spec).secret === true;
 }
 
-/** Checks one value against the schema; returns the value to store or an error text. */
+/** Checks one value against the gateway's schema; returns the value to store or an error text. */
 export function check(key: ConfigKey, value: unknown): { ok: true; value: ConfigValue } | { ok: false; error: string } {
-  const spec = SCHEMA[key] as Spec;
+  return checkSpec(key, SCHEMA[key] as Spec, value);
+}
+
+/** Checks one value against a spec. */
+export function checkSpec(key: string, spec: Spec, value: unknown): { ok: true; value: ConfigValue } | { ok: false; error: string } {
   switch (spec.type) {
     case 'boolean':
       if (typeof value === 'boolean') return { ok: true, value };
       return { ok: false, error: `${key} must be true or false` };
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value)) return { ok: false, error: `${key} must be an integer` };
+      if (value < spec.min || value > spec.max) return { ok: false, error: `${key} must be ${spec.min}…${spec.max}` };
+      return { ok: true, value };
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) return { ok: false, error: `${key} must be a number` };
       if (value < spec.min || value > spec.max) return { ok: false, error: `${key} must be ${spec.min}…${spec.max}` };
       return { ok: true, value };
     case 'enum':
@@ -146,6 +158,8 @@ export interface ConfigStoreOptions {
   id: string;
   /** Storage key (default "config"). */
   key?: string;
+  /** Settings the features declare, by /config name (they may not redefine the gateway's own). */
+  extra?: Record<string, ConfigSpec>;
   /** Told what went wrong while loading (never a secret). */
   log?(line: string): void;
 }
@@ -153,20 +167,29 @@ export interface ConfigStoreOptions {
 interface Persisted {
   v: 1;
   config_version: number;
-  values: Partial<Record<ConfigKey, ConfigValue>>;
+  values: Record<string, ConfigValue>;
 }
+
+type Values = Record<string, ConfigValue>;
 
 export class ConfigStore {
   readonly #storage: Storage;
   readonly #key: string;
-  readonly #defaults: ConfigDoc;
-  #values: ConfigDoc;
+  readonly #specs: Record<string, Spec> = {};
+  readonly #defaults: Values;
+  #values: Values;
   #version = 0;
 
   constructor(options: ConfigStoreOptions) {
     this.#storage = options.storage;
     this.#key = options.key ?? 'config';
-    this.#defaults = defaults(options.id);
+    this.#defaults = { ...defaults(options.id) };
+    for (const k of Object.keys(SCHEMA)) this.#specs[k] = SCHEMA[k as ConfigKey] as Spec;
+    for (const [k, spec] of Object.entries(options.extra ?? {})) {
+      if (this.#specs[k]) throw new Error(`config key ${k} is declared twice`);
+      this.#specs[k] = spec;
+      this.#defaults[k] = spec.default;
+    }
     this.#values = { ...this.#defaults };
     const text = this.#storage.read(this.#key);
     if (text === undefined) return;
@@ -184,15 +207,26 @@ export class ConfigStore {
     this.#version = Number.isInteger(parsed.config_version) ? parsed.config_version : 0;
     for (const [k, v] of Object.entries(parsed.values)) {
       // A value the schema no longer accepts falls back to its default rather than breaking the boot.
-      if (!isConfigKey(k)) continue;
-      const c = check(k, v);
-      if (c.ok) (this.#values as Record<ConfigKey, ConfigValue>)[k] = c.value;
+      const spec = this.#specs[k];
+      if (!spec) continue;
+      const c = checkSpec(k, spec, v);
+      if (c.ok) this.#values[k] = c.value;
       else options.log?.(`config: ignoring stored ${k}: ${c.error}`);
     }
   }
 
   get<K extends ConfigKey>(key: K): ConfigDoc[K] {
-    return this.#values[key];
+    return this.#values[key] as ConfigDoc[K];
+  }
+
+  /** Any setting by name, the features' included; undefined for an unknown name. */
+  value(key: string): ConfigValue | undefined {
+    return this.#specs[key] ? this.#values[key] : undefined;
+  }
+
+  /** Whether `key` is a setting here (the gateway's or a feature's). */
+  knows(key: string): boolean {
+    return this.#specs[key] !== undefined;
   }
 
   /** Increments on every change that was saved; clients use it to refetch /config. */
@@ -201,16 +235,16 @@ export class ConfigStore {
   }
 
   /** A copy of every setting, secrets included: for the core only, never for output. */
-  all(): ConfigDoc {
-    return { ...this.#values };
+  all(): ConfigDoc & Values {
+    return { ...this.#values } as ConfigDoc & Values;
   }
 
   /** Every setting with secrets masked, plus the `flags` word: what GET /config shows. */
   masked(): Record<string, ConfigValue> {
     const out: Record<string, ConfigValue> = {};
-    for (const k of Object.keys(SCHEMA) as ConfigKey[]) {
+    for (const k of Object.keys(this.#specs)) {
       const v = this.#values[k];
-      out[k] = isSecret(k) ? (v === '' ? '' : SECRET_MASK) : v;
+      out[k] = this.#specs[k].secret ? (v === '' ? '' : SECRET_MASK) : v;
     }
     out.flags = this.flags();
     return out;
@@ -227,12 +261,13 @@ export class ConfigStore {
    * the caller (other owners, e.g. controller settings). The mask posted back
    * for a secret means "keep the old one".
    */
-  validate(update: Record<string, unknown>): { ok: true; changes: Partial<Record<ConfigKey, ConfigValue>> } | { ok: false; error: string } {
-    const changes: Partial<Record<ConfigKey, ConfigValue>> = {};
+  validate(update: Record<string, unknown>): { ok: true; changes: Values } | { ok: false; error: string } {
+    const changes: Values = {};
     for (const [k, v] of Object.entries(update)) {
-      if (!isConfigKey(k)) continue;
-      if (isSecret(k) && v === SECRET_MASK) continue;
-      const c = check(k, v);
+      const spec = this.#specs[k];
+      if (!spec) continue;
+      if (spec.secret && v === SECRET_MASK) continue;
+      const c = checkSpec(k, spec, v);
       if (!c.ok) return c;
       if (this.#values[k] !== c.value) changes[k] = c.value;
     }
@@ -240,17 +275,17 @@ export class ConfigStore {
   }
 
   /** Applies validated changes and saves; returns the keys that changed. */
-  apply(changes: Partial<Record<ConfigKey, ConfigValue>>): ConfigKey[] {
-    const keys = (Object.keys(changes) as ConfigKey[]).filter((k) => this.#values[k] !== changes[k]);
-    if (keys.length === 0) return keys;
-    const next = { ...this.#values } as Record<ConfigKey, ConfigValue>;
-    for (const k of keys) next[k] = changes[k]!;
+  apply(changes: Values): ConfigKey[] {
+    const keys = Object.keys(changes).filter((k) => this.#specs[k] && this.#values[k] !== changes[k]);
+    if (keys.length === 0) return [];
+    const next = { ...this.#values };
+    for (const k of keys) next[k] = changes[k];
     const version = this.#version + 1;
     // Save first: if the write throws, memory still matches what is stored.
-    this.#storage.write(this.#key, this.#serialise(next as ConfigDoc, version));
-    this.#values = next as ConfigDoc;
+    this.#storage.write(this.#key, this.#serialise(next, version));
+    this.#values = next;
     this.#version = version;
-    return keys;
+    return keys as ConfigKey[];
   }
 
   /** Validates and applies in one step. */
@@ -267,10 +302,10 @@ export class ConfigStore {
     this.#version++;
   }
 
-  #serialise(values: ConfigDoc, version: number): string {
+  #serialise(values: Values, version: number): string {
     // Only what differs from the defaults, so a new default reaches old installs.
-    const diff: Partial<Record<ConfigKey, ConfigValue>> = {};
-    for (const k of Object.keys(SCHEMA) as ConfigKey[]) if (values[k] !== this.#defaults[k]) diff[k] = values[k];
+    const diff: Values = {};
+    for (const k of Object.keys(this.#specs)) if (values[k] !== this.#defaults[k]) diff[k] = values[k];
     const doc: Persisted = { v: 1, config_version: version, values: diff };
     return JSON.stringify(doc);
   }

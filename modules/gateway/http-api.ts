@@ -5,6 +5,10 @@
 
 import type { HttpRequest, HttpResponse } from '../ports';
 import { AuthThrottle } from './auth-throttle';
+import { matchPath, type Route } from './feature';
+import { CORS, headers, json, msg, text } from './http-answer';
+
+export { json, text };
 
 export interface ScanResult {
   rssi: number;
@@ -24,14 +28,6 @@ export interface HttpBackend {
   /** Partial update; resolves with the HTTP status and message. */
   updateConfig(update: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }>;
   rapi(command: string): Promise<RapiOutcome>;
-  /** The manual override and the claims (OpenEVSE ≥ 4.0); absent on a backend without them. */
-  override?(): Record<string, unknown>;
-  setOverride?(doc: unknown): Promise<{ status: number; body: unknown }>;
-  toggleOverride?(): Promise<{ status: number; body: unknown }>;
-  clearOverride?(): Promise<{ status: number; body: unknown }>;
-  claims?(client?: number | 'target'): { status: number; body: unknown };
-  setClaim?(client: number, doc: unknown): Promise<{ status: number; body: unknown }>;
-  releaseClaim?(client: number): Promise<{ status: number; body: unknown }>;
   crashlog(count: number): unknown;
   scan(): Promise<ScanResult[]>;
   saveNetwork(ssid: string, pass: string | undefined): void;
@@ -49,31 +45,8 @@ export interface HttpBackend {
   now?(): number;
 }
 
-/** Seed 001: the local handlers send permissive CORS headers. */
-const CORS: Record<string, string> = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Headers': '*',
-  'Access-Control-Allow-Methods': '*',
-};
-
 /** Request bodies larger than this are refused with 413 (the device has little RAM). */
 export const MAX_BODY = 8192;
-
-function headers(type: string): Record<string, string> {
-  return { ...CORS, 'Content-Type': type, 'Cache-Control': 'no-cache, private, no-store, must-revalidate' };
-}
-
-export function json(status: number, body: unknown): HttpResponse {
-  return { status, headers: headers('application/json'), body: JSON.stringify(body) };
-}
-
-export function text(status: number, body: string, type = 'text/plain'): HttpResponse {
-  return { status, headers: headers(type), body };
-}
-
-function msg(status: number, message: string): HttpResponse {
-  return json(status, { msg: message });
-}
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -142,10 +115,15 @@ export class HttpApi {
   readonly #backend: HttpBackend;
   readonly #maxBody: number;
   readonly #throttle = new AuthThrottle();
+  readonly #routes: readonly Route[];
 
-  constructor(backend: HttpBackend, options: { maxBody?: number } = {}) {
+  /** `routes`: the features' routes, tried before the built-in ones. */
+  constructor(backend: HttpBackend, options: { maxBody?: number; routes?: readonly Route[] } = {}) {
     this.#backend = backend;
     this.#maxBody = options.maxBody ?? MAX_BODY;
+    // Literal paths before patterns, so /claims/target is not taken for /claims/{client}.
+    const routes = options.routes ?? [];
+    this.#routes = [...routes.filter((r) => r.path.indexOf('{') < 0), ...routes.filter((r) => r.path.indexOf('{') >= 0)];
   }
 
   async handle(req: HttpRequest): Promise<HttpResponse> {
@@ -192,6 +170,13 @@ export class HttpApi {
     const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
     const get = method === 'GET' || method === 'HEAD';
     const post = method === 'POST';
+    let known = false;
+    for (const r of this.#routes) {
+      const params = matchPath(r.path, path);
+      if (!params) continue;
+      known = true;
+      if (r.methods.includes(method) || (method === 'HEAD' && r.methods.includes('GET'))) return await r.handle(method === req.method ? req : { ...req, method }, params);
+    }
     switch (path) {
       case '/status':
         if (!get) return msg(405, 'Method not allowed');
@@ -250,66 +235,13 @@ export class HttpApi {
       case '/evse':
         if (!get) return msg(405, 'Method not allowed');
         return text(200, b.evseText());
-      case '/override':
-        if (b.override) return this.#override(req, method);
-        break;
-      case '/claims':
-        if (b.claims) {
-          if (!get) return msg(405, 'Method not allowed');
-          const r = b.claims();
-          return json(r.status, r.body);
-        }
-        break;
     }
-    if (path.startsWith('/claims/') && b.claims) return this.#claim(req, method, path.slice('/claims/'.length));
+    if (known) return msg(405, 'Method not allowed');
     if (get) {
       const file = b.file?.(path === '/' ? '/index.html' : path);
       if (file) return { ...file, headers: { ...CORS, ...file.headers } };
     }
     return msg(404, 'Not found');
-  }
-
-  async #override(req: HttpRequest, method: string): Promise<HttpResponse> {
-    const b = this.#backend;
-    let r: { status: number; body: unknown };
-    if (method === 'GET' || method === 'HEAD') return json(200, b.override!());
-    if (method === 'POST') {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(req.body);
-      } catch {
-        return msg(400, 'Failed to parse JSON');
-      }
-      r = await b.setOverride!(doc);
-    } else if (method === 'PATCH') r = await b.toggleOverride!();
-    else if (method === 'DELETE') r = await b.clearOverride!();
-    else return msg(405, 'Method not allowed');
-    return json(r.status, r.body);
-  }
-
-  async #claim(req: HttpRequest, method: string, id: string): Promise<HttpResponse> {
-    const b = this.#backend;
-    if (id === 'target') {
-      if (method !== 'GET' && method !== 'HEAD') return msg(405, 'Method not allowed');
-      const r = b.claims!('target');
-      return json(r.status, r.body);
-    }
-    // Client ids are 32-bit numbers (vendor << 16 | n), in decimal as OpenEVSE parses them.
-    if (!/^\d{1,10}$/.test(id) || Number(id) > 0xfffffffe) return msg(404, 'Not found');
-    const client = Number(id);
-    let r: { status: number; body: unknown };
-    if (method === 'GET' || method === 'HEAD') r = b.claims!(client);
-    else if (method === 'POST') {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(req.body);
-      } catch {
-        return msg(400, 'Could not parse JSON');
-      }
-      r = await b.setClaim!(client, doc);
-    } else if (method === 'DELETE') r = await b.releaseClaim!(client);
-    else return msg(405, 'Method not allowed');
-    return json(r.status, r.body);
   }
 
   async #rapi(req: HttpRequest): Promise<HttpResponse> {

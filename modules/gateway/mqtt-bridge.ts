@@ -1,11 +1,14 @@
 // The MQTT client's decisions: when to connect and reconnect (with back-off),
 // the retained announce and last will of seed 001, one topic per status field
 // (`<topic>/<field>`) every 30 s and on change, RAPI over `<topic>/rapi/in/#`
-// with replies on `<topic>/rapi/out`, and `mqtt_vrms` as a voltage input.
+// with replies on `<topic>/rapi/out`, and the features' topics: what they
+// subscribe to, and their retained JSON documents (republished when their
+// version moves and on every connect).
 // The host adapter only connects, publishes, subscribes and reports; publishing
 // is fire-and-forget, so a slow or dead broker never holds up RAPI or HTTP.
 
 import type { MqttConnect, MqttSession, TimerId, Timers } from '../ports';
+import { subscriptionTopic, type RetainedTopic, type Subscription } from './feature';
 import type { Json } from './status';
 
 export interface MqttSettings {
@@ -19,8 +22,8 @@ export interface MqttSettings {
   pass: string;
   rejectUnauthorized: boolean;
   retained: boolean;
-  /** Topic carrying the line voltage (V); "" for none. */
-  vrms: string;
+  /** The topics the features subscribe to, one per line: a change reconnects. */
+  topics: string;
   announceTopic: string;
   /** Device id and name for the announce payload, and the http URL. */
   id: string;
@@ -68,11 +71,9 @@ export interface MqttBridgeOptions {
   status(): Record<string, Json>;
   /** Sends a typed RAPI command, resolves with the reply text to publish. */
   rapi(command: string): Promise<string>;
-  onVoltage?(volts: number): void;
-  /** `<base>/override/set`: JSON properties, `toggle` or `clear` (OpenEVSE mqtt.cpp). */
-  override?(payload: string): void;
-  /** The manual override as `<base>/override` carries it (retained): JSON properties or `{"state":"null"}`. */
-  overrideDoc?(): string;
+  /** The features' subscriptions and retained documents. */
+  subscriptions?: readonly Subscription[];
+  retained?: readonly RetainedTopic[];
   onConnected?(connected: boolean): void;
   log?(line: string): void;
   /** Full publish period, ms (30 000). */
@@ -102,6 +103,8 @@ export class MqttBridge {
   #periodic?: TimerId;
   #published = 0;
   #connects = 0;
+  /** Version of each retained document as last published in this session. */
+  #retainedSent: Record<string, number> = {};
 
   constructor(options: MqttBridgeOptions) {
     this.#options = options;
@@ -212,36 +215,50 @@ export class MqttBridge {
     this.#send(session, s.announceTopic, announce, true, 1);
     try {
       session.subscribe(`${s.topic}/rapi/in/#`);
-      if (this.#options.override) session.subscribe(`${s.topic}/override/set`);
-      if (s.vrms) session.subscribe(s.vrms);
+      const seen: Record<string, true> = {};
+      for (const sub of this.#options.subscriptions ?? []) {
+        const t = subscriptionTopic(sub, s.topic);
+        if (t === '' || seen[t]) continue;
+        seen[t] = true;
+        session.subscribe(t);
+      }
     } catch (e) {
       this.#options.log?.(`mqtt: subscribe failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.#options.onConnected?.(true);
-    this.publishOverride();
+    this.#retainedSent = {};
+    this.publishRetained();
     this.publish(this.#options.status());
     this.#periodic = this.#timers.repeat(() => this.publish(this.#options.status()), this.#options.period ?? 30000);
   }
 
-  /** `<base>/override`, retained: on connect and whenever the override changes. */
-  publishOverride(): void {
+  /** The retained documents whose version moved since they were last published (all of them after a connect). */
+  publishRetained(): void {
     const s = this.#settings;
-    if (!s || !this.#connected || !this.#session || !this.#options.overrideDoc) return;
-    this.#send(this.#session, `${s.topic}/override`, this.#options.overrideDoc(), true);
+    const session = this.#session;
+    if (!s || !this.#connected || !session) return;
+    for (const r of this.#options.retained ?? []) {
+      const v = r.version();
+      if (this.#retainedSent[r.topic] === v) continue;
+      this.#retainedSent[r.topic] = v;
+      this.#send(session, `${s.topic}/${r.topic}`, r.payload(), true);
+    }
   }
 
   #message(topic: string, payload: string): void {
     const s = this.#settings;
     if (!s) return;
-    if (topic === `${s.topic}/override/set` && this.#options.override) {
-      this.#options.override(payload);
-      return;
+    let handled = false;
+    for (const sub of this.#options.subscriptions ?? []) {
+      if (subscriptionTopic(sub, s.topic) !== topic) continue;
+      handled = true;
+      try {
+        sub.onMessage(payload, topic);
+      } catch (e) {
+        this.#options.log?.(`mqtt: ${topic}: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
-    if (s.vrms && topic === s.vrms) {
-      const v = parseVrms(payload);
-      if (v !== undefined) this.#options.onVoltage?.(v);
-      return;
-    }
+    if (handled) return;
     const command = rapiCommand(s.topic, topic, payload);
     if (command === undefined) return;
     const generation = this.#generation;

@@ -1,0 +1,85 @@
+// The one arbiter in: the claims table (claims.ts) joined to the controller
+// (charge-target.ts). Features file and release claims here, never `$SC` or
+// `$FS` themselves; each change is applied to the controller and announced to
+// listeners (version counters, retained MQTT topics). At the end of a session
+// (the EV unplugged) the claims that asked for it let go, as OpenEVSE's
+// releaseAutoReleaseClaims does.
+
+import { ChargeTarget, activeState } from './charge-target';
+import { Claims, type ClaimState, type EvseProperties } from './claims';
+import type { EvseSnapshot } from './evse-monitor';
+import type { RapiClient } from './rapi-client';
+
+export interface ArbiterOptions {
+  client: RapiClient;
+  snapshot(): Readonly<EvseSnapshot>;
+  pauseUsesDisabled(): boolean;
+  /** Re-reads what accepted writes changed. */
+  written?(): Promise<unknown>;
+  log?(line: string): void;
+}
+
+/** Told which clients' claims changed. */
+export type ClaimsListener = (clients: readonly number[]) => void;
+
+export class Arbiter {
+  readonly claims = new Claims();
+  readonly #target: ChargeTarget;
+  readonly #options: ArbiterOptions;
+  readonly #listeners: ClaimsListener[] = [];
+
+  constructor(options: ArbiterOptions) {
+    this.#options = options;
+    this.#target = new ChargeTarget({
+      claims: this.claims,
+      client: options.client,
+      snapshot: options.snapshot,
+      pauseUsesDisabled: options.pauseUsesDisabled,
+      written: options.written,
+      log: options.log,
+    });
+  }
+
+  onChange(listener: ClaimsListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Files or replaces a claim and applies the result; false when all slots are taken. */
+  async claim(client: number, priority: number, properties: EvseProperties): Promise<boolean> {
+    const before = this.claims.version;
+    if (!this.claims.claim(client, priority, properties)) return false;
+    if (this.claims.version !== before) await this.#changed([client]);
+    return true;
+  }
+
+  /** false when `client` had no claim. */
+  async release(client: number): Promise<boolean> {
+    if (!this.claims.release(client)) return false;
+    await this.#changed([client]);
+    return true;
+  }
+
+  /** The session ended (EV unplugged): auto-release claims go. */
+  sessionEnded(): void {
+    const released = this.claims.releaseAutoRelease();
+    if (released.length === 0) return;
+    this.#options.log?.(`claims: released at session end: ${released.join(', ')}`);
+    void this.#changed(released);
+  }
+
+  /** The controller changed: hold it to the claims. */
+  controllerChanged(): Promise<void> {
+    return this.#target.controllerChanged();
+  }
+
+  /** `active` or `disabled`: what the claims hold the charger to, else what the controller does. */
+  state(): ClaimState {
+    return this.#target.wanted().state ?? activeState(this.#options.snapshot());
+  }
+
+  async #changed(clients: readonly number[]): Promise<void> {
+    this.#options.log?.(`claims: ${JSON.stringify(this.claims.target().properties)} (version ${this.claims.version})`);
+    for (const l of this.#listeners.slice()) l(clients);
+    await this.#target.claimsChanged();
+  }
+}

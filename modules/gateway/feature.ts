@@ -1,0 +1,147 @@
+// What a gateway feature is: a module that declares what it brings (HTTP
+// routes, config keys with schema and defaults, status fields, MQTT topics,
+// the claims it files and at which priority) and gets, in return, a context
+// with everything it may touch. The gateway composes a list of features and
+// holds no feature logic; a test can build a gateway with one feature alone.
+// docs/features.md says how to write one.
+
+import type { Clock, HttpRequest, HttpResponse, Storage, Timers } from '../ports';
+import type { ConfigSpec, ConfigValue } from './config-store';
+import type { Claim, ClaimState, EvseProperties, Target } from './claims';
+import type { EvseSnapshot } from './evse-monitor';
+import type { RapiClient } from './rapi-client';
+import type { Json } from './status';
+import type { Inputs } from './inputs';
+import type { Telemetry } from './telemetry';
+
+/** An HTTP route. `path` is literal, or has `{name}` segments that arrive in `params`. */
+export interface Route {
+  path: string;
+  /** Upper-case methods; GET also answers HEAD. */
+  methods: readonly string[];
+  handle(request: HttpRequest, params: Record<string, string>): Promise<HttpResponse> | HttpResponse;
+}
+
+/**
+ * An MQTT topic the feature subscribes to. A string is under the base topic
+ * (`override/set` → `<base>/override/set`); a function gives a full topic,
+ * usually from a setting such as `mqtt_vrms` ("" for none).
+ */
+export interface Subscription {
+  topic: string | (() => string);
+  onMessage(payload: string, topic: string): void;
+}
+
+/**
+ * A retained JSON document under the base topic (`override`, `limit` …),
+ * published on connect and again whenever `version()` moves.
+ */
+export interface RetainedTopic {
+  topic: string;
+  version(): number;
+  payload(): string;
+}
+
+/** A claim a feature files: for one client id (or any, for an API that takes ids from requests), at one priority. */
+export interface ClaimDeclaration {
+  /** Client id (vendor << 16 | n); omitted: the feature passes the id with each claim. */
+  client?: number;
+  priority: number;
+}
+
+/** The status fields a feature contributes. */
+export interface StatusSource {
+  fields(): Record<string, Json>;
+  /**
+   * Whether changes of these fields are change events (/ws fragments, MQTT
+   * topics) as well as /status fields (default true). Clock-like fields such
+   * as `uptime` say false: they would make an event every second.
+   */
+  events?: boolean;
+}
+
+export interface Feature {
+  /** Short id, for logs and docs. */
+  readonly name: string;
+  /** Config keys this feature owns, by their /config names; the store validates, persists and serves them. */
+  readonly config?: Record<string, ConfigSpec>;
+  readonly routes?: readonly Route[];
+  readonly status?: readonly StatusSource[];
+  readonly subscribe?: readonly Subscription[];
+  readonly retained?: readonly RetainedTopic[];
+  readonly claims?: readonly ClaimDeclaration[];
+  /** Called once, in list order, when the gateway starts (timers may be started here). */
+  start?(): void;
+  stop?(): void;
+  /** A setting changed (any feature's, or the gateway's): `keys` are the /config names. */
+  configChanged?(keys: readonly string[]): void;
+  /** Claims of these clients were filed or released (by anyone, or at the end of a session). */
+  claimsChanged?(clients: readonly number[]): void;
+  /** The controller rebooted (`$AB`): its volatile settings are gone. */
+  controllerBooted?(): void;
+}
+
+/** What the gateway gives each feature. Everything a feature touches goes through here. */
+export interface FeatureContext {
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly storage: Storage;
+  /** The RAPI client: reads only. Writes that change the charging state go through claims. */
+  readonly rapi: RapiClient;
+  /** The controller as last read. */
+  snapshot(): Readonly<EvseSnapshot>;
+  /** A setting by its /config name (gateway or any feature's). */
+  config(key: string): ConfigValue | undefined;
+  /** Validates and saves settings (as POST /config would); resolves with the answer. */
+  updateConfig(update: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** The one telemetry stream: the status document and its change events. */
+  readonly telemetry: Telemetry;
+  /** Pushed sensor data (POST /status, MQTT input topics), with timestamps. */
+  readonly inputs: Inputs;
+  /** Volts used for power: a fresh `voltage` input, else the controller's, else 240. */
+  voltage(): number;
+  /** Files (or replaces) a claim at the priority this feature declared for `client`; false if refused. */
+  claim(client: number, properties: EvseProperties): Promise<boolean>;
+  /** false when `client` had no claim. */
+  release(client: number): Promise<boolean>;
+  /** Seconds since the gateway started. */
+  uptime(): number;
+  /** One client's claim, a copy; undefined when it has none. */
+  claimOf(client: number): Claim | undefined;
+  claimList(): Claim[];
+  /** Bumped on every claim change (`claims_version`). */
+  claimsVersion(): number;
+  /** The resolved claims, and which client owns each property. */
+  target(): Target;
+  /** `active` or `disabled`: what the claims hold the charger to, else what the controller does. */
+  state(): ClaimState;
+  /** Publishes a retained topic of this feature now (its version moved). */
+  publishRetained(topic: string): void;
+  log(line: string): void;
+}
+
+/** A feature module exports one of these: it builds the feature from the context. */
+export type FeatureFactory = (context: FeatureContext) => Feature;
+
+/** `{name}` segments of `pattern` matched against `path`; undefined when it does not match. */
+export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  if (pattern.indexOf('{') < 0) return pattern === path ? {} : undefined;
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i];
+    if (w.length > 2 && w[0] === '{' && w[w.length - 1] === '}') {
+      if (got[i] === '') return undefined;
+      params[w.slice(1, -1)] = got[i];
+    } else if (w !== got[i]) return undefined;
+  }
+  return params;
+}
+
+/** The full topic of a subscription under `base`; "" for none. */
+export function subscriptionTopic(s: Subscription, base: string): string {
+  if (typeof s.topic === 'function') return s.topic();
+  return s.topic === '' ? '' : `${base}/${s.topic}`;
+}

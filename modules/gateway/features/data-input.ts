@@ -1,0 +1,138 @@
+// Sensor data pushed to the charger (OpenEVSE web_server.cpp handleStatusPost
+// and the MQTT input topics): `POST /status` with any of voltage, solar,
+// grid_ie, shaper_live_pwr, battery_level, battery_range, time_to_full_charge,
+// vehicle_charge_limit, home_battery_soc, home_battery_power. The readings go
+// to the Inputs table (inputs.ts) with the time they arrived, show in /status
+// and /ws while fresh, and a new voltage is also handed to the controller
+// (`$SV`) so its own energy count uses the mains as measured.
+//
+// Answers as the firmware gives them: 200 with the posted document echoed
+// (plus `vehicle_state_update: 0` when vehicle data was taken); 400
+// {"msg":"Could not parse JSON"} for a body that is not a JSON object. Where
+// the firmware silently stores a zero for a value of the wrong type, this one
+// answers 400 naming the field and stores nothing of that request. Vehicle
+// fields are taken only when `vehicle_data_src` is 3 (HTTP), as there.
+
+import type { Feature, FeatureContext } from '../feature';
+import { INPUTS, checkInput, inputSpec, VOLTAGE_MAX, VOLTAGE_MIN } from '../inputs';
+import { answer, msg, objectBody } from '../http-answer';
+import { isReply } from '../rapi-client';
+import type { Json } from '../status';
+
+/** `vehicle_data_src` values (app_config.h). */
+export const VehicleDataSource = { None: 0, Tesla: 1, Mqtt: 2, Http: 3 } as const;
+
+/** MQTT input topics: the setting that names the topic, and the input it feeds. */
+const TOPICS: readonly { setting: string; input: string; vehicle?: number }[] = [
+  { setting: 'mqtt_vrms', input: 'voltage' },
+  { setting: 'mqtt_solar', input: 'solar' },
+  { setting: 'mqtt_grid_ie', input: 'grid_ie' },
+  { setting: 'mqtt_live_pwr', input: 'shaper_live_pwr' },
+  { setting: 'mqtt_vehicle_soc', input: 'battery_level', vehicle: VehicleDataSource.Mqtt },
+  { setting: 'mqtt_vehicle_range', input: 'battery_range', vehicle: VehicleDataSource.Mqtt },
+  { setting: 'mqtt_vehicle_eta', input: 'time_to_full_charge', vehicle: VehicleDataSource.Mqtt },
+  { setting: 'mqtt_vehicle_charge_limit', input: 'vehicle_charge_limit', vehicle: VehicleDataSource.Mqtt },
+  { setting: 'mqtt_home_battery_soc', input: 'home_battery_soc' },
+  { setting: 'mqtt_home_battery_power', input: 'home_battery_power' },
+];
+
+const TOPIC_SPEC = { type: 'string', max: 128, default: '' } as const;
+
+export function dataInputFeature(ctx: FeatureContext): Feature {
+  const inputs = ctx.inputs;
+  /** Last voltage written to the controller, mV (0: none, or the controller rebooted). */
+  let sentMv = 0;
+
+  const sendVoltage = (volts: number): void => {
+    const mv = Math.round(volts * 1000);
+    // The controller computes energy with its own voltage; keep it within a volt of the mains.
+    if (Math.abs(mv - sentMv) < 1000) return;
+    sentMv = mv;
+    void ctx.rapi.send('SV', [mv]).then((r) => {
+      if (!isReply(r) || !r.ok) sentMv = 0;
+    });
+  };
+
+  const fields = (): Record<string, Json> => {
+    const out: Record<string, Json> = {
+      solar: inputs.get('solar') ?? 0,
+      grid_ie: inputs.get('grid_ie') ?? 0,
+      shaper_live_pwr: inputs.get('shaper_live_pwr') ?? 0,
+    };
+    for (const s of INPUTS) {
+      if (!s.vehicle && !s.name.startsWith('home_battery')) continue;
+      const v = inputs.get(s.name);
+      if (v !== undefined) out[s.name] = v;
+    }
+    return out;
+  };
+
+  const post = (body: string) => {
+    const doc = objectBody(body);
+    if (!doc) return msg(400, 'Could not parse JSON');
+    const vehicleOk = ctx.config('vehicle_data_src') === VehicleDataSource.Http;
+    const take: [string, number][] = [];
+    for (const key of Object.keys(doc)) {
+      const spec = inputSpec(key);
+      if (!spec || (spec.vehicle && !vehicleOk)) continue;
+      const c = checkInput(spec, doc[key]);
+      if (!c.ok) return msg(400, c.error);
+      take.push([key, c.value]);
+    }
+    let vehicle = false;
+    for (const [k, v] of take) {
+      inputs.set(k, v, 'http');
+      if (inputSpec(k)!.vehicle) vehicle = true;
+    }
+    const echo: Record<string, unknown> = { ...doc };
+    if (vehicle) echo.vehicle_state_update = 0;
+    ctx.telemetry.update();
+    return answer(200, echo);
+  };
+
+  const config: Record<string, typeof TOPIC_SPEC | { type: 'integer'; min: number; max: number; default: number }> = {
+    vehicle_data_src: { type: 'integer', min: 0, max: 3, default: VehicleDataSource.None },
+  };
+  for (const t of TOPICS) if (t.setting !== 'mqtt_vrms' && t.setting !== 'mqtt_solar' && t.setting !== 'mqtt_grid_ie') config[t.setting] = TOPIC_SPEC;
+
+  return {
+    name: 'data-input',
+    config,
+    status: [
+      { fields },
+      {
+        // Ages, in seconds: clock-like, so in the document only.
+        events: false,
+        fields: () => ({
+          vehicle_state_update: Math.min(...['battery_level', 'battery_range', 'time_to_full_charge', 'vehicle_charge_limit'].map((n) => inputs.age(n) ?? ctx.uptime())),
+          divert_update: Math.min(inputs.age('solar') ?? ctx.uptime(), inputs.age('grid_ie') ?? ctx.uptime()),
+        }),
+      },
+    ],
+    start() {
+      inputs.onInput((name, r) => {
+        if (name === 'voltage') sendVoltage(r.value);
+      });
+    },
+    controllerBooted() {
+      // $SV is volatile in the controller.
+      sentMv = 0;
+      const v = inputs.get('voltage');
+      if (v !== undefined) sendVoltage(v);
+    },
+    routes: [{ path: '/status', methods: ['POST'], handle: (req) => post(req.body) }],
+    subscribe: TOPICS.map((t) => ({
+      topic: () => String(ctx.config(t.setting) ?? ''),
+      onMessage(payload: string) {
+        if (t.vehicle !== undefined && ctx.config('vehicle_data_src') !== t.vehicle) return;
+        const spec = inputSpec(t.input)!;
+        const c = checkInput(spec, Number(payload.trim()));
+        if (!c.ok || payload.trim() === '') return ctx.log(`mqtt: ${ctx.config(t.setting)}: ${c.ok ? 'empty' : c.error}`);
+        inputs.set(t.input, c.value, 'mqtt');
+        ctx.telemetry.update();
+      },
+    })),
+  };
+}
+
+export { VOLTAGE_MIN, VOLTAGE_MAX };

@@ -1,0 +1,105 @@
+// The one telemetry stream. Every output (GET /status, /ws, MQTT per-field
+// topics, Home Assistant discovery, OCPP meter values, the dashboard) reads
+// the same status document and the same change events, so a field means the
+// same thing everywhere and a new sink costs no new polling.
+//
+// The document is the merge of the features' status sources, in the order the
+// features were composed. An event is a fragment of it: the fields that moved
+// since the last event (found by comparing with what was last sent), plus any
+// fields a feature sends on purpose even if unchanged (OpenEVSE sends amp,
+// voltage and power every second while charging). Version counters
+// (`config_version`, `claims_version`, …) are ordinary fields: when one moves,
+// the event carries it and clients refetch what it versions.
+
+import type { StatusSource } from './feature';
+import type { Json } from './status';
+
+export type Fragment = Record<string, Json>;
+export type TelemetryListener = (fragment: Fragment) => void;
+
+export class Telemetry {
+  readonly #sources: StatusSource[] = [];
+  /** Event fields as last sent. */
+  #last: Fragment = {};
+  readonly #listeners: TelemetryListener[] = [];
+  #events = 0;
+  #updating = false;
+  #again = false;
+
+  add(source: StatusSource): void {
+    this.#sources.push(source);
+  }
+
+  /** The full status document. */
+  document(): Fragment {
+    const doc: Fragment = {};
+    for (const s of this.#sources) Object.assign(doc, s.fields());
+    return doc;
+  }
+
+  /** Events sent since start. */
+  get events(): number {
+    return this.#events;
+  }
+
+  /** Listens to change events; returns the unsubscribe. Listeners must not throw. */
+  subscribe(listener: TelemetryListener): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      const i = this.#listeners.indexOf(listener);
+      if (i >= 0) this.#listeners.splice(i, 1);
+    };
+  }
+
+  /**
+   * Something changed: sends the event fields that differ from the last event,
+   * plus `always` (sent even when unchanged). Re-entrant calls (a listener's
+   * reaction changes something) run after the current one, in order.
+   */
+  update(always?: Fragment): void {
+    if (this.#updating) {
+      this.#again = true;
+      if (always) this.emit(always);
+      return;
+    }
+    this.#updating = true;
+    try {
+      do {
+        this.#again = false;
+        const fragment: Fragment = always ? { ...always } : {};
+        always = undefined;
+        for (const s of this.#sources) {
+          if (s.events === false) continue;
+          const fields = s.fields();
+          for (const k in fields) {
+            const v = fields[k];
+            if (this.#last[k] !== v || k in fragment) {
+              fragment[k] = v;
+              this.#last[k] = v;
+            }
+          }
+        }
+        this.#send(fragment);
+      } while (this.#again);
+    } finally {
+      this.#updating = false;
+    }
+  }
+
+  /**
+   * A fragment that is not (only) status fields, sent as is: transient values
+   * such as divert's `trigger_current`. Status fields in it count as sent.
+   */
+  emit(fragment: Fragment): void {
+    for (const k in fragment) this.#last[k] = fragment[k];
+    this.#send(fragment);
+  }
+
+  #send(fragment: Fragment): void {
+    for (const _ in fragment) {
+      this.#events++;
+      for (const l of this.#listeners.slice()) l(fragment);
+      return;
+    }
+  }
+}
