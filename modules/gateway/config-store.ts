@@ -175,7 +175,8 @@ type Values = Record<string, ConfigValue>;
 export class ConfigStore {
   readonly #storage: Storage;
   readonly #key: string;
-  readonly #specs: Record<string, Spec> = {};
+  /** The features' settings; the gateway's own stay in SCHEMA (module code: in flash on the device). */
+  readonly #extra: Record<string, Spec> = {};
   readonly #defaults: Values;
   #values: Values;
   #version = 0;
@@ -184,10 +185,9 @@ export class ConfigStore {
     this.#storage = options.storage;
     this.#key = options.key ?? 'config';
     this.#defaults = { ...defaults(options.id) };
-    for (const k of Object.keys(SCHEMA)) this.#specs[k] = SCHEMA[k as ConfigKey] as Spec;
     for (const [k, spec] of Object.entries(options.extra ?? {})) {
-      if (this.#specs[k]) throw new Error(`config key ${k} is declared twice`);
-      this.#specs[k] = spec;
+      if (isConfigKey(k) || this.#extra[k]) throw new Error(`config key ${k} is declared twice`);
+      this.#extra[k] = spec;
       this.#defaults[k] = spec.default;
     }
     this.#values = { ...this.#defaults };
@@ -207,7 +207,7 @@ export class ConfigStore {
     this.#version = Number.isInteger(parsed.config_version) ? parsed.config_version : 0;
     for (const [k, v] of Object.entries(parsed.values)) {
       // A value the schema no longer accepts falls back to its default rather than breaking the boot.
-      const spec = this.#specs[k];
+      const spec = this.#spec(k);
       if (!spec) continue;
       const c = checkSpec(k, spec, v);
       if (c.ok) this.#values[k] = c.value;
@@ -221,12 +221,12 @@ export class ConfigStore {
 
   /** Any setting by name, the features' included; undefined for an unknown name. */
   value(key: string): ConfigValue | undefined {
-    return this.#specs[key] ? this.#values[key] : undefined;
+    return this.#spec(key) ? this.#values[key] : undefined;
   }
 
   /** Whether `key` is a setting here (the gateway's or a feature's). */
   knows(key: string): boolean {
-    return this.#specs[key] !== undefined;
+    return this.#spec(key) !== undefined;
   }
 
   /** Increments on every change that was saved; clients use it to refetch /config. */
@@ -242,9 +242,9 @@ export class ConfigStore {
   /** Every setting with secrets masked, plus the `flags` word: what GET /config shows. */
   masked(): Record<string, ConfigValue> {
     const out: Record<string, ConfigValue> = {};
-    for (const k of Object.keys(this.#specs)) {
+    for (const k of this.#keys()) {
       const v = this.#values[k];
-      out[k] = this.#specs[k].secret ? (v === '' ? '' : SECRET_MASK) : v;
+      out[k] = this.#spec(k)!.secret ? (v === '' ? '' : SECRET_MASK) : v;
     }
     out.flags = this.flags();
     return out;
@@ -264,7 +264,7 @@ export class ConfigStore {
   validate(update: Record<string, unknown>): { ok: true; changes: Values } | { ok: false; error: string } {
     const changes: Values = {};
     for (const [k, v] of Object.entries(update)) {
-      const spec = this.#specs[k];
+      const spec = this.#spec(k);
       if (!spec) continue;
       if (spec.secret && v === SECRET_MASK) continue;
       const c = checkSpec(k, spec, v);
@@ -276,7 +276,7 @@ export class ConfigStore {
 
   /** Applies validated changes and saves; returns the keys that changed. */
   apply(changes: Values): ConfigKey[] {
-    const keys = Object.keys(changes).filter((k) => this.#specs[k] && this.#values[k] !== changes[k]);
+    const keys = Object.keys(changes).filter((k) => this.#spec(k) && this.#values[k] !== changes[k]);
     if (keys.length === 0) return [];
     const next = { ...this.#values };
     for (const k of keys) next[k] = changes[k];
@@ -302,10 +302,18 @@ export class ConfigStore {
     this.#version++;
   }
 
+  #spec(key: string): Spec | undefined {
+    return isConfigKey(key) ? (SCHEMA[key] as Spec) : this.#extra[key];
+  }
+
+  #keys(): string[] {
+    return [...Object.keys(SCHEMA), ...Object.keys(this.#extra)];
+  }
+
   #serialise(values: Values, version: number): string {
     // Only what differs from the defaults, so a new default reaches old installs.
     const diff: Values = {};
-    for (const k of Object.keys(this.#specs)) if (values[k] !== this.#defaults[k]) diff[k] = values[k];
+    for (const k of this.#keys()) if (values[k] !== this.#defaults[k]) diff[k] = values[k];
     const doc: Persisted = { v: 1, config_version: version, values: diff };
     return JSON.stringify(doc);
   }

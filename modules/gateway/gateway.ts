@@ -14,7 +14,8 @@ import { ConsoleBuffer } from './console-buffer';
 import { controllerConfig, controllerWrites } from './controller-settings';
 import { CrashLog } from './crash-log';
 import { EvseMonitor } from './evse-monitor';
-import type { Feature, FeatureContext, FeatureFactory } from './feature';
+import type { Feature, FeatureFactory } from './feature';
+import { Context } from './feature-context';
 import { STANDARD_FEATURES } from './features/standard';
 import { systemFeature } from './features/system';
 import { builtinBackend } from './builtin-routes';
@@ -217,6 +218,28 @@ export class Gateway {
     this.#options.logger?.log(line);
   }
 
+  get clock(): Clock {
+    return this.#clock;
+  }
+
+  get timers(): Timers {
+    return this.#timers;
+  }
+
+  get storage(): Storage {
+    return this.#options.storage;
+  }
+
+  /** Seconds since the gateway started. */
+  uptime(): number {
+    return Math.floor((this.#clock.now() - this.#startedAt) / 1000);
+  }
+
+  /** Publishes the retained MQTT documents whose version moved. */
+  publishRetained(): void {
+    this.#mqtt?.publishRetained();
+  }
+
   get claims(): Claims {
     return this.arbiter.claims;
   }
@@ -320,43 +343,10 @@ export class Gateway {
   }
 
   #compose(make: FeatureFactory): Feature {
-    let self: Feature | undefined;
-    const priority = (client: number): number | undefined => {
-      let any: number | undefined;
-      for (const d of self?.claims ?? []) {
-        if (d.client === client) return d.priority;
-        if (d.client === undefined) any = d.priority;
-      }
-      return any;
-    };
-    const ctx: FeatureContext = {
-      clock: this.#clock,
-      timers: this.#timers,
-      storage: this.#options.storage,
-      rapi: this.client,
-      snapshot: () => this.monitor.snapshot,
-      config: (key) => this.config.value(key),
-      updateConfig: (u) => this.updateConfig(u),
-      telemetry: this.telemetry,
-      inputs: this.inputs,
-      voltage: () => this.voltage(),
-      uptime: () => Math.floor((this.#clock.now() - this.#startedAt) / 1000),
-      claim: (client, properties) => {
-        const p = priority(client);
-        if (p === undefined) throw new Error(`feature ${self?.name} declared no claim for client ${client}`);
-        return this.arbiter.claim(client, p, properties);
-      },
-      release: (client) => this.arbiter.release(client),
-      claimOf: (client) => this.claims.get(client),
-      claimList: () => this.claims.list(),
-      claimsVersion: () => this.claims.version,
-      target: () => this.claims.target(),
-      state: () => this.arbiter.state(),
-      publishRetained: () => this.#mqtt?.publishRetained(),
-      log: (l) => this.log(l),
-    };
-    self = make(ctx);
-    return self;
+    const ctx = new Context(this);
+    const feature = make(ctx);
+    ctx.feature = feature;
+    return feature;
   }
 
   #each(fn: (f: Feature) => void): void {
