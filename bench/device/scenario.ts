@@ -1,0 +1,113 @@
+// What one second of the standalone firmware costs on XS, idle and charging,
+// in computrons (the engine's deterministic meter), and how it splits per
+// module. Bundled and run inside xsnap by bench/node/device.bench.ts, which
+// prints the rows; `print` hands results back as JSON lines.
+
+import { ChargingCurrent } from '../../modules/j1772/charging-current';
+import { CommandProcessor } from '../../modules/j1772/command-processor';
+import { EvseController } from '../../modules/j1772/controller';
+import { FaultSupervisor } from '../../modules/j1772/faults';
+import { EvseStateMachine } from '../../modules/j1772/state-machine';
+import { ConsoleBuffer } from '../../modules/gateway/console-buffer';
+import { EvseMonitor } from '../../modules/gateway/evse-monitor';
+import { Gateway } from '../../modules/gateway/gateway';
+import { HttpApi } from '../../modules/gateway/http-api';
+import { MqttBridge } from '../../modules/gateway/mqtt-bridge';
+import { RapiClient } from '../../modules/gateway/rapi-client';
+import { LinkEnd } from '../../modules/rapi/link';
+import { Firmware, flush, get } from './firmware';
+import { Profile } from './profile';
+import { CurrentStandIn, PilotStandIn, PowerStandIn } from './stand-ins';
+
+declare function resetMeter(limit: number, index: number): number;
+declare function print(s: string): void;
+
+/** Simulated seconds metered per phase. */
+const SECONDS = 10;
+const STATUS_REQUESTS = 20;
+
+/** Modules, by the classes through which they are entered. */
+const MODULES: [string, { prototype: object }, string[]?][] = [
+  ['j1772/controller', EvseController],
+  ['j1772/state-machine', EvseStateMachine],
+  ['j1772/ammeter', ChargingCurrent],
+  ['j1772/faults', FaultSupervisor],
+  // RAPI bytes in: parsing is charged to the receiving side, with what its frames set off.
+  ['j1772/command-processor', CommandProcessor],
+  ['rapi/link', LinkEnd],
+  ['gateway/rapi-client', RapiClient],
+  ['gateway/evse-monitor', EvseMonitor],
+  ['gateway/console-buffer', ConsoleBuffer],
+  ['gateway/mqtt-bridge', MqttBridge],
+  ['gateway/http-api', HttpApi],
+  ['gateway/gateway', Gateway],
+  ['stand-ins', PilotStandIn],
+  ['stand-ins', PowerStandIn],
+  ['stand-ins', CurrentStandIn],
+];
+
+async function plain(): Promise<void> {
+  const fw = new Firmware();
+  await fw.boot();
+  resetMeter(0, 0);
+  await fw.run(SECONDS * 1000);
+  const idle = resetMeter(0, 0) / SECONDS;
+  await fw.plugAndCharge();
+  const published = fw.published;
+  resetMeter(0, 0);
+  await fw.run(SECONDS * 1000);
+  const charging = resetMeter(0, 0) / SECONDS;
+  const publishes = (fw.published - published) / SECONDS;
+  resetMeter(0, 0);
+  for (let i = 0; i < 100; i++) await flush();
+  const flushCost = resetMeter(0, 0) / 100;
+  fw.flushes = 0;
+  resetMeter(0, 0);
+  for (let i = 0; i < STATUS_REQUESTS; i++) {
+    const r = await fw.http(get('/status'));
+    if (r.status !== 200) throw new Error(`GET /status answered ${r.status}`);
+  }
+  // The bench's own waiting for the answer is not the request's.
+  const status = (resetMeter(0, 0) - fw.flushes * flushCost) / STATUS_REQUESTS;
+  print(JSON.stringify({ kind: 'plain', idle, charging, status, publishes }));
+}
+
+async function profiled(): Promise<void> {
+  const profile = new Profile('harness');
+  profile.calibrate();
+  for (const [name, cls, methods] of MODULES) profile.wrapMethods(cls, name, methods);
+  const fw = new Firmware((part, timers) =>
+    profile.timers(part === 'controller' ? 'j1772/controller' : part === 'gateway' ? 'gateway/gateway' : part === 'link' ? 'rapi/link' : 'stand-ins', timers),
+  );
+  // Promise jobs run in the harness's awaits; every one of them is the gateway's (the controller is synchronous).
+  const run = async (ms: number) => {
+    for (let t = 0; t < ms; t += 10) {
+      profile.base('harness');
+      fw.timers.advance(10);
+      profile.base('gateway/gateway');
+      await flush();
+    }
+    profile.base('harness');
+  };
+  await fw.boot();
+  // The awaits themselves, with no job waiting: taken off the gateway's promise jobs below.
+  resetMeter(0, 0);
+  for (let i = 0; i < 100; i++) await flush();
+  const flushCost = resetMeter(0, 0) / 100;
+  for (const phase of ['idle', 'charging'] as const) {
+    if (phase === 'charging') await fw.plugAndCharge();
+    profile.reset();
+    await run(SECONDS * 1000);
+    const parts = profile.result();
+    const steps = (SECONDS * 1000) / 10;
+    parts['gateway/gateway'] -= flushCost * steps;
+    parts.harness = (parts.harness ?? 0) + flushCost * steps;
+    for (const k of Object.keys(parts)) parts[k] /= SECONDS;
+    print(JSON.stringify({ kind: 'split', phase, parts }));
+  }
+}
+
+export async function main(mode: 'plain' | 'profiled'): Promise<void> {
+  if (mode === 'plain') await plain();
+  else await profiled();
+}
