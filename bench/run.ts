@@ -95,7 +95,7 @@ for (const r of rows) {
     pad(r.name, 58) +
       pad(r.xsMeterPerOp === undefined ? '' : r.xsMeterPerOp.toFixed(1), 14) +
       pad(r.nodeNsPerOp === undefined ? '' : String(r.nodeNsPerOp), 12) +
-      (r.value === undefined ? '' : `${r.value} ${r.unit ?? ''}${r.note ? ` (${r.note})` : ''}`),
+      (r.value === undefined || r.xsMeterPerOp !== undefined ? (r.note ?? '') : `${r.value} ${r.unit ?? ''}${r.note ? ` (${r.note})` : ''}`),
   );
 }
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
