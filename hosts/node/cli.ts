@@ -16,13 +16,18 @@ import type { HttpRequest, HttpResponse, Logger, MqttConnect } from '../../modul
 import { LinkEnd } from '../../modules/rapi/link';
 import { SimControlApi, withSimControl } from '../../sim/control-api';
 import { SimStation } from '../../sim/station';
-import { startBroker, type RunningBroker } from './broker';
+import type { RunningBroker } from './broker';
 import { NodeClock } from './clock';
 import { FileStorage } from './file-storage';
 import { serveHttp, type RunningHttpServer } from './http-server';
-import { mqttConnect } from './mqtt-connect';
-import { SerialLink } from './serial-link';
+import { lazyMqttConnect } from './mqtt-lazy';
+import type { SerialLink } from './serial-link';
 import { nodeSystem } from './system';
+
+// serialport, mqtt and aedes take about half a second to load together, so
+// they load when used: serialport only with --serial, MQTT after HTTP answers.
+let mqttPackage: Promise<MqttConnect> | undefined;
+const loadMqtt = () => (mqttPackage ??= import('./mqtt-connect').then((m) => m.mqttConnect));
 
 export type Role = 'standalone' | 'gateway' | 'controller';
 
@@ -201,6 +206,7 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
     const tagged = (tag: string): Logger => ({ log: (line) => logger.log(`${tag} ${line}`) });
 
     if (options.serial) {
+      const { SerialLink } = await import('./serial-link');
       serial = await SerialLink.open(options.serial, options.baud);
       closers.push(() => serial!.close());
     }
@@ -224,19 +230,13 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
 
     // The gateway side.
     if (options.role !== 'controller') {
-      if (options.mqtt.kind === 'embedded') {
-        broker = await startBroker({ port: options.mqtt.port });
-        closers.push(() => broker!.close());
-      }
-      let mqtt: MqttConnect | undefined;
-      if (options.mqtt.kind !== 'none') mqtt = mqttConnect;
       const link = gatewayLink!;
       gateway = new Gateway({
         clock,
         timers: clock,
         storage: new FileStorage(join(options.stateDir, 'gateway')),
         link,
-        mqttConnect: mqtt,
+        mqttConnect: options.mqtt.kind === 'none' ? undefined : lazyMqttConnect(loadMqtt),
         logger: tagged('gw:'),
         info: { id: deviceId(options.stateDir), version: '5.1.0', buildenv: `evse-xs-node-${options.role}` },
         system: nodeSystem({
@@ -246,8 +246,9 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
         }),
       });
       link.onReceive((b) => gateway!.receive(b));
-      // Flags decide the broker at every start, over what /config stored.
-      if (broker) await gateway.updateConfig({ mqtt_enabled: true, mqtt_protocol: 'mqtt', mqtt_server: broker.host, mqtt_port: broker.port, mqtt_user: '', mqtt_pass: '' });
+      // Flags decide the broker at every start, over what /config stored; the
+      // embedded one is not up yet, so nothing connects until it is.
+      if (options.mqtt.kind === 'embedded') await gateway.updateConfig({ mqtt_enabled: false });
       else if (options.mqtt.kind === 'external') {
         const r = await gateway.updateConfig(mqttSettings(options.mqtt.url));
         if (r.status !== 200) throw new UsageError(`--mqtt: ${String(r.body.msg)}`);
@@ -259,6 +260,15 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
     const charger = gateway ? (req: HttpRequest) => gateway!.http(req) : notFound(options.role);
     const http = await serveHttp(sim ? withSimControl(sim, charger) : charger, { port: options.httpPort, host: options.httpHost });
     closers.push(() => http.close());
+
+    // HTTP answers from here on; the embedded broker comes up behind it.
+    if (gateway && options.mqtt.kind === 'embedded') {
+      const { startBroker } = await import('./broker');
+      broker = await startBroker({ port: options.mqtt.port });
+      // Closed last, after the gateway has said goodbye to it.
+      closers.unshift(() => broker!.close());
+      await gateway.updateConfig({ mqtt_enabled: true, mqtt_protocol: 'mqtt', mqtt_server: broker.host, mqtt_port: broker.port, mqtt_user: '', mqtt_pass: '' });
+    }
 
     let closing: Promise<void> | undefined;
     return {

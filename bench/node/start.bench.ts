@@ -1,0 +1,93 @@
+// Launch to first answered GET /status, for `npm start` (the prebuilt CLI
+// bundle), for the launcher without npm in front, and for the CLI compiled
+// at start by tsx as before. Median of 5 launches each, interleaved; each
+// launch on free ports with a fresh state directory and no MQTT (the broker
+// comes up after HTTP anyway). Wall time: it depends on the machine's load,
+// so the note gives the load average.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildBundle } from '../../hosts/node/bundle.mjs';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const RUNS = 5;
+
+/** A port free a moment ago (the CLI prints its port only after it serves, too late to time the first answer). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** npm's own share: `npm start` of a package whose start script is `node -e 0`. */
+async function npmAlone(dir: string): Promise<number> {
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'empty', private: true, scripts: { start: 'node -e 0' } }));
+  const t0 = performance.now();
+  await new Promise<void>((r) => spawn('npm', ['start', '--silent'], { cwd: dir, stdio: 'ignore' }).once('exit', () => r()));
+  return performance.now() - t0;
+}
+
+async function firstStatus(command: string[], dir: string): Promise<number> {
+  const port = await freePort();
+  const args = ['--http-port', String(port), '--no-mqtt', '--quiet', '--state-dir', dir];
+  const t0 = performance.now();
+  const child = spawn(command[0], [...command.slice(1), ...args], { cwd: root, stdio: 'ignore' });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${command.join(' ')} exited with ${child.exitCode}`);
+      if (performance.now() - t0 > 20000) throw new Error(`${command.join(' ')}: no /status in 20 s`);
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/status`);
+        await r.arrayBuffer();
+        if (r.ok) return performance.now() - t0;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+export default async function run(): Promise<{ name: string; value: number; unit: string; note?: string }[]> {
+  await buildBundle();
+  const ways: [string, string[]][] = [
+    ['npm start (prebuilt bundle) → first GET /status', ['npm', 'start', '--']],
+    ['node hosts/node/start.mjs (no npm in front) → first GET /status', ['node', 'hosts/node/start.mjs']],
+    ['before: tsx hosts/node/cli.ts (compiled at start) → first GET /status', ['node', '--import', 'tsx', 'hosts/node/cli.ts']],
+  ];
+  const times = ways.map(() => [] as number[]);
+  const npm: number[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'bench-start-'));
+  const load = loadavg()[0];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      for (let w = 0; w < ways.length; w++) times[w].push(await firstStatus(ways[w][1], join(dir, `s${w}-${i}`)));
+      mkdirSync(join(dir, 'empty'), { recursive: true });
+      npm.push(await npmAlone(join(dir, 'empty')));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const note = (xs: number[]) => `median of ${RUNS}, min ${Math.round(Math.min(...xs))} ms; load average ${load.toFixed(1)} on ${availableParallelism()} cores`;
+  return [
+    ...ways.map(([name], w) => ({ name: `start: ${name}`, value: Math.round(median(times[w])), unit: 'ms', note: note(times[w]) })),
+    { name: "start: npm's own share (npm start of a script that is `node -e 0`)", value: Math.round(median(npm)), unit: 'ms', note: note(npm) },
+  ];
+}
+
+// `npx tsx bench/node/start.bench.ts`
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  for (const r of await run()) console.log(`${r.name.padEnd(72)} ${r.value} ${r.unit} (${r.note})`);
+}

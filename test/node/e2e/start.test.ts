@@ -1,0 +1,89 @@
+// `npm start` runs a prebuilt bundle of the CLI (hosts/node/start.mjs,
+// bundle.mjs): this checks that it serves, and that an edited source is
+// never run stale: the launcher notices and rebuilds before it starts.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildBundle, bundle, staleness } from '../../../hosts/node/bundle.mjs';
+import { ROOT } from './processes';
+
+const dir = mkdtempSync(join(tmpdir(), 'evse-start-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `npm start` with these options; resolves with the URL it serves and its output once /status answers. */
+async function npmStart(args: string[]): Promise<{ url: string; output: () => string; stop: () => Promise<void> }> {
+  const proc = spawn('npm', ['start', '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const until = Date.now() + 30_000;
+  let m: RegExpMatchArray | null = null;
+  while (!(m = out.match(/dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//))) {
+    if (proc.exitCode !== null || Date.now() > until) throw new Error(`npm start did not come up:\n${out}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    url: m[1],
+    output: () => out,
+    stop: async () => {
+      // npm passes SIGTERM on to the CLI, which saves and exits.
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+describe('npm start runs the prebuilt CLI bundle', () => {
+  it('is current after a build, and stale when a source it was built from changes or is gone', async () => {
+    await buildBundle();
+    expect(staleness()).toBe('');
+    const source = join(ROOT, 'modules', 'rapi', 'frame.ts');
+    const t = statSync(source).mtime;
+    try {
+      const later = new Date(Date.now() + 5000);
+      utimesSync(source, later, later);
+      expect(staleness()).toBe('modules/rapi/frame.ts changed');
+    } finally {
+      utimesSync(source, t, t);
+    }
+    expect(staleness()).toBe('');
+    const meta = join(ROOT, 'hosts', 'node', '.build', 'cli.meta.json');
+    const saved = readFileSync(meta, 'utf8');
+    try {
+      const m = JSON.parse(saved) as { inputs: Record<string, unknown> };
+      m.inputs['modules/gone.ts'] = {};
+      writeFileSync(meta, JSON.stringify(m));
+      expect(staleness()).toBe('modules/gone.ts is gone');
+    } finally {
+      writeFileSync(meta, saved);
+    }
+  });
+
+  it('rebuilds a stale bundle before it starts, then serves /status from the new one', async () => {
+    await buildBundle();
+    const built = statSync(bundle).mtimeMs;
+    const source = join(ROOT, 'modules', 'gateway', 'status.ts');
+    const t = statSync(source).mtime;
+    const later = new Date(Date.now() + 1000);
+    utimesSync(source, later, later);
+    try {
+      const run = await npmStart(['--http-port', '0', '--no-mqtt', '--quiet', '--state-dir', join(dir, 'state')]);
+      try {
+        expect(run.output()).toContain('npm start: building the CLI bundle (modules/gateway/status.ts changed)');
+        expect(statSync(bundle).mtimeMs).toBeGreaterThan(built);
+        const r = await fetch(run.url + '/status');
+        expect(r.status).toBe(200);
+        expect(await r.json()).toHaveProperty('state');
+      } finally {
+        await run.stop();
+      }
+    } finally {
+      utimesSync(source, t, t);
+    }
+    expect(staleness()).toBe('');
+  });
+});
