@@ -98,6 +98,10 @@ for (const r of rows) {
       (r.value === undefined || r.xsMeterPerOp !== undefined ? (r.note ?? '') : `${r.value} ${r.unit ?? ''}${r.note ? ` (${r.note})` : ''}`),
   );
 }
+if (filter.length > 0) {
+  console.log('\n(filtered run: bench/results/latest.json left as it was)');
+  process.exit(0);
+}
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 const record = { date: new Date().toISOString(), node: process.version, command: 'npm run bench', xsIterations: ITERATIONS_XS, rows };
 writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(record, null, 2) + '\n');

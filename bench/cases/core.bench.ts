@@ -3,6 +3,7 @@ import { FrameParser } from '../../modules/rapi/parser';
 import { encode, toBytes } from '../../modules/rapi/frame';
 import { classifyPilot } from '../../modules/j1772/pilot';
 import { rmsCounts } from '../../modules/j1772/ammeter';
+import { ConsoleBuffer } from '../../modules/gateway/console-buffer';
 
 bench('parse one frame ($OK 03 125 03 0140 :2A^7A)', () => {
   const bytes = toBytes('$OK 03 125 03 0140 :2A^7A\r');
@@ -34,4 +35,11 @@ bench('RMS of one 60 Hz cycle sampled at 4 kHz', () => {
   return () => {
     rmsCounts(samples, samples.length, options);
   };
+});
+
+bench('console: add one 30-character line to a full 4096-character console', () => {
+  const console = new ConsoleBuffer(4096);
+  const line = '>$GS^30 <$OK 03 125 03 0140^7A';
+  for (let i = 0; i < 200; i++) console.add(line);
+  return () => console.add(line);
 });

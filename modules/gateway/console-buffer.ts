@@ -4,7 +4,9 @@
 
 export class ConsoleBuffer {
   readonly #limit: number;
+  /** Lines kept are `#lines[#head …]`: dropping one moves the head instead of shifting every line down (Array.shift is a copy on XS). */
   #lines: string[] = [];
+  #head = 0;
   #chars = 0;
   #dropped = 0;
 
@@ -16,13 +18,22 @@ export class ConsoleBuffer {
 
   add(line: string): void {
     const text = line.length > this.#limit - 1 ? line.slice(0, this.#limit - 1) : line;
-    this.#lines.push(text);
-    this.#chars += text.length + 1;
-    while (this.#chars > this.#limit) {
-      const old = this.#lines.shift()!;
-      this.#chars -= old.length + 1;
+    const lines = this.#lines;
+    lines.push(text);
+    let chars = this.#chars + text.length + 1;
+    let head = this.#head;
+    while (chars > this.#limit) {
+      chars -= lines[head].length + 1;
+      lines[head++] = '';
       this.#dropped++;
     }
+    this.#chars = chars;
+    // Compacted once the dropped slots outnumber the kept lines, so each line is moved about once.
+    if (head > 32 && head * 2 > lines.length) {
+      lines.splice(0, head);
+      head = 0;
+    }
+    this.#head = head;
   }
 
   /** Lines dropped to stay within the limit since the start. */
@@ -35,11 +46,13 @@ export class ConsoleBuffer {
   }
 
   text(): string {
-    return this.#lines.length ? this.#lines.join('\n') + '\n' : '';
+    const lines = this.#head ? this.#lines.slice(this.#head) : this.#lines;
+    return lines.length ? lines.join('\n') + '\n' : '';
   }
 
   clear(): void {
     this.#lines = [];
+    this.#head = 0;
     this.#chars = 0;
   }
 }
