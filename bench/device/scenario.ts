@@ -8,12 +8,16 @@ import { CommandProcessor } from '../../modules/j1772/command-processor';
 import { EvseController } from '../../modules/j1772/controller';
 import { FaultSupervisor } from '../../modules/j1772/faults';
 import { EvseStateMachine } from '../../modules/j1772/state-machine';
+import { Arbiter } from '../../modules/gateway/arbiter';
+import { ChargeTarget } from '../../modules/gateway/charge-target';
+import { ConfigStore } from '../../modules/gateway/config-store';
 import { ConsoleBuffer } from '../../modules/gateway/console-buffer';
 import { EvseMonitor } from '../../modules/gateway/evse-monitor';
 import { Gateway } from '../../modules/gateway/gateway';
 import { HttpApi } from '../../modules/gateway/http-api';
 import { MqttBridge } from '../../modules/gateway/mqtt-bridge';
 import { RapiClient } from '../../modules/gateway/rapi-client';
+import { Telemetry } from '../../modules/gateway/telemetry';
 import { LinkEnd } from '../../modules/rapi/link';
 import { Firmware, flush, get } from './firmware';
 import { Profile } from './profile';
@@ -40,6 +44,10 @@ const MODULES: [string, { prototype: object }, string[]?][] = [
   ['gateway/console-buffer', ConsoleBuffer],
   ['gateway/mqtt-bridge', MqttBridge],
   ['gateway/http-api', HttpApi],
+  ['gateway/telemetry', Telemetry],
+  ['gateway/arbiter', Arbiter],
+  ['gateway/charge-target', ChargeTarget],
+  ['gateway/config-store', ConfigStore],
   ['gateway/gateway', Gateway],
   ['stand-ins', PilotStandIn],
   ['stand-ins', PowerStandIn],
