@@ -28,8 +28,8 @@ export class ConsoleBuffer {
       this.#dropped++;
     }
     this.#chars = chars;
-    // Compacted once the dropped slots outnumber the kept lines, so each line is moved about once.
-    if (head > 32 && head * 2 > lines.length) {
+    // Compacted every 16 dropped lines: one native move of the kept lines instead of one per add, and at most 16 spare slots.
+    if (head >= 16) {
       lines.splice(0, head);
       head = 0;
     }
