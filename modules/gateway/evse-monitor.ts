@@ -237,7 +237,9 @@ export class EvseMonitor {
       for (const cmd of ['GE', 'GC', 'GA', 'GF', 'GU', 'GP', 'GS', 'GG']) await this.#poll(cmd);
       const wasReady = this.#ready;
       this.#ready = this.#client.connected;
-      this.#emit(reason);
+      // Even with nothing new: after a boot the claims must be applied again, and the
+      // reads may already have reported the rebooted values under "poll".
+      this.#emit(reason, true);
       if (this.#ready && !wasReady) this.#options.onLink?.(true);
       return this.#ready;
     } finally {
@@ -385,9 +387,9 @@ export class EvseMonitor {
     this.#pending[key] = value;
   }
 
-  #emit(reason: string): void {
+  #emit(reason: string, always = false): void {
     const changed = this.#pending;
-    if (Object.keys(changed).length === 0) return;
+    if (!always && Object.keys(changed).length === 0) return;
     this.#pending = {};
     this.#options.onChange?.(changed, reason);
   }

@@ -127,8 +127,9 @@ export class Gateway {
       timers: options.timers,
       heartbeat: () => ({ interval: this.config.get('heartbeat_interval'), current: this.config.get('heartbeat_current') }),
       onChange: (_changed, reason) => {
-        this.telemetry.update();
+        // Hold the controller to the claims first; reporting comes after.
         if (reason === 'at' || reason === 'boot' || reason === 'connect') void this.arbiter.controllerChanged();
+        this.telemetry.update();
       },
       onLink: (up) => this.log(up ? 'rapi: controller connected' : 'rapi: controller not answering'),
       onBoot: () => this.#each((f) => f.controllerBooted?.()),
