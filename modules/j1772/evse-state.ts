@@ -60,6 +60,15 @@ export function requestedState(pilot: string, diodeFault: boolean, pwm: boolean,
   }
 }
 
+/**
+ * True when a pilot letter lets power stay on: C, or D when ventilation is
+ * allowed (`$FF V 0`). Anything else means the EV has stopped drawing or the
+ * wire is faulty, and a closed relay must open.
+ */
+export function mayKeepPower(pilot: string, ventAllowed: boolean): boolean {
+  return pilot === 'C' || (pilot === 'D' && ventAllowed);
+}
+
 /** Human names, for logs and the dashboard. */
 export function stateName(state: number): string {
   switch (state) {

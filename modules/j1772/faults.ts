@@ -1,18 +1,28 @@
 // The controller's faults as data: for each fault state, how it is latched,
-// how long the relay may stay closed after it, which persistent counter and
-// volatile flag record it, and which `$FF` feature bit turns its check off.
-// The controller looks faults up here instead of carrying one `if` per fault;
-// the retry policy shared by GFCI and no-ground lives here too.
+// how it ranks against the others, how long the relay may stay closed after
+// it, which persistent counter and volatile flag record it, and which `$FF`
+// feature bit turns its check off. The controller looks faults up here
+// instead of carrying one `if` per fault; the retry policy shared by GFCI and
+// no-ground lives here too.
+//
+// Precedence (docs/safety.md, "Fault precedence"): a standing fault is
+// replaced only by one that is stronger, compared first by latch (permanent >
+// unplug > retry) and then by rank. The latch in force never weakens: a new
+// fault cannot clear or shorten it, and a weaker one still opens the relay and
+// is counted, but leaves the stronger fault standing.
 
 import { EvseState, Feature, VFlag } from './evse-state';
 
 /**
  * How a fault ends.
  * - retry: the controller tries again after the retry delay, a limited number of times, then as `unplug`.
- * - unplug: latched until the EV is unplugged.
- * - permanent: latched until power-cycle (UL: a welded contactor must not be reused).
+ * - unplug: latched until the EV is unplugged (or a power cycle).
+ * - permanent: latched until power cycle (UL: a welded contactor must not be reused).
  */
 export type Latch = 'retry' | 'unplug' | 'permanent';
+
+/** Latch strengths: 0 is "no fault standing". A standing latch is only ever replaced by a stronger one. */
+export const LATCH_STRENGTH: Readonly<Record<Latch | 'none', number>> = Object.freeze({ none: 0, retry: 1, unplug: 2, permanent: 3 });
 
 /** The persistent trip counters reported by `$GF`. */
 export type TripCounter = 'gfciTrips' | 'noGroundTrips' | 'stuckRelayTrips';
@@ -20,7 +30,9 @@ export type TripCounter = 'gfciTrips' | 'noGroundTrips' | 'stuckRelayTrips';
 export interface FaultSpec {
   readonly state: number;
   readonly latch: Latch;
-  /** Grace before the relay opens, so the EV can stop drawing first (0: at once). */
+  /** Among faults of equal latch, the higher rank is the one shown (and whose retry runs). */
+  readonly rank: number;
+  /** Grace before the relay opens, so the EV can stop drawing first (0: at once). Ends early when the EV leaves C. */
   readonly relayDelayMs: number;
   /** The `$GE` bit that disables the check (undefined: cannot be disabled). */
   readonly feature?: number;
@@ -29,17 +41,41 @@ export interface FaultSpec {
   readonly vflag?: number;
 }
 
-
+/**
+ * The fault table. Ranks, strongest first: stuck relay (the contactor cannot
+ * be trusted), GFCI (current through a person), GFCI self test (no proof of
+ * protection), no ground, over-current, over-temperature, diode, vent.
+ */
 export const FAULTS: Readonly<Record<number, FaultSpec>> = Object.freeze({
-  [EvseState.D]: { state: EvseState.D, latch: 'unplug', relayDelayMs: 0, feature: Feature.VentCheckDisabled },
-  [EvseState.DiodeCheckFailed]: { state: EvseState.DiodeCheckFailed, latch: 'unplug', relayDelayMs: 0, feature: Feature.DiodeCheckDisabled },
-  [EvseState.GfciFault]: { state: EvseState.GfciFault, latch: 'retry', relayDelayMs: 0, counter: 'gfciTrips', vflag: VFlag.GfciTripped },
-  [EvseState.NoGround]: { state: EvseState.NoGround, latch: 'retry', relayDelayMs: 0, feature: Feature.GroundCheckDisabled, counter: 'noGroundTrips', vflag: VFlag.NoGroundTripped },
-  [EvseState.StuckRelay]: { state: EvseState.StuckRelay, latch: 'permanent', relayDelayMs: 0, feature: Feature.StuckRelayCheckDisabled, counter: 'stuckRelayTrips' },
-  [EvseState.GfciTestFailed]: { state: EvseState.GfciTestFailed, latch: 'unplug', relayDelayMs: 0, feature: Feature.GfciSelfTestDisabled },
-  [EvseState.OverTemperature]: { state: EvseState.OverTemperature, latch: 'unplug', relayDelayMs: 5000, feature: Feature.TemperatureCheckDisabled },
-  [EvseState.OverCurrent]: { state: EvseState.OverCurrent, latch: 'unplug', relayDelayMs: 1000, feature: Feature.OverCurrentCheckDisabled },
+  [EvseState.StuckRelay]: { state: EvseState.StuckRelay, latch: 'permanent', rank: 8, relayDelayMs: 0, feature: Feature.StuckRelayCheckDisabled, counter: 'stuckRelayTrips' },
+  [EvseState.GfciFault]: { state: EvseState.GfciFault, latch: 'retry', rank: 7, relayDelayMs: 0, counter: 'gfciTrips', vflag: VFlag.GfciTripped },
+  [EvseState.GfciTestFailed]: { state: EvseState.GfciTestFailed, latch: 'unplug', rank: 6, relayDelayMs: 0, feature: Feature.GfciSelfTestDisabled },
+  [EvseState.NoGround]: { state: EvseState.NoGround, latch: 'retry', rank: 5, relayDelayMs: 0, feature: Feature.GroundCheckDisabled, counter: 'noGroundTrips', vflag: VFlag.NoGroundTripped },
+  [EvseState.OverCurrent]: { state: EvseState.OverCurrent, latch: 'unplug', rank: 4, relayDelayMs: 1000, feature: Feature.OverCurrentCheckDisabled },
+  [EvseState.OverTemperature]: { state: EvseState.OverTemperature, latch: 'unplug', rank: 3, relayDelayMs: 5000, feature: Feature.TemperatureCheckDisabled },
+  [EvseState.DiodeCheckFailed]: { state: EvseState.DiodeCheckFailed, latch: 'unplug', rank: 2, relayDelayMs: 0, feature: Feature.DiodeCheckDisabled },
+  [EvseState.D]: { state: EvseState.D, latch: 'unplug', rank: 1, relayDelayMs: 0, feature: Feature.VentCheckDisabled },
 });
+
+/** What ends each latch (the storm invariants check that nothing else does). */
+export const LATCH_CLEARED_BY: Readonly<Record<Latch, readonly ('retry' | 'unplug' | 'power-cycle')[]>> = Object.freeze({
+  retry: ['retry', 'unplug', 'power-cycle'],
+  unplug: ['unplug', 'power-cycle'],
+  permanent: ['power-cycle'],
+});
+
+/**
+ * True when fault `next`, latched as `nextLatch`, may replace the standing
+ * fault `standing` latched as `standingLatch`: a stronger latch, or an equal
+ * latch and a higher rank. The same fault never replaces itself.
+ */
+export function mayReplace(next: number, nextLatch: Latch, standing: number, standingLatch: Latch | 'none'): boolean {
+  if (standing === 0 || standingLatch === 'none') return true;
+  if (next === standing) return false;
+  const a = LATCH_STRENGTH[nextLatch];
+  const b = LATCH_STRENGTH[standingLatch];
+  return a > b || (a === b && FAULTS[next].rank > (FAULTS[standing]?.rank ?? 0));
+}
 
 /** A fault this soon after the relay closed is latched until unplug, whatever its kind (UL 2231). */
 export const EARLY_FAULT_MS = 2000;
@@ -129,25 +165,27 @@ export interface SafetyCheck {
   reset(): void;
 }
 
-/** How a standing fault is latched: `none` retries (or waits for its condition to clear), the others wait for unplug or a power cycle. */
+/** How a standing fault is latched: `none` retries (or no fault stands), the others wait for unplug or a power cycle. */
 export type HardFault = 'none' | 'unplug' | 'permanent';
 
 /** What a tick in a fault state comes to: keep waiting, the EV was unplugged, a retry is due, or retries are used up. */
 export type FaultStep = 'wait' | 'unplugged' | 'retry' | 'lockout';
 
 /**
- * The fault side of the controller: runs the periodic checks, latches a
- * fault as the table says, and decides on every tick in a fault state
- * whether to retry. The controller carries out what it decides (relay,
- * pilot, state).
+ * The fault side of the controller: runs the periodic checks, keeps the one
+ * standing fault and its latch as the table's precedence says, and decides on
+ * every tick in a fault state whether to retry. The controller carries out
+ * what it decides (relay, pilot, state).
  */
 export class FaultSupervisor {
   readonly retry: RetryPolicy;
   readonly #checks: readonly SafetyCheck[];
   /** Each check's `$GE` disable bit (0: cannot be disabled), looked up once. */
   readonly #disableBits: readonly number[];
-  #hard: HardFault = 'none';
-  /** When the fault was raised or last retried, ms. */
+  /** The fault state shown, 0 none. */
+  #standing = 0;
+  #latch: Latch | 'none' = 'none';
+  /** When the standing fault was raised or last retried, ms. */
   #since = 0;
 
   constructor(checks: readonly SafetyCheck[], retry: RetryPolicy) {
@@ -156,8 +194,20 @@ export class FaultSupervisor {
     this.retry = retry;
   }
 
+  /** The latch in force as RAPI reports it (a retrying fault is not "hard"). */
   get hard(): HardFault {
-    return this.#hard;
+    const l = this.#latch;
+    return l === 'permanent' ? 'permanent' : l === 'unplug' ? 'unplug' : 'none';
+  }
+
+  /** The latch in force, `none` when no fault stands. */
+  get latch(): Latch | 'none' {
+    return this.#latch;
+  }
+
+  /** The standing fault state (0: none): the relay may not close while one stands. */
+  get standing(): number {
+    return this.#standing;
   }
 
   /** The fault of the first check that fails, or 0; checks whose `$GE` bit is set in `flags` are skipped and reset. */
@@ -178,45 +228,55 @@ export class FaultSupervisor {
     for (let i = 0; i < this.#checks.length; i++) this.#checks[i].reset();
   }
 
-  /** A fault raised at `now`, the relay last closed at `closedAt` (-1 never): latches it and returns its row. */
-  raise(state: number, now: number, closedAt: number): FaultSpec {
+  /**
+   * A fault raised at `now`, the relay last closed at `closedAt` (-1 never);
+   * `latch` overrides the table's (a power-on self-test failure is permanent).
+   * Returns its row, or undefined when that very fault already stands (nothing
+   * new to do). Whether it now stands is `standing`; the latch only grows.
+   */
+  raise(state: number, now: number, closedAt: number, latch?: Latch): FaultSpec | undefined {
     const spec = FAULTS[state];
-    const latch = latchFor(spec, now, closedAt);
-    this.#hard = latch === 'retry' ? 'none' : latch;
-    this.#since = now;
+    if (state === this.#standing && (latch === undefined || LATCH_STRENGTH[latch] <= LATCH_STRENGTH[this.#latch])) return undefined;
+    const next = latch ?? latchFor(spec, now, closedAt);
+    if (mayReplace(state, next, this.#standing, this.#latch)) {
+      this.#standing = state;
+      this.#latch = next;
+      this.#since = now;
+    }
     return spec;
   }
 
-  /** A power-on self-test failure: nothing but a power cycle ends it. */
-  latchPermanent(): void {
-    this.#hard = 'permanent';
-  }
-
-  /** Called on every tick while fault `state` stands. */
-  step(state: number, now: number, unplugged: boolean): FaultStep {
-    if (this.#hard === 'permanent') return 'wait';
+  /**
+   * Called on every tick while a fault stands, with whether the pilot shows
+   * no EV and whether the fault's condition still holds (a GFCI sensor still
+   * tripped): a retry that falls due then is used up and waits another delay.
+   */
+  step(now: number, unplugged: boolean, holding = false): FaultStep {
+    if (this.#latch === 'permanent' || this.#standing === 0) return 'wait';
     if (unplugged) {
       // Unplugging clears every recoverable fault: the next EV starts afresh.
-      this.#hard = 'none';
+      this.#standing = 0;
+      this.#latch = 'none';
       this.retry.reset();
       return 'unplugged';
     }
-    if (this.#hard !== 'none' || FAULTS[state]?.latch !== 'retry') return 'wait';
+    if (this.#latch !== 'retry') return 'wait';
     const decision = this.retry.decide(now - this.#since);
     if (decision === 'wait') return 'wait';
     this.#since = now;
-    if (decision === 'lockout') this.#hard = 'unplug';
+    if (decision === 'lockout') this.#latch = 'unplug';
+    else if (holding) return 'wait';
+    else {
+      this.#standing = 0;
+      this.#latch = 'none';
+    }
     return decision;
-  }
-
-  /** `$FD`: a disabled station holds no latch (except a power-on failure, which `$FD` cannot clear). */
-  unlatch(): void {
-    if (this.#hard !== 'permanent') this.#hard = 'none';
   }
 
   /** `$FR`: as after power-on. */
   clear(): void {
-    this.#hard = 'none';
+    this.#standing = 0;
+    this.#latch = 'none';
     this.retry.reset();
   }
 }

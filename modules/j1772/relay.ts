@@ -49,10 +49,12 @@ export class Relay {
     this.#output.set(closed);
   }
 
-  /** Opens `ms` from now (at once when already open or `ms` is 0). */
+  /** Opens `ms` from now (at once when already open or `ms` is 0); never later than an opening already due. */
   openAfter(ms: number): void {
-    if (ms > 0 && this.#closed) this.#openAt = this.#clock.now() + ms;
-    else this.set(false);
+    if (ms > 0 && this.#closed) {
+      const at = this.#clock.now() + ms;
+      if (this.#openAt < 0 || at < this.#openAt) this.#openAt = at;
+    } else this.set(false);
   }
 
   /** Carries out a pending opening once it is due; call on every tick. */

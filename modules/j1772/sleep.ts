@@ -11,7 +11,14 @@ export const SLEEP_RELAY_MILLIAMPS = 1000;
 /** Why the station sleeps: only the delay timer wakes what the delay timer put to sleep. */
 export type SleepReason = 'command' | 'limit' | 'timer' | 'button';
 
-/** True when a sleeping station should open its still-closed relay. */
-export function sleepOpensRelay(pilot: string, milliamps: number, sleptMs: number): boolean {
-  return pilot === 'A' || pilot === 'B' || milliamps <= SLEEP_RELAY_MILLIAMPS || sleptMs >= SLEEP_RELAY_TIMEOUT_MS;
+import { mayKeepPower } from './evse-state';
+
+/**
+ * True when a sleeping station should open its still-closed relay: the EV has
+ * left C (to B, A, a shorted or negative pilot, or D asking for ventilation
+ * that is not allowed) — at once, like any step out of C, since opening early
+ * is always safe here — or it draws ≤ 1 A, or 3 s have passed.
+ */
+export function sleepOpensRelay(pilot: string, milliamps: number, sleptMs: number, ventAllowed = false): boolean {
+  return !mayKeepPower(pilot, ventAllowed) || milliamps <= SLEEP_RELAY_MILLIAMPS || sleptMs >= SLEEP_RELAY_TIMEOUT_MS;
 }

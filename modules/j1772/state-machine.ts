@@ -16,7 +16,7 @@ import type { AcSense, Clock, GfciInput, Logger, PilotSampler } from '../ports';
 import type { ChargingCurrent } from './charging-current';
 import { PilotDebounce } from './debounce';
 import { DelayTimer, windowEnabled } from './delay-timer';
-import { EvseState, Feature, isFaultState, pilotStateCode, requestedState, VFlag } from './evse-state';
+import { EvseState, Feature, isFaultState, mayKeepPower, pilotStateCode, requestedState, VFlag } from './evse-state';
 import type { FaultSupervisor, Sense } from './faults';
 import type { GfciSelfTest } from './gfci';
 import { GROUND_CHECK_DELAY_MS } from './ground';
@@ -64,6 +64,8 @@ export class EvseStateMachine {
   #vflags: number = VFlag.SessionEnded;
   #sleepingSince = -1;
   #sleepReason: SleepReason | undefined;
+  /** The pilot letter of the last tick (A–F). */
+  #pilotLetter = 'F';
 
   constructor(options: EvseStateMachineOptions) {
     this.#o = options;
@@ -99,26 +101,46 @@ export class EvseStateMachine {
   /** The power-on self test ended: its failure (0 none) becomes the state, latched until power cycle. */
   booted(failure: number, levelSkipped: boolean): void {
     if (levelSkipped) this.#vflags |= VFlag.AutoServiceLevelSkipped;
-    if (failure) this.#o.faults.latchPermanent();
-    this.#state = failure || EvseState.Unknown;
+    if (failure) this.#o.faults.raise(failure, this.#o.clock.now(), -1, 'permanent');
+    this.#state = this.#o.faults.standing || EvseState.Unknown;
   }
 
   // --- Events
 
-  /** $FE: leave Disabled or Sleeping. */
+  /**
+   * $FE: leave Disabled or Sleeping. A fault latched before `$FD` stands
+   * again. Woken while the relay is still closed (the sleep's wait for the EV
+   * to stop), the station goes back to C if the EV still draws, and otherwise
+   * opens the relay now: it never waits out a debounce with power on.
+   */
   enable(): boolean {
-    if (this.#state !== EvseState.Disabled && this.#state !== EvseState.Sleeping) return true;
+    const st = this.#state;
+    if (st !== EvseState.Disabled && st !== EvseState.Sleeping) return true;
+    const o = this.#o;
     this.#vflags &= ~VFlag.LimitSleep;
     this.#sleepingSince = -1;
     this.#sleepReason = undefined;
-    this.#o.offer.high();
+    if (o.faults.standing) {
+      o.relay.set(false);
+      o.offer.high();
+      this.#setState(o.faults.standing);
+      return true;
+    }
+    if (o.relay.closed && st === EvseState.Sleeping && mayKeepPower(this.#pilotLetter, this.#ventAllowed())) {
+      o.offer.advertise();
+      this.#debounce.clear();
+      this.#setState(EvseState.C);
+      return true;
+    }
+    o.relay.set(false);
+    o.offer.high();
     this.#setState(EvseState.Unknown);
     return true;
   }
 
   /** $FS and its kin: the pilot withdraws the offer now; the relay opens once the EV has stopped (or after 3 s). */
   sleep(reason: SleepReason): boolean {
-    if (this.#o.faults.hard !== 'none' || isFaultState(this.#state)) return false;
+    if (this.#o.faults.standing !== 0 || isFaultState(this.#state)) return false;
     if (this.#state === EvseState.Sleeping) return true;
     this.#o.offer.high();
     this.#sleepingSince = this.#o.clock.now();
@@ -130,16 +152,18 @@ export class EvseStateMachine {
 
   /** A short press or `$F1`: sleep or wake. The user overrides the delay timer until its window agrees again. */
   toggle(): void {
-    if (this.#o.faults.hard !== 'none' || isFaultState(this.#state)) return;
+    const st = this.#state;
+    const resting = st === EvseState.Sleeping || st === EvseState.Disabled;
+    if (!resting && (this.#o.faults.standing !== 0 || isFaultState(st))) return;
     if (windowEnabled(this.#o.settings.values.timer)) this.delayTimer.override();
-    if (this.#state === EvseState.Sleeping || this.#state === EvseState.Disabled) this.enable();
+    if (resting) this.enable();
     else this.sleep('button');
   }
 
   /** The delay timer's window (checked once a second); false when the state is not one it acts on (ask again next tick). */
   followTimer(rtc: Rtc): boolean {
     const st = this.#state;
-    if (st === EvseState.Disabled || st === EvseState.Unknown || isFaultState(st) || this.#o.faults.hard !== 'none') return false;
+    if (st === EvseState.Disabled || st === EvseState.Unknown || isFaultState(st) || this.#o.faults.standing !== 0) return false;
     const sleeping = st === EvseState.Sleeping;
     const action = this.delayTimer.decide(this.#o.settings.values.timer, rtc.minuteOfDay(), sleeping, sleeping && this.#sleepReason === 'timer');
     if (action === 'sleep') this.sleep('timer');
@@ -161,14 +185,13 @@ export class EvseStateMachine {
     this.sleep('limit');
   }
 
-  /** $FD: stop now: relay open, pilot −12 V. */
+  /** $FD: stop now: relay open, pilot −12 V. A latched fault stays latched (faults.ts) and stands again after `$FE`. */
   disable(): boolean {
     const o = this.#o;
     if (o.faults.hard === 'permanent') return false;
     o.selfTest.cancel();
     o.relay.set(false);
     o.offer.low();
-    o.faults.unlatch();
     this.#setState(EvseState.Disabled);
     return true;
   }
@@ -181,7 +204,7 @@ export class EvseStateMachine {
       return;
     }
     o.relay.set(false);
-    if (this.#state !== EvseState.GfciFault) this.#fault(EvseState.GfciFault);
+    this.#fault(EvseState.GfciFault);
   }
 
   // --- The tick
@@ -198,11 +221,12 @@ export class EvseStateMachine {
     this.#trackConnection(pilot !== 'A' && pilot !== 'F');
     const diode = cls.diodeFault && (flags & Feature.DiodeCheckDisabled) === 0;
     this.#pilotState = diode ? EvseState.DiodeCheckFailed : pilotStateCode(pilot);
+    this.#pilotLetter = pilot;
 
-    if (isFaultState(this.#state)) this.#whileFaulted(now, pilot === 'A');
+    if (isFaultState(this.#state)) this.#whileFaulted(now, pilot);
     else if (this.#checkSafety(now)) return;
     else if (this.#state === EvseState.Sleeping) {
-      if (o.relay.closed && sleepOpensRelay(pilot, o.current.milliamps, now - this.#sleepingSince)) o.relay.set(false);
+      if (o.relay.closed && sleepOpensRelay(pilot, o.current.milliamps, now - this.#sleepingSince, this.#ventAllowed())) o.relay.set(false);
     } else {
       const wanted = requestedState(pilot, diode, pwm, (flags & Feature.VentCheckDisabled) === 0);
       // A self test runs only on the way into C: it goes on, or the EV stopped asking.
@@ -260,6 +284,8 @@ export class EvseStateMachine {
 
   /** Closes the relay, then reports C (so the $AT for C already shows the relay closed). */
   #closeRelay(): void {
+    // Belt and braces: no path should get here with a fault standing.
+    if (this.#o.faults.standing) return;
     this.#o.faults.resetChecks();
     this.#o.relay.set(true);
     // Closing can trip the GFCI at once (re-entrantly); then the fault stands.
@@ -291,11 +317,17 @@ export class EvseStateMachine {
     return fault !== 0;
   }
 
-  /** Enters a fault state as the table in faults.ts describes it. */
+  /**
+   * Raises a fault as the table in faults.ts describes it: the relay opens
+   * (at once, or after the row's grace, never later than an opening already
+   * due), the pilot goes to +12 V, and the state shown is the standing fault,
+   * which a weaker fault does not replace (faults.ts `mayReplace`).
+   */
   #fault(state: number): void {
     const o = this.#o;
     // The GFCI edge has already opened the relay, so "early" is judged by the last close.
     const spec = o.faults.raise(state, o.clock.now(), o.relay.closedAt);
+    if (!spec) return;
     o.selfTest.cancel();
     o.relay.openAfter(spec.relayDelayMs);
     o.offer.high();
@@ -305,22 +337,34 @@ export class EvseStateMachine {
     o.settings.save();
     const hard = o.faults.hard;
     o.logger?.log(`controller: fault ${state}${hard === 'none' ? '' : ` (latched until ${hard === 'unplug' ? 'unplug' : 'power cycle'})`}`);
-    this.#setState(state);
+    this.#setState(o.faults.standing);
   }
 
-  #whileFaulted(now: number, unplugged: boolean): void {
+  /**
+   * A tick in a fault state: a grace opening ends as soon as the EV stops
+   * drawing (IEC 61851-1: ≤ 100 ms after B), the periodic checks still run
+   * (a stronger fault may arrive), then unplug or the retry policy.
+   */
+  #whileFaulted(now: number, pilot: string): void {
     const o = this.#o;
-    const step = o.faults.step(this.#state, now, unplugged);
+    if (o.relay.opening && !mayKeepPower(pilot, this.#ventAllowed())) o.relay.set(false);
+    this.#checkSafety(now);
+    const standing = o.faults.standing;
+    const step = o.faults.step(now, pilot === 'A', standing === EvseState.GfciFault && o.gfci.read());
     if (step === 'unplugged') {
       if (o.relay.opening) o.relay.set(false);
       this.#setState(EvseState.Unknown);
     } else if (step === 'lockout') {
-      o.logger?.log(`controller: fault ${this.#state} retried ${o.faults.retry.count} times; latched until unplug`);
-    } else if (step === 'retry' && !(this.#state === EvseState.GfciFault && o.gfci.read())) {
-      // (A GFCI still tripped waits another delay.)
-      o.logger?.log(`controller: retrying after fault ${this.#state} (${o.faults.retry.retries}/${o.faults.retry.count})`);
+      o.logger?.log(`controller: fault ${standing} retried ${o.faults.retry.count} times; latched until unplug`);
+    } else if (step === 'retry') {
+      o.logger?.log(`controller: retrying after fault ${standing} (${o.faults.retry.retries}/${o.faults.retry.count})`);
       this.#setState(EvseState.Unknown);
     }
+  }
+
+  /** `$FF V 1` (the default): a pilot in D is the vent-required fault, not a charge. */
+  #ventAllowed(): boolean {
+    return (this.#o.settings.values.flags & Feature.VentCheckDisabled) !== 0;
   }
 
   /** Plugging in starts a session, unplugging ends it (not seen while the pilot is held at −12 V). */
