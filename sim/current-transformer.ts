@@ -15,6 +15,15 @@ export interface SimCurrentTransformerOptions {
   frequency: () => number;
   /** The current flowing now, A RMS. */
   amps: () => number;
+  /**
+   * Noise on each sample, uniform in ±this many ADC counts (default 0: an
+   * ideal ADC). A real ADC's ≥ 1 LSB of noise dithers its quantisation, so
+   * the error of one reading (fixed by the sine's phase in a noiseless model,
+   * up to 4·10⁻⁴) averages out over many; the energy-limit tests use 1.
+   */
+  noiseCounts?: number;
+  /** Seed of the noise (default 1). */
+  seed?: number;
 }
 
 export class SimCurrentTransformer implements CurrentSampler {
@@ -24,6 +33,8 @@ export class SimCurrentTransformer implements CurrentSampler {
   readonly #frequency: () => number;
   readonly #amps: () => number;
   #phase = 0;
+  readonly #noise: number;
+  #seed: number;
 
   constructor(options: SimCurrentTransformerOptions) {
     this.rate = options.rate ?? 4000;
@@ -31,6 +42,8 @@ export class SimCurrentTransformer implements CurrentSampler {
     this.#mAPerCount = options.milliampsPerCount ?? 220;
     this.#frequency = options.frequency;
     this.#amps = options.amps;
+    this.#noise = options.noiseCounts ?? 0;
+    this.#seed = (options.seed ?? 1) >>> 0 || 1;
   }
 
   sample(into: Uint16Array): number {
@@ -45,10 +58,26 @@ export class SimCurrentTransformer implements CurrentSampler {
     const sin = Math.sin;
     const n = into.length;
     let phase = this.#phase;
-    for (let i = 0; i < n; i++) {
-      const v = (mid + peak * sin(phase) + 0.5) | 0;
-      into[i] = v < 0 ? 0 : v > top ? top : v;
-      phase += step;
+    const noise = this.#noise;
+    if (noise > 0) {
+      // xorshift32: portable, seeded, cheap.
+      let x = this.#seed;
+      const k = (2 * noise) / 4294967296;
+      for (let i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        const v = (mid + peak * sin(phase) + (x >>> 0) * k - noise + 0.5) | 0;
+        into[i] = v < 0 ? 0 : v > top ? top : v;
+        phase += step;
+      }
+      this.#seed = x >>> 0 || 1;
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = (mid + peak * sin(phase) + 0.5) | 0;
+        into[i] = v < 0 ? 0 : v > top ? top : v;
+        phase += step;
+      }
     }
     this.#phase = phase % (2 * Math.PI);
     return n;

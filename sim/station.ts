@@ -30,6 +30,8 @@ export interface SimStationOptions {
   mains?: SimMainsOptions;
   /** Ambient temperature at start, tenths of °C (default 250). */
   temperature?: number;
+  /** Noise on the CT's ADC, ± counts (default 0; current-transformer.ts). */
+  ctNoiseCounts?: number;
   controller?: ControllerTuning;
 }
 
@@ -57,7 +59,8 @@ export class SimStation {
     if (options.temperature !== undefined) this.thermometers.set(options.temperature);
     this.ct = new SimCurrentTransformer({
       frequency: () => this.mains.frequency,
-      amps: () => (this.mains.energized ? this.ev.draw(this.pilot.generator) : 0),
+      amps: () => this.trueAmps,
+      noiseCounts: options.ctNoiseCounts,
     });
     this.controller = new EvseController({
       ...options.controller,
@@ -79,6 +82,11 @@ export class SimStation {
     this.mains.onChange = () => this.gfci.update();
     this.gfci.onTrip = () => this.controller.gfciTripped();
     this.rapi = new CommandProcessor({ controller: this.controller, output: options.output, clock });
+  }
+
+  /** The current really flowing to the EV now, A (what the CT measures; tests integrate it for the true energy). */
+  get trueAmps(): number {
+    return this.mains.energized ? this.ev.draw(this.pilot.generator) : 0;
   }
 
   /** RAPI bytes from the gateway. */

@@ -27,6 +27,7 @@ export class ChargingCurrent {
   readonly #samples?: Uint16Array;
   readonly #intervalMs: number;
   #milliamps = 0;
+  #last = 0;
   #lastReadingAt = -Infinity;
   /** Readings were taken since the last reset. */
   #measuring = false;
@@ -40,9 +41,14 @@ export class ChargingCurrent {
     this.#samples = new Uint16Array(Math.ceil((sampler.rate * WINDOW_MS) / 1000));
   }
 
-  /** The reported current, mA. */
+  /** The reported current (the ammeter's block average), mA. */
   get milliamps(): number {
     return this.#milliamps;
+  }
+
+  /** The latest one-cycle reading, mA: what energy is counted from (it lags the current by ≤ one interval, not a block). */
+  get lastMilliamps(): number {
+    return this.#last;
   }
 
   /** Takes a reading when one is due (call on every tick with the relay closed). */
@@ -54,6 +60,7 @@ export class ChargingCurrent {
     const samples = this.#samples!;
     const avg = ammeter.measure(samples, this.#sampler!.sample(samples));
     if (avg !== undefined) this.#milliamps = avg;
+    this.#last = ammeter.lastMilliamps;
   }
 
   /** The relay is open: nothing flows, and the next charge averages afresh. */
@@ -61,6 +68,9 @@ export class ChargingCurrent {
     if (!this.#measuring) return;
     this.#measuring = false;
     this.#milliamps = 0;
+    this.#last = 0;
+    // The first reading after the next close is due at once.
+    this.#lastReadingAt = -Infinity;
     this.#ammeter!.reset();
   }
 

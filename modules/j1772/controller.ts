@@ -289,11 +289,15 @@ export class EvseController {
 
   /** $FR: restart as after power-on (volatile state is lost, settings kept). */
   reboot(): void {
-    // Withdraw the offer first and give a charging EV 3 s to stop drawing.
+    // Withdraw the offer first and give a charging EV 3 s to stop drawing: as a
+    // sleep, so the loop keeps running and the relay opens as soon as the EV
+    // leaves C (a fault's grace runs on the same way).
     const delay = this.#relay.closed ? 3000 : 0;
-    this.#posting = true;
+    if (delay) this.#machine.sleep('command');
+    else this.#posting = true;
     this.#offer.high();
     this.#timers.set(() => {
+      this.#posting = true;
       this.stop();
       this.#faults.clear();
       this.#machine.restart(true);
@@ -433,8 +437,9 @@ export class EvseController {
     if (this.#faults.hard === 'permanent') return;
 
     if (this.#relay.closed) {
+      // Energy from the latest one-cycle reading, which exists from the first tick after the close (docs/safety.md).
       this.#current.measure(now);
-      this.#session.accrue(this.#voltage, this.#current.milliamps, dt);
+      this.#session.accrue(this.#voltage, this.#current.lastMilliamps, dt);
     } else {
       this.#current.reset();
     }

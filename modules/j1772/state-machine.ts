@@ -64,8 +64,6 @@ export class EvseStateMachine {
   #vflags: number = VFlag.SessionEnded;
   #sleepingSince = -1;
   #sleepReason: SleepReason | undefined;
-  /** The pilot letter of the last tick (A–F). */
-  #pilotLetter = 'F';
 
   constructor(options: EvseStateMachineOptions) {
     this.#o = options;
@@ -126,7 +124,7 @@ export class EvseStateMachine {
       this.#setState(o.faults.standing);
       return true;
     }
-    if (o.relay.closed && st === EvseState.Sleeping && mayKeepPower(this.#pilotLetter, this.#ventAllowed())) {
+    if (o.relay.closed && st === EvseState.Sleeping && mayKeepPower(this.#readPilot(), this.#ventAllowed())) {
       o.offer.advertise();
       this.#debounce.clear();
       this.#setState(EvseState.C);
@@ -221,7 +219,6 @@ export class EvseStateMachine {
     this.#trackConnection(pilot !== 'A' && pilot !== 'F');
     const diode = cls.diodeFault && (flags & Feature.DiodeCheckDisabled) === 0;
     this.#pilotState = diode ? EvseState.DiodeCheckFailed : pilotStateCode(pilot);
-    this.#pilotLetter = pilot;
 
     if (isFaultState(this.#state)) this.#whileFaulted(now, pilot);
     else if (this.#checkSafety(now)) return;
@@ -362,7 +359,14 @@ export class EvseStateMachine {
     }
   }
 
-  /** `$FF V 1` (the default): a pilot in D is the vent-required fault, not a charge. */
+  /** The pilot letter now (a command between ticks must not act on the last tick's reading). */
+  #readPilot(): string {
+    const o = this.#o;
+    const r = o.pilotSampler.read();
+    return classifyPilot(r.high, r.low, o.offer.mode === 'pwm', o.thresholds).state;
+  }
+
+  /** `$FF V 0` lets an EV in D (ventilation) charge; by default D is the vent-required fault. */
   #ventAllowed(): boolean {
     return (this.#o.settings.values.flags & Feature.VentCheckDisabled) !== 0;
   }

@@ -94,6 +94,7 @@ describe('session energy: stop and power loss', () => {
     plugAndCharge(a);
     a.clock.advance(10 * 60_000);
     a.rapi('FR');
+    a.station.ev.requestCharge(false); // no second charge after the restart
     a.clock.advance(10_000);
     a.station.ev.unplug();
     a.clock.advance(1000);
