@@ -21,6 +21,9 @@ import { NodeClock } from './clock';
 import { FileStorage } from './file-storage';
 import { serveHttp, type RunningHttpServer } from './http-server';
 import { lazyMqttConnect } from './mqtt-lazy';
+import { wsConnect } from './ocpp-socket';
+import { STANDARD_FEATURES } from '../../modules/gateway/features/standard';
+import { ocppFeature } from '../../modules/gateway/features/ocpp';
 import type { SerialLink } from './serial-link';
 import { nodeSystem } from './system';
 
@@ -45,6 +48,8 @@ export interface CliOptions {
   serial?: string;
   baud: number;
   quiet: boolean;
+  /** --ocpp URL and --ocpp-id: the OCPP central system to join (else what /config holds). */
+  ocpp?: { server: string; chargeBoxId?: string };
 }
 
 export const USAGE = `Usage: npm start -- [options]
@@ -60,6 +65,8 @@ export const USAGE = `Usage: npm start -- [options]
   --mqtt URL           use this broker (mqtt://user:pass@host:port/topic); no embedded broker
   --mqtt-port N        port of the embedded broker (default 1883; 0 picks a free one)
   --no-mqtt            no MQTT at all
+  --ocpp URL           join this OCPP 1.6J central system (ws:// or wss://; sets ocpp_enabled, ocpp_server)
+  --ocpp-id ID         the charge box id there (ocpp_chargeBoxId; default the hostname)
   --state-dir DIR      where config, counters and the crash log persist (default ./.state)
   --quiet              no log lines, only the banner
   --help               this text
@@ -90,6 +97,8 @@ export function parseCli(argv: string[], cwd = '.'): CliOptions | 'help' {
         'mqtt-port': { type: 'string', default: '1883' },
         'no-mqtt': { type: 'boolean', default: false },
         'state-dir': { type: 'string' },
+        ocpp: { type: 'string' },
+        'ocpp-id': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -110,6 +119,9 @@ export function parseCli(argv: string[], cwd = '.'): CliOptions | 'help' {
     mqttSettings(v.mqtt); // validates
     mqtt = { kind: 'external', url: v.mqtt };
   } else mqtt = { kind: 'embedded', port: port('--mqtt-port', v['mqtt-port'] as string) };
+  if (v.ocpp !== undefined && !/^wss?:\/\/\S+$/.test(v.ocpp as string)) throw new UsageError(`--ocpp must be a ws:// or wss:// URL, not "${v.ocpp}"`);
+  if (v['ocpp-id'] !== undefined && v.ocpp === undefined) throw new UsageError('--ocpp-id needs --ocpp URL');
+  if (v.ocpp !== undefined && role === 'controller') throw new UsageError('--ocpp needs the gateway (--role standalone or gateway)');
   const baud = Number(v.baud);
   if (!Number.isInteger(baud) || baud <= 0) throw new UsageError(`--baud must be a positive integer, not "${v.baud}"`);
   return {
@@ -121,6 +133,7 @@ export function parseCli(argv: string[], cwd = '.'): CliOptions | 'help' {
     serial: v.serial as string | undefined,
     baud,
     quiet: v.quiet as boolean,
+    ocpp: v.ocpp === undefined ? undefined : { server: v.ocpp as string, chargeBoxId: v['ocpp-id'] as string | undefined },
   };
 }
 
@@ -237,6 +250,7 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
         storage: new FileStorage(join(options.stateDir, 'gateway')),
         link,
         mqttConnect: options.mqtt.kind === 'none' ? undefined : lazyMqttConnect(loadMqtt),
+        features: [...STANDARD_FEATURES, ocppFeature({ connect: wsConnect, restart: () => logger.log('gw: OCPP reset asked for: not done on this host; stop and start the process') })],
         logger: tagged('gw:'),
         info: { id: deviceId(options.stateDir), version: '5.1.0', buildenv: `evse-xs-node-${options.role}` },
         system: nodeSystem({
@@ -252,6 +266,10 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
       else if (options.mqtt.kind === 'external') {
         const r = await gateway.updateConfig(mqttSettings(options.mqtt.url));
         if (r.status !== 200) throw new UsageError(`--mqtt: ${String(r.body.msg)}`);
+      }
+      if (options.ocpp) {
+        const r = await gateway.updateConfig({ ocpp_enabled: true, ocpp_server: options.ocpp.server, ...(options.ocpp.chargeBoxId ? { ocpp_chargeBoxId: options.ocpp.chargeBoxId } : {}) });
+        if (r.status !== 200) throw new UsageError(`--ocpp: ${String(r.body.msg)}`);
       }
       gateway.start();
       closers.push(() => gateway!.stop());

@@ -1,0 +1,148 @@
+// OCPP 1.6J as a gateway feature: OpenEVSE's ocpp_* settings, the status
+// fields (`ocpp_connected` as OpenEVSE has it, plus what OCPP is doing), and
+// the claim of client 0x00010009 at priority 1050 through which the central
+// system's permission and smart-charging limit reach the controller. The
+// charge point (modules/ocpp/charge-point.ts) decides everything else; this
+// file translates: the controller snapshot into a reading, the charge point's
+// claim to the arbiter, a settings change into a reconnect.
+//
+// The host brings the WebSocket client (Node: ws; Moddable: its WebSocket
+// client), so the factory takes it: `ocppFeature({ connect: wsConnect })`.
+
+import type { WebSocketConnect } from '../../ports';
+import { ChargePoint, type Identity, type OcppSettings } from '../../ocpp/charge-point';
+import { EvseReading } from '../../ocpp/evse-reading';
+import { Priority } from '../claims';
+import type { Feature, FeatureContext, FeatureFactory } from '../feature';
+
+/** OpenEVSE's client id for OCPP's claim (EvseClient_OpenEVSE_OCPP: vendor 1, n 9). */
+export const OCPP_CLIENT = 0x00010009;
+
+export interface OcppFeatureOptions {
+  connect: WebSocketConnect;
+  /** The central system asked for a reset; after a hard one the controller has been told `$FR`. */
+  restart?: (hard: boolean) => void;
+  identity?: Partial<Identity>;
+  /** Transaction messages kept while offline (200). */
+  queueBound?: number;
+  /** Hears the charge point come and go with `ocpp_enabled` (tests, the fleet tool). */
+  onChargePoint?: (cp: ChargePoint | undefined) => void;
+}
+
+const CONNECTION_KEYS = ['ocpp_server', 'ocpp_chargeBoxId', 'ocpp_authkey'];
+
+export function ocppFeature(options: OcppFeatureOptions): FeatureFactory {
+  return (ctx: FeatureContext): Feature => {
+    let cp: ChargePoint | undefined;
+    let filed = '';
+    let running = false;
+    const reading = new EvseReading();
+
+    const settings = (): OcppSettings => ({
+      server: String(ctx.config('ocpp_server') ?? ''),
+      chargeBoxId: String(ctx.config('ocpp_chargeBoxId') ?? ''),
+      authKey: String(ctx.config('ocpp_authkey') ?? ''),
+      idTag: String(ctx.config('ocpp_idtag') ?? ''),
+      authAuto: ctx.config('ocpp_auth_auto') === true,
+      authOffline: ctx.config('ocpp_auth_offline') === true,
+      suspendEvse: ctx.config('ocpp_suspend_evse') === true,
+      energizePlug: ctx.config('ocpp_energize_plug') === true,
+    });
+
+    /** Files or releases OCPP's claim when the charge point's wish changed. */
+    const sync = (): void => {
+      const claim = cp?.claim;
+      const text = JSON.stringify(claim ?? null);
+      if (text !== filed) {
+        filed = text;
+        if (claim) void ctx.claim(OCPP_CLIENT, claim);
+        else void ctx.release(OCPP_CLIENT);
+      }
+      ctx.telemetry.update();
+    };
+
+    const make = (): ChargePoint =>
+      new ChargePoint({
+        clock: ctx.clock,
+        timers: ctx.timers,
+        storage: ctx.storage,
+        connect: options.connect,
+        settings,
+        setSetting: (_key, value) => void ctx.updateConfig({ ocpp_auth_offline: value }),
+        reading: () => reading.read(ctx.snapshot(), ctx.voltage()),
+        identity: { chargePointVendor: 'OpenEVSE', chargePointModel: 'evse-xs', firmwareVersion: '5.1.0', ...options.identity },
+        electrical: () => ({ voltage: ctx.voltage(), phases: 1 }),
+        currents: () => {
+          const s = ctx.snapshot();
+          return { min: s.minCurrent || 6, max: s.maxCurrentSoft || s.maxCurrentHard || 32 };
+        },
+        onReset: (hard) => {
+          ctx.log(`ocpp: ${hard ? 'hard' : 'soft'} reset asked for by the central system`);
+          if (hard) void ctx.rapi.send('FR');
+          options.restart?.(hard);
+        },
+        onChange: sync,
+        queueBound: options.queueBound,
+        log: (l) => ctx.log(l),
+      });
+
+    /** Runs the charge point while `ocpp_enabled` is on. */
+    const apply = (changed: readonly string[]): void => {
+      if (ctx.config('ocpp_enabled') !== true) {
+        if (!cp) return;
+        cp.stop();
+        cp = undefined;
+        options.onChargePoint?.(undefined);
+        sync();
+        return;
+      }
+      if (!cp) {
+        cp = make();
+        options.onChargePoint?.(cp);
+        cp.start();
+      } else if (changed.some((k) => CONNECTION_KEYS.includes(k))) cp.reconnect();
+      else cp.tick();
+    };
+
+    return {
+      name: 'ocpp',
+      config: {
+        ocpp_enabled: { type: 'boolean', default: false },
+        ocpp_server: { type: 'string', max: 256, pattern: /^wss?:\/\/\S+$/, default: '' },
+        ocpp_chargeBoxId: { type: 'string', max: 64, default: '' },
+        ocpp_authkey: { type: 'string', max: 64, secret: true, default: '' },
+        ocpp_idtag: { type: 'string', max: 20, default: 'DefaultIdTag' },
+        // OpenEVSE's factory flags: auto and offline authorisation on, suspend and energize off.
+        ocpp_auth_auto: { type: 'boolean', default: true },
+        ocpp_auth_offline: { type: 'boolean', default: true },
+        ocpp_suspend_evse: { type: 'boolean', default: false },
+        ocpp_energize_plug: { type: 'boolean', default: false },
+      },
+      claims: [{ client: OCPP_CLIENT, priority: Priority.Ocpp }],
+      status: [
+        {
+          fields: () => ({
+            ocpp_connected: cp?.connected ? 1 : 0,
+            // disabled; offline (on, no connection); else the boot's registration status
+            ocpp_status: !cp ? 'disabled' : !cp.connected ? 'offline' : (cp.registration ?? 'connecting'),
+            ocpp_transaction_id: cp?.transactions.transactionId ?? null,
+            ocpp_limit: cp?.limit === undefined ? null : Math.round(cp.limit * 10) / 10,
+            ocpp_queue: cp?.queue.size ?? 0,
+          }),
+        },
+      ],
+      start: () => {
+        running = true;
+        apply([]);
+      },
+      stop: () => {
+        running = false;
+        cp?.stop();
+        cp = undefined;
+      },
+      configChanged: (keys) => {
+        if (running && keys.some((k) => k.startsWith('ocpp_'))) apply(keys);
+      },
+    };
+  };
+}
