@@ -24,6 +24,8 @@ export interface CentralSystemOptions {
   record?: boolean;
   /** First transaction id handed out. */
   firstTransactionId?: number;
+  /** Called for every CALL a charge point makes (counts without keeping a log). */
+  onCall?: (action: string, identity: string) => void;
 }
 
 export interface LogEntry {
@@ -89,7 +91,8 @@ export class CentralSystem {
   }
 
   #record(e: Omit<LogEntry, 'at'>): void {
-    if (this.#options.record !== false) this.log.push({ ...e, at: Date.now() });
+    if (this.#options.record === false) return;
+    this.log.push({ ...e, at: Date.now() });
     for (const w of [...this.#waiters]) w();
   }
 
@@ -120,6 +123,7 @@ export class CentralSystem {
       DataTransfer: () => ({ status: 'Accepted', data: 'pong' }),
     };
     client.handle(({ method, params }) => {
+      o.onCall?.(method, id);
       const answer = answers[method];
       if (!answer) {
         this.#record({ identity: id, from: 'cp', action: method, params, error: 'NotImplemented' });
