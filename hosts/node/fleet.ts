@@ -11,6 +11,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Gateway } from '../../modules/gateway/gateway';
+import { ocppFeature } from '../../modules/gateway/features/ocpp';
+import { STANDARD_FEATURES } from '../../modules/gateway/features/standard';
+import type { ChargePoint } from '../../modules/ocpp/charge-point';
 import { LinkEnd } from '../../modules/rapi/link';
 import { MemoryStorage } from '../../sim/memory-storage';
 import { SimStation } from '../../sim/station';
@@ -31,6 +34,7 @@ interface FleetOptions {
 interface Charger {
   station: SimStation;
   gateway: Gateway;
+  cp?: ChargePoint;
   timer?: NodeJS.Timeout;
 }
 
@@ -106,11 +110,20 @@ function makeCharger(i: number, url: string, o: FleetOptions, clock: NodeClock):
   const station = new SimStation({ clock, output: ctl });
   ctl.onReceive((b) => station.receive(b));
   const id = (0x100000 + i).toString(16).padStart(12, '0');
-  const gateway = new Gateway({ clock, timers: clock, storage: new MemoryStorage(), link: gw, ocppConnect: wsConnect, info: { id, version: '5.1.0' } });
+  const charger: Partial<Charger> = { station };
+  const ocpp = ocppFeature({
+    connect: wsConnect,
+    onChargePoint: (cp) => {
+      charger.cp = cp;
+      if (cp && o.sample > 0) cp.config.change('MeterValueSampleInterval', String(o.sample));
+    },
+  });
+  const gateway = new Gateway({ clock, timers: clock, storage: new MemoryStorage(), link: gw, features: [...STANDARD_FEATURES, ocpp], info: { id, version: '5.1.0' } });
   gw.onReceive((b) => gateway.receive(b));
   const r = gateway.config.update({ ocpp_enabled: true, ocpp_server: url, ocpp_chargeBoxId: `fleet-${i}`, ocpp_authkey: o.password ?? '', ocpp_suspend_evse: true, ocpp_energize_plug: true });
   if (!r.ok) throw new Error(r.error);
-  return { station, gateway };
+  charger.gateway = gateway;
+  return charger as Charger;
 }
 
 /** EVs come and go: plugged 20–60 s, away 5–20 s. */
@@ -143,16 +156,14 @@ async function main(): Promise<void> {
     chargers.push(c);
     c.station.start();
     c.gateway.start();
-    const cp = c.gateway.ocpp?.chargePoint;
-    if (o.sample > 0) cp?.config.change('MeterValueSampleInterval', String(o.sample));
     drive(c, rnd);
     if (o.ramp > 0) await new Promise((r) => setTimeout(r, (o.ramp * 1000) / o.chargers));
   }
-  const connected = () => chargers.filter((c) => c.gateway.ocpp?.chargePoint?.connected).length;
+  const connected = () => chargers.filter((c) => c.cp?.connected).length;
   for (let t = 0; connected() < o.chargers && t < 300; t++) await new Promise((r) => setTimeout(r, 100));
   process.stdout.write(`fleet: ${connected()}/${o.chargers} chargers connected to ${url} after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   await new Promise((r) => setTimeout(r, 5000)); // settle: boots and first statuses
-  const frames = () => chargers.reduce((s, c) => { const f = c.gateway.ocpp?.chargePoint?.frames ?? { in: 0, out: 0 }; return { in: s.in + f.in, out: s.out + f.out }; }, { in: 0, out: 0 });
+  const frames = () => chargers.reduce((s, c) => { const f = c.cp?.frames ?? { in: 0, out: 0 }; return { in: s.in + f.in, out: s.out + f.out }; }, { in: 0, out: 0 });
   const f0 = frames();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -162,8 +173,8 @@ async function main(): Promise<void> {
   const f1 = frames();
   gc();
   const mem1 = process.memoryUsage();
-  const txs = chargers.filter((c) => c.gateway.ocpp?.chargePoint?.transactions.open).length;
-  const queued = chargers.reduce((s, c) => s + (c.gateway.ocpp?.chargePoint?.queue.size ?? 0), 0);
+  const txs = chargers.filter((c) => c.cp?.transactions.open).length;
+  const queued = chargers.reduce((s, c) => s + (c.cp?.queue.size ?? 0), 0);
   const cpuPct = ((cpu.user + cpu.system) / 1e6 / seconds) * 100;
   const report = {
     chargers: o.chargers,
