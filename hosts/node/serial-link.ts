@@ -98,6 +98,10 @@ export class SerialLink implements ByteSink {
       if (n === 0) break;
       // A copy: the receiver may keep the bytes, the buffer is reused.
       this.#receiver?.(Uint8Array.prototype.slice.call(this.#buffer, 0, n));
+      // A short read took everything there was: asking again would only fail
+      // with EAGAIN, and a thrown error costs more than the read (the poller
+      // says so if more came meanwhile).
+      if (n < this.#buffer.length) break;
     }
     b.poller.once('readable', (error) => {
       if (!error) this.#pump();
