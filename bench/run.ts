@@ -1,20 +1,27 @@
 // `npm run bench`: portable benches (bench/cases/*.bench.ts) metered on XS and
 // timed on Node, then Node-only benches (bench/node/*.bench.ts). Prints a table
 // and writes bench/results/latest.json (committed, so changes can be compared).
-import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildXsnap } from '../test/xs/xsnap.mjs';
 import { allBenches } from './cases/registry';
+import { benchFiles as portableBenchFiles, compare, gatedCounts, meterCases, readBaseline, writeBaseline } from './meter';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const casesDir = join(root, 'bench', 'cases');
 const nodeDir = join(root, 'bench', 'node');
-const outDir = join(root, 'test', 'xs', '.build');
-const filter = process.argv.slice(2);
-const ITERATIONS_XS = 200;
+const args = process.argv.slice(2);
+const filter = args.filter((a) => !a.startsWith('--'));
+
+// `npm run bench -- --update-baseline`: the meter gate's baseline only (XS counts, a few seconds).
+if (args.includes('--update-baseline')) {
+  const counts = await gatedCounts();
+  const old = readBaseline();
+  if (old) for (const line of compare(old.counts, counts)) console.log(`changed: ${line}`);
+  writeBaseline(counts);
+  console.log(`written: bench/results/meter-baseline.json (${Object.keys(counts).length} ops); commit it with a "Meter baseline: <why>" line in the message`);
+  process.exit(0);
+}
 
 interface Row {
   name: string;
@@ -25,39 +32,7 @@ interface Row {
   note?: string;
 }
 
-const benchFiles = readdirSync(casesDir).filter((f) => f.endsWith('.bench.ts')).sort();
-
-/** XS: each op run ITERATIONS_XS times between meter resets, minus an empty loop. */
-async function meterOnXs(): Promise<Map<string, number>> {
-  mkdirSync(outDir, { recursive: true });
-  const entry = join(outDir, 'bench-entry.ts');
-  writeFileSync(
-    entry,
-    [
-      ...benchFiles.map((f) => `import ${JSON.stringify(join(casesDir, f))};`),
-      `import { allBenches } from ${JSON.stringify(join(casesDir, 'registry.ts'))};`,
-      `declare function print(s: string): void; declare function resetMeter(a: number, b: number): number;`,
-      `const N = ${ITERATIONS_XS};`,
-      `const empty = () => {};`,
-      `resetMeter(0, 0); for (let i = 0; i < N; i++) empty(); const base = resetMeter(0, 0);`,
-      `for (const b of allBenches()) {`,
-      `  const op = b.make(); op();`,
-      `  resetMeter(0, 0); for (let i = 0; i < N; i++) op(); const m = resetMeter(0, 0);`,
-      `  print(JSON.stringify({ name: b.name, meter: (m - base) / N }));`,
-      `}`,
-    ].join('\n'),
-  );
-  const bundle = join(outDir, 'bench.mjs');
-  await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', outfile: bundle, logLevel: 'warning' });
-  const out = execFileSync(buildXsnap(), ['-m', bundle], { encoding: 'utf8' });
-  const result = new Map<string, number>();
-  for (const line of out.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const { name, meter } = JSON.parse(line) as { name: string; meter: number };
-    result.set(name, meter);
-  }
-  return result;
-}
+const benchFiles = portableBenchFiles();
 
 function timeOnNode(make: () => () => void): number {
   const op = make();
@@ -75,7 +50,7 @@ function timeOnNode(make: () => () => void): number {
 const rows: Row[] = [];
 for (const f of benchFiles) await import(pathToFileURL(join(casesDir, f)).href);
 const wanted = (name: string) => filter.length === 0 || filter.some((w) => name.includes(w));
-const meters = await meterOnXs();
+const meters = await meterCases();
 for (const b of allBenches()) {
   if (!wanted(b.name)) continue;
   rows.push({ name: b.name, xsMeterPerOp: meters.get(b.name), nodeNsPerOp: Math.round(timeOnNode(b.make)) });
@@ -103,6 +78,6 @@ if (filter.length > 0) {
   process.exit(0);
 }
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-const record = { date: new Date().toISOString(), node: process.version, command: 'npm run bench', xsIterations: ITERATIONS_XS, rows };
+const record = { date: new Date().toISOString(), node: process.version, command: 'npm run bench', xsIterations: 200, rows };
 writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(record, null, 2) + '\n');
 console.log('\nwritten: bench/results/latest.json');

@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { buildXsnap } from '../../test/xs/xsnap.mjs';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const outDir = join(root, 'test', 'xs', '.build', 'device');
+const defaultOutDir = join(root, 'test', 'xs', '.build', 'device');
 
 type Row = { name: string; value: number; unit: string; note?: string; xsMeterPerOp?: number };
 
-async function runOnXs(mode: 'plain' | 'profiled'): Promise<Record<string, unknown>[]> {
+async function runOnXs(mode: 'plain' | 'profiled', outDir: string): Promise<Record<string, unknown>[]> {
   mkdirSync(outDir, { recursive: true });
   const entry = join(outDir, `${mode}.ts`);
   writeFileSync(entry, `import { main } from ${JSON.stringify(join(root, 'bench', 'device', 'scenario.ts'))};\nawait main(${JSON.stringify(mode)});\n`);
@@ -31,9 +31,9 @@ const GROUPS: [string, (module: string) => boolean][] = [
   ['in-memory RAPI link (modules/rapi/link)', (m) => m.startsWith('rapi/')],
 ];
 
-export async function deviceRows(): Promise<Row[]> {
-  const [plain] = (await runOnXs('plain')) as { idle: number; charging: number; status: number; publishes: number }[];
-  const splits = (await runOnXs('profiled')) as { phase: 'idle' | 'charging'; parts: Record<string, number> }[];
+export async function deviceRows(outDir = defaultOutDir): Promise<Row[]> {
+  const [plain] = (await runOnXs('plain', outDir)) as { idle: number; charging: number; status: number; publishes: number }[];
+  const splits = (await runOnXs('profiled', outDir)) as { phase: 'idle' | 'charging'; parts: Record<string, number> }[];
   const rows: Row[] = [];
   for (const s of splits) {
     // A module entered often for almost nothing can come out a few computrons below 0 after the wrappers' cost is taken off.
@@ -61,7 +61,9 @@ export async function deviceRows(): Promise<Row[]> {
   return rows;
 }
 
-export default deviceRows;
+export default function run(): Promise<Row[]> {
+  return deviceRows();
+}
 
 // `npx tsx bench/node/device.bench.ts` prints only these rows.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
