@@ -2,7 +2,7 @@ import { bench } from './registry';
 import { FrameParser } from '../../modules/rapi/parser';
 import { encode, toBytes } from '../../modules/rapi/frame';
 import { classifyPilot } from '../../modules/j1772/pilot';
-import { rmsCounts } from '../../modules/j1772/ammeter';
+import { Ammeter, cycleRms, rmsCounts, rmsParams } from '../../modules/j1772/ammeter';
 import { ConsoleBuffer } from '../../modules/gateway/console-buffer';
 
 bench('parse one frame ($OK 03 125 03 0140 :2A^7A)', () => {
@@ -42,4 +42,28 @@ bench('console: add one 30-character line to a full 4096-character console', () 
   const line = '>$GS^30 <$OK 03 125 03 0140^7A';
   for (let i = 0; i < 200; i++) console.add(line);
   return () => console.add(line);
+});
+
+/** The device's CT window: 40 ms at 4 kHz of a 12-bit ADC, 32 A at 60 Hz with OpenEVSE's default scale. */
+function ctWindow(): Uint16Array {
+  const samples = new Uint16Array(160);
+  const peak = ((32 * 1000) / 220) * 4 * Math.SQRT2;
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(2048 + peak * Math.sin((2 * Math.PI * 60 * i) / 4000 + 0.3));
+  return samples;
+}
+
+bench('ammeter: RMS of one reading (40 ms window, 12 bits, 4 kHz, 32 A at 60 Hz)', () => {
+  const samples = ctWindow();
+  const params = rmsParams({ bits: 12, rate: 4000 });
+  return () => {
+    cycleRms(samples, samples.length, params);
+  };
+});
+
+bench('ammeter: one reading through Ammeter.measure (RMS, calibration, block average)', () => {
+  const samples = ctWindow();
+  const ammeter = new Ammeter({ bits: 12, rate: 4000, block: 8 });
+  return () => {
+    ammeter.measure(samples, samples.length);
+  };
 });

@@ -45,69 +45,173 @@ export interface RmsOptions {
  * both ends of the window.
  */
 export function rmsCounts(samples: ArrayLike<number>, count: number, options: RmsOptions): number {
-  const mid = 2 ** (options.bits - 1);
-  const band = options.hysteresis ?? 2 ** options.bits / 256;
-  const debounce = Math.max(1, Math.round(((options.debounceMs ?? 5) * options.rate) / 1000));
-  const n = Math.min(count, samples.length);
+  return cycleRms(samples, count, rmsParams(options));
+}
 
-  let side = 0; // −1 below the band, +1 above, 0 not yet known
-  let lastMid = -1; // index where the raw signal last changed sides of mid
-  let prevAbove = false;
-  let crossings = 0;
-  let start = -1;
-  let lastCross = -debounce;
-  let sum = 0;
-  let samplesInCycle = 0;
+/** RmsOptions worked out once: mid-scale, hysteresis band (counts) and debounce (samples). */
+export interface RmsParams {
+  readonly mid: number;
+  readonly band: number;
+  readonly debounce: number;
+}
 
-  for (let i = 0; i < n; i++) {
-    const v = samples[i] - mid;
-    const above = v >= 0;
-    if (i === 0 || above !== prevAbove) lastMid = i;
-    prevAbove = above;
+export function rmsParams(options: RmsOptions): RmsParams {
+  return {
+    mid: 2 ** (options.bits - 1),
+    band: options.hysteresis ?? 2 ** options.bits / 256,
+    debounce: Math.max(1, Math.round(((options.debounceMs ?? 5) * options.rate) / 1000)),
+  };
+}
 
-    if (crossings >= 1) {
-      sum += v * v;
-      samplesInCycle++;
+/**
+ * rmsCounts with its options worked out. Written for the XS meter, where
+ * every bytecode counts and a reading runs ten times a second while charging:
+ * a crossing is only looked for on the side the signal is not on, so a
+ * sample costs one comparison; where the signal crossed mid is found by
+ * looking back from the sample that left the band, not tracked on every
+ * sample; the squares are summed only between the first and the third
+ * crossing; and the scans take four samples a turn. The result is the same
+ * number as the sample-by-sample definition (test/cases/j1772/
+ * ammeter-equivalence.case.ts holds it to that): the sums are of integers,
+ * exact in any order.
+ */
+export function cycleRms(samples: ArrayLike<number>, count: number, params: RmsParams): number {
+  const mid = params.mid;
+  const band = params.band;
+  const negBand = -band;
+  const hi = mid + band;
+  const lo = mid - band;
+  const debounce = params.debounce;
+  const n = count < samples.length ? count : samples.length;
+  const last4 = n - 3;
+  // Until the signal first leaves the band no side is known, and leaving it is no crossing.
+  let i = 0;
+  let side = 0; // +1 above the band, −1 below
+  for (; i < n; i++) {
+    const x = samples[i];
+    if (x > hi) {
+      side = 1;
+      break;
     }
-
-    const now = v > band ? 1 : v < -band ? -1 : 0;
-    if (now !== 0 && now !== side) {
-      if (side !== 0 && lastMid - lastCross >= debounce) {
-        crossings++;
-        lastCross = lastMid;
-        if (crossings === 1) {
-          start = lastMid;
-          // Samples from the crossing up to here belong to the cycle.
-          for (let j = start; j <= i; j++) {
-            const w = samples[j] - mid;
-            sum += w * w;
+    if (x < lo) {
+      side = -1;
+      break;
+    }
+  }
+  let crossings = 0;
+  let lastCross = -debounce;
+  let start = -1;
+  let sum = 0;
+  for (i++; i < n; i++) {
+    // On to the next sample beyond the band on the other side, four samples
+    // a turn (the loop's own bytecode would be a third of the work), then
+    // one at a time to the end.
+    if (crossings === 0) {
+      if (side > 0) {
+        for (; i < last4; i += 4) {
+          if (samples[i] < lo) break;
+          if (samples[i + 1] < lo) { i += 1; break; }
+          if (samples[i + 2] < lo) { i += 2; break; }
+          if (samples[i + 3] < lo) { i += 3; break; }
+        }
+        for (; i < n; i++) if (samples[i] < lo) break;
+      } else {
+        for (; i < last4; i += 4) {
+          if (samples[i] > hi) break;
+          if (samples[i + 1] > hi) { i += 1; break; }
+          if (samples[i + 2] > hi) { i += 2; break; }
+          if (samples[i + 3] > hi) { i += 3; break; }
+        }
+        for (; i < n; i++) if (samples[i] > hi) break;
+      }
+    } else {
+      // Inside the cycle: each sample's square is summed on the way, the one
+      // that leaves the band included (the third crossing takes it off again).
+      let found = false;
+      if (side > 0) {
+        for (; i < last4; i += 4) {
+          const a = samples[i] - mid;
+          sum += a * a;
+          if (a < negBand) { found = true; break; }
+          const b = samples[i + 1] - mid;
+          sum += b * b;
+          if (b < negBand) { found = true; i += 1; break; }
+          const c = samples[i + 2] - mid;
+          sum += c * c;
+          if (c < negBand) { found = true; i += 2; break; }
+          const d = samples[i + 3] - mid;
+          sum += d * d;
+          if (d < negBand) { found = true; i += 3; break; }
+        }
+        if (!found) {
+          for (; i < n; i++) {
+            const v = samples[i] - mid;
+            sum += v * v;
+            if (v < negBand) break;
           }
-          samplesInCycle = i - start + 1;
-        } else if (crossings === 3) {
-          // The cycle ends just before the third crossing's first sample.
-          for (let j = lastMid; j <= i; j++) {
-            const w = samples[j] - mid;
-            sum -= w * w;
+        }
+      } else {
+        for (; i < last4; i += 4) {
+          const a = samples[i] - mid;
+          sum += a * a;
+          if (a > band) { found = true; break; }
+          const b = samples[i + 1] - mid;
+          sum += b * b;
+          if (b > band) { found = true; i += 1; break; }
+          const c = samples[i + 2] - mid;
+          sum += c * c;
+          if (c > band) { found = true; i += 2; break; }
+          const d = samples[i + 3] - mid;
+          sum += d * d;
+          if (d > band) { found = true; i += 3; break; }
+        }
+        if (!found) {
+          for (; i < n; i++) {
+            const v = samples[i] - mid;
+            sum += v * v;
+            if (v > band) break;
           }
-          samplesInCycle -= i - lastMid + 1;
-          // The cycle is [start − f1, lastMid − f3] in fractional samples. The
-          // sum becomes its integral once each end is corrected for where the
-          // signal really crosses (it is ~linear there, its square ~quadratic,
-          // so an end sample v at distance d from the crossing adds
-          // v² × (d/3 − 1/2)) and for the trapezoid rule's slope term.
-          const f1 = crossingFraction(samples, start, mid);
-          const f3 = crossingFraction(samples, lastMid, mid);
-          const va = samples[start] - mid;
-          const vb = samples[lastMid - 1] - mid;
-          sum += va * va * (f1 / 3 - 0.5) + vb * vb * ((1 - f3) / 3 - 0.5);
-          // Euler–Maclaurin's first term for the trapezoid over [start, lastMid − 1]: −(f'(b) − f'(a)) / 12, f = v².
-          const sa = start > 0 ? samples[start] - samples[start - 1] : 0;
-          sum += (va * sa - vb * (samples[lastMid] - samples[lastMid - 1])) / 6;
-          const length = samplesInCycle - 1 + f1 + (1 - f3);
-          return length > 0 && sum > 0 ? Math.sqrt(sum / length) : 0;
         }
       }
-      side = now;
+    }
+    if (i >= n) break;
+    side = -side;
+    // Where the raw signal last changed sides of mid, at or before i.
+    let lastMid = i;
+    while (lastMid > 0 && (samples[lastMid] >= mid) === (samples[lastMid - 1] >= mid)) lastMid--;
+    // Crossings closer than the debounce are bounces: the side changes, the count does not.
+    if (lastMid - lastCross < debounce) continue;
+    crossings++;
+    lastCross = lastMid;
+    if (crossings === 1) {
+      start = lastMid;
+      // Samples from the crossing up to here belong to the cycle.
+      for (let j = start; j <= i; j++) {
+        const w = samples[j] - mid;
+        sum += w * w;
+      }
+    } else if (crossings === 3) {
+      // The cycle ends just before the third crossing's first sample.
+      for (let j = lastMid; j <= i; j++) {
+        const w = samples[j] - mid;
+        sum -= w * w;
+      }
+      const samplesInCycle = lastMid - start;
+      // The cycle is [start − f1, lastMid − f3] in fractional samples. The
+      // sum becomes its integral once each end is corrected for where the
+      // signal really crosses (it is ~linear there, its square ~quadratic,
+      // so an end sample v at distance d from the crossing adds
+      // v² × (d/3 − 1/2)) and for the trapezoid rule's slope term.
+      const f1 = crossingFraction(samples, start, mid);
+      const f3 = crossingFraction(samples, lastMid, mid);
+      const va = samples[start] - mid;
+      const vb = samples[lastMid - 1] - mid;
+      sum += va * va * (f1 / 3 - 0.5) + vb * vb * ((1 - f3) / 3 - 0.5);
+      // Euler–Maclaurin's first term for the trapezoid over [start, lastMid − 1]: −(f'(b) − f'(a)) / 12, f = v².
+      const sa = start > 0 ? samples[start] - samples[start - 1] : 0;
+      sum += (va * sa - vb * (samples[lastMid] - samples[lastMid - 1])) / 6;
+      const length = samplesInCycle - 1 + f1 + (1 - f3);
+      return length > 0 && sum > 0 ? Math.sqrt(sum / length) : 0;
     }
   }
   return 0;
@@ -151,7 +255,7 @@ export interface AmmeterOptions {
 export class Ammeter {
   scale: number;
   offset: number;
-  readonly #rms: RmsOptions;
+  readonly #rms: RmsParams;
   readonly #block: number;
   readonly #normalise: number;
   #sum = 0;
@@ -170,7 +274,7 @@ export class Ammeter {
     this.offset = options.offset ?? DEFAULT_OFFSET;
     this.#block = options.block ?? DEFAULT_BLOCK;
     if (!Number.isInteger(this.#block) || this.#block < 1) throw new RangeError('block must be a positive integer');
-    this.#rms = { bits: options.bits, rate: options.rate, hysteresis: options.hysteresis };
+    this.#rms = rmsParams({ bits: options.bits, rate: options.rate, hysteresis: options.hysteresis });
     this.#normalise = 2 ** (CALIBRATION_BITS - options.bits);
   }
 
@@ -181,7 +285,7 @@ export class Ammeter {
 
   /** RMS of one window in 10-bit counts, without touching the average. */
   rms(samples: ArrayLike<number>, count: number): number {
-    return rmsCounts(samples, count, this.#rms) * this.#normalise;
+    return cycleRms(samples, count, this.#rms) * this.#normalise;
   }
 
   /** The latest single reading, mA (0 after a reset). */
