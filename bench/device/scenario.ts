@@ -3,10 +3,26 @@
 // module. Bundled and run inside xsnap by bench/node/device.bench.ts, which
 // prints the rows; `print` hands results back as JSON lines.
 
+import { Ammeter } from '../../modules/j1772/ammeter';
+import { ButtonTimer } from '../../modules/j1772/button';
 import { ChargingCurrent } from '../../modules/j1772/charging-current';
+import { PilotDebounce } from '../../modules/j1772/debounce';
+import { DelayTimer } from '../../modules/j1772/delay-timer';
+import { EnergyMeter } from '../../modules/j1772/energy';
+import { GfciLevelCheck, GfciSelfTest } from '../../modules/j1772/gfci';
+import { GroundCheck } from '../../modules/j1772/ground';
+import { Heartbeat } from '../../modules/j1772/heartbeat';
+import { SessionLimits } from '../../modules/j1772/limits';
+import { CurrentOffer } from '../../modules/j1772/offer';
+import { OverCurrentCheck } from '../../modules/j1772/overcurrent';
+import { Relay } from '../../modules/j1772/relay';
+import { ChargeSession } from '../../modules/j1772/session';
+import { SettingsStore } from '../../modules/j1772/settings';
+import { StuckRelayCheck } from '../../modules/j1772/stuck-relay';
+import { OverTemperatureCheck } from '../../modules/j1772/temperature';
 import { CommandProcessor } from '../../modules/j1772/command-processor';
 import { EvseController } from '../../modules/j1772/controller';
-import { FaultSupervisor } from '../../modules/j1772/faults';
+import { FaultSupervisor, RetryPolicy } from '../../modules/j1772/faults';
 import { EvseStateMachine } from '../../modules/j1772/state-machine';
 import { Arbiter } from '../../modules/gateway/arbiter';
 import { ChargeTarget } from '../../modules/gateway/charge-target';
@@ -35,7 +51,25 @@ const MODULES: [string, { prototype: object }, string[]?][] = [
   ['j1772/controller', EvseController],
   ['j1772/state-machine', EvseStateMachine],
   ['j1772/ammeter', ChargingCurrent],
+  ['j1772/ammeter', Ammeter],
   ['j1772/faults', FaultSupervisor],
+  ['j1772/faults', RetryPolicy],
+  ['j1772/gfci', GfciSelfTest],
+  ['j1772/gfci', GfciLevelCheck],
+  ['j1772/ground', GroundCheck],
+  ['j1772/stuck-relay', StuckRelayCheck],
+  ['j1772/overcurrent', OverCurrentCheck],
+  ['j1772/temperature', OverTemperatureCheck],
+  ['j1772/button', ButtonTimer],
+  ['j1772/session', ChargeSession],
+  ['j1772/energy', EnergyMeter],
+  ['j1772/limits', SessionLimits],
+  ['j1772/offer', CurrentOffer],
+  ['j1772/heartbeat', Heartbeat],
+  ['j1772/relay', Relay],
+  ['j1772/debounce', PilotDebounce],
+  ['j1772/delay-timer', DelayTimer],
+  ['j1772/settings', SettingsStore],
   // RAPI bytes in: parsing is charged to the receiving side, with what its frames set off.
   ['j1772/command-processor', CommandProcessor],
   ['rapi/link', LinkEnd],
@@ -83,6 +117,11 @@ async function plain(): Promise<void> {
 async function profiled(): Promise<void> {
   const profile = new Profile('harness');
   profile.calibrate();
+  // The controller's listeners are the command processor's ($AT on a change): charged to it, not to whoever emitted.
+  const addListener = EvseController.prototype.addListener;
+  EvseController.prototype.addListener = function (this: EvseController, listener) {
+    addListener.call(this, profile.wrap('j1772/command-processor', listener));
+  };
   for (const [name, cls, methods] of MODULES) profile.wrapMethods(cls, name, methods);
   const fw = new Firmware((part, timers) =>
     profile.timers(part === 'controller' ? 'j1772/controller' : part === 'gateway' ? 'gateway/gateway' : part === 'link' ? 'rapi/link' : 'stand-ins', timers),
