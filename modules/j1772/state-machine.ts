@@ -63,6 +63,8 @@ export class EvseStateMachine {
   /** The volatile flags this machine raises (the controller adds relay, limit and timer flags). */
   #vflags: number = VFlag.SessionEnded;
   #sleepingSince = -1;
+  /** What `$AT` reports as it stood at the end of the last tick (#tellIfMoved). */
+  readonly #atEnd = { state: -1, pilot: -1, vflags: -1, amps: -1, latch: '', time: -1, energy: -1 };
   #sleepReason: SleepReason | undefined;
 
   constructor(options: EvseStateMachineOptions) {
@@ -234,6 +236,33 @@ export class EvseStateMachine {
       if (this.#debounce.settled(this.#state, wanted, now)) this.#enter(wanted, now);
       if (this.#state === EvseState.C && o.session.limitReached) this.limitReached();
     }
+    this.#tellIfMoved();
+  }
+
+  /**
+   * At the end of a tick, `onChange` if anything `$AT` reports moved since
+   * the end of the last tick (state, pilot, the offer, the flags it carries):
+   * what changed in between, by this tick or by a command, is told once here.
+   * A tick that moved none of it, most ticks, tells no one.
+   */
+  #tellIfMoved(): void {
+    const o = this.#o;
+    const amps = o.offer.amps;
+    const latch = o.faults.latch;
+    const limits = o.session.limits;
+    const at = this.#atEnd;
+    if (
+      at.state === this.#state && at.pilot === this.#pilotState && at.vflags === this.#vflags && at.amps === amps &&
+      at.latch === latch && at.time === limits.time && at.energy === limits.energy
+    )
+      return;
+    at.state = this.#state;
+    at.pilot = this.#pilotState;
+    at.vflags = this.#vflags;
+    at.amps = amps;
+    at.latch = latch;
+    at.time = limits.time;
+    at.energy = limits.energy;
     o.onChange();
   }
 
