@@ -124,17 +124,29 @@ export function classifyPilot(
   pwm: boolean,
   thresholds: PilotThresholds = DEFAULT_THRESHOLDS,
 ): PilotClass {
-  let state: PilotState;
-  if (high >= thresholds.ab) state = 'A';
-  else if (high >= thresholds.bc) state = 'B';
-  else if (high >= thresholds.cd) state = 'C';
-  else if (high >= thresholds.de) state = 'D';
-  else if (high >= thresholds.ef) state = 'E';
-  else state = 'F';
-  // With no EV (A) the negative half is the generator's own −12 V; a short (E)
-  // is already a fault of its own.
-  const diodeFault = pwm && state !== 'A' && state !== 'E' && state !== 'F' && low > thresholds.diode;
-  return { state, diodeFault };
+  const code = pilotCode(high, low, pwm, thresholds);
+  return { state: PILOT_STATES[code & PILOT_STATE_MASK], diodeFault: code >= PILOT_DIODE_FAULT };
+}
+
+/** A–F by index: `PILOT_STATES[pilotCode(…) & PILOT_STATE_MASK]`. */
+export const PILOT_STATES: readonly PilotState[] = ['A', 'B', 'C', 'D', 'E', 'F'];
+export const PILOT_STATE_MASK = 7;
+/** Added to the code when the diode check fails. */
+export const PILOT_DIODE_FAULT = 8;
+
+/**
+ * classifyPilot as one number, for the control tick (no object per reading):
+ * the state's index in PILOT_STATES (A 0 … F 5), plus PILOT_DIODE_FAULT when
+ * the diode check fails.
+ */
+export function pilotCode(high: number, low: number, pwm: boolean, thresholds: PilotThresholds): number {
+  let state: number;
+  if (high >= thresholds.ab) return 0; // A: with no EV the negative half is the generator's own −12 V
+  else if (high >= thresholds.bc) state = 1;
+  else if (high >= thresholds.cd) state = 2;
+  else if (high >= thresholds.de) state = 3;
+  else return high >= thresholds.ef ? 4 : 5; // E and F: a short is a fault of its own, no diode check
+  return pwm && low > thresholds.diode ? state + PILOT_DIODE_FAULT : state;
 }
 
 /** Throws on thresholds that are not strictly descending. */

@@ -17,11 +17,14 @@ import type { ChargingCurrent } from './charging-current';
 import { PilotDebounce } from './debounce';
 import { DelayTimer, windowEnabled } from './delay-timer';
 import { EvseState, Feature, isFaultState, mayKeepPower, pilotStateCode, requestedState, VFlag } from './evse-state';
+
+/** pilotStateCode by pilot index (A–F). */
+const PILOT_STATE_CODES: readonly number[] = ['A', 'B', 'C', 'D', 'E', 'F'].map(pilotStateCode);
 import type { FaultSupervisor, Sense } from './faults';
 import type { GfciSelfTest } from './gfci';
 import { GROUND_CHECK_DELAY_MS } from './ground';
 import type { CurrentOffer } from './offer';
-import { classifyPilot, type PilotThresholds } from './pilot';
+import { classifyPilot, PILOT_DIODE_FAULT, PILOT_STATE_MASK, PILOT_STATES, pilotCode, type PilotThresholds } from './pilot';
 import type { Relay } from './relay';
 import type { Rtc } from './rtc';
 import { detectLevel, liveLines } from './service-level';
@@ -214,16 +217,21 @@ export class EvseStateMachine {
     if (this.#state === EvseState.Disabled) return;
     const o = this.#o;
     const reading = o.pilotSampler.read();
-    const pwm = o.offer.mode === 'pwm';
-    const cls = classifyPilot(reading.high, reading.low, pwm, o.thresholds);
-    const pilot = cls.state;
+    const mode = o.offer.mode;
+    const pwm = mode === 'pwm';
+    // The reading as a number (pilot.ts pilotCode): no object per tick.
+    const code = pilotCode(reading.high, reading.low, pwm, o.thresholds);
+    const index = code & PILOT_STATE_MASK;
+    const pilot = PILOT_STATES[index];
     const flags = o.settings.values.flags;
-    this.#trackConnection(pilot !== 'A' && pilot !== 'F');
-    const diode = cls.diodeFault && (flags & Feature.DiodeCheckDisabled) === 0;
-    this.#pilotState = diode ? EvseState.DiodeCheckFailed : pilotStateCode(pilot);
+    // Connected is B, C, D or E; plugging and unplugging are not seen while the pilot is held at −12 V.
+    const connected = index !== 0 && index !== 5;
+    if (mode !== 'low' && connected !== ((this.#vflags & VFlag.EvConnected) !== 0)) this.#trackConnection(connected);
+    const diode = code >= PILOT_DIODE_FAULT && (flags & Feature.DiodeCheckDisabled) === 0;
+    this.#pilotState = diode ? EvseState.DiodeCheckFailed : PILOT_STATE_CODES[index];
 
     if (isFaultState(this.#state)) this.#whileFaulted(now, pilot);
-    else if (this.#checkSafety(now)) return;
+    else if (this.#checkSafety(now, flags)) return;
     else if (this.#state === EvseState.Sleeping) {
       if (o.relay.closed && sleepOpensRelay(pilot, o.current.milliamps, now - this.#sleepingSince, this.#ventAllowed())) o.relay.set(false);
     } else {
@@ -319,26 +327,27 @@ export class EvseStateMachine {
   }
 
   /** The periodic checks of faults.ts, in every non-fault state; true when one faulted. */
-  #checkSafety(now: number): boolean {
+  #checkSafety(now: number, flags: number): boolean {
     const o = this.#o;
     const relay = o.relay;
+    const closed = relay.closed;
     const s = this.#sense;
     s.now = now;
-    s.relayClosed = relay.closed;
+    s.relayClosed = closed;
     s.relayChangedAt = relay.changedAt;
     s.relayOpening = relay.opening;
     s.liveLines = liveLines(o.acSense);
     s.charging = this.#state === EvseState.C;
     s.milliamps = o.current.milliamps;
     s.offeredAmps = o.offer.amps;
-    s.gfci = relay.closed && !o.selfTest.running && o.gfci.read();
+    s.gfci = closed && !o.selfTest.running && o.gfci.read();
     s.thermal = o.offer.thermal;
-    if (relay.closed && this.#vflags & VFlag.AutoServiceLevelSkipped && now - relay.changedAt > GROUND_CHECK_DELAY_MS) {
+    if (closed && this.#vflags & VFlag.AutoServiceLevelSkipped && now - relay.changedAt > GROUND_CHECK_DELAY_MS) {
       // An EV was plugged in at power-on, so the self test could not close the relay: the first charge shows the live lines.
       this.#vflags &= ~VFlag.AutoServiceLevelSkipped;
       if (detectLevel(s.liveLines) === 2) o.onL2Detected();
     }
-    const fault = o.faults.check(s, o.settings.values.flags);
+    const fault = o.faults.check(s, flags);
     if (fault) this.#fault(fault);
     return fault !== 0;
   }
@@ -374,7 +383,7 @@ export class EvseStateMachine {
   #whileFaulted(now: number, pilot: string): void {
     const o = this.#o;
     if (o.relay.opening && !mayKeepPower(pilot, this.#ventAllowed())) o.relay.set(false);
-    this.#checkSafety(now);
+    this.#checkSafety(now, o.settings.values.flags);
     const standing = o.faults.standing;
     const step = o.faults.step(now, pilot === 'A', standing === EvseState.GfciFault && o.gfci.read());
     if (step === 'unplugged') {
@@ -401,8 +410,8 @@ export class EvseStateMachine {
   }
 
   /** Plugging in starts a session, unplugging ends it (not seen while the pilot is held at −12 V). */
+  /** Called (from step) when the connection seen differs from the flag and the pilot is not held at −12 V. */
   #trackConnection(connected: boolean): void {
-    if (this.#o.offer.mode === 'low' || connected === ((this.#vflags & VFlag.EvConnected) !== 0)) return;
     if (connected) {
       this.#o.session.begin();
       this.#vflags = (this.#vflags | VFlag.EvConnected) & ~VFlag.SessionEnded;
