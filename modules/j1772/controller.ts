@@ -433,8 +433,11 @@ export class EvseController {
     const now = this.#clock.now();
     const dt = now - this.#lastTick;
     this.#lastTick = now;
-    if (this.#buttonInput) this.#buttonEvent(this.#buttonTimer.sample(this.#buttonInput.read(), now));
-    if (this.#faults.hard === 'permanent') return;
+    if (this.#buttonInput) {
+      const e = this.#buttonTimer.sample(this.#buttonInput.read(), now);
+      if (e !== 'none') this.#buttonEvent(e);
+    }
+    if (this.#faults.latch === 'permanent') return;
 
     if (this.#relay.closed) {
       // Energy from the latest one-cycle reading, which exists from the first tick after the close (docs/safety.md).

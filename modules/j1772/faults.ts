@@ -182,6 +182,9 @@ export class FaultSupervisor {
   readonly #checks: readonly SafetyCheck[];
   /** Each check's `$GE` disable bit (0: cannot be disabled), looked up once. */
   readonly #disableBits: readonly number[];
+  /** The checks `check` asks, for the flags it last saw (-1: not yet worked out). */
+  #active: SafetyCheck[] = [];
+  #activeFlags = -1;
   /** The fault state shown, 0 none. */
   #standing = 0;
   #latch: Latch | 'none' = 'none';
@@ -212,15 +215,29 @@ export class FaultSupervisor {
 
   /** The fault of the first check that fails, or 0; checks whose `$GE` bit is set in `flags` are skipped and reset. */
   check(sense: Sense, flags: number): number {
-    // Indexed loops and no lookups: this runs on every tick.
-    const checks = this.#checks;
-    const bits = this.#disableBits;
-    for (let i = 0; i < checks.length; i++) {
-      const check = checks[i];
-      if ((flags & bits[i]) !== 0) check.reset();
-      else if (check.evaluate(sense)) return check.fault;
+    // This runs on every tick: the checks in force are listed again only when
+    // the flags change. A disabled check is reset as it drops out and not
+    // asked while it stays out, so it comes back as fresh as one reset on
+    // every tick would.
+    if (flags !== this.#activeFlags) this.#activate(flags);
+    const active = this.#active;
+    const n = active.length;
+    for (let i = 0; i < n; i++) {
+      const check = active[i];
+      if (check.evaluate(sense)) return check.fault;
     }
     return 0;
+  }
+
+  #activate(flags: number): void {
+    const checks = this.#checks;
+    const bits = this.#disableBits;
+    this.#active = [];
+    for (let i = 0; i < checks.length; i++) {
+      if ((flags & bits[i]) !== 0) checks[i].reset();
+      else this.#active.push(checks[i]);
+    }
+    this.#activeFlags = flags;
   }
 
   /** Forgets half-timed conditions (the relay is about to close). */

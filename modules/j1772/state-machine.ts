@@ -27,7 +27,7 @@ import type { CurrentOffer } from './offer';
 import { classifyPilot, PILOT_DIODE_FAULT, PILOT_STATE_MASK, PILOT_STATES, pilotCode, type PilotThresholds } from './pilot';
 import type { Relay } from './relay';
 import type { Rtc } from './rtc';
-import { detectLevel, liveLines } from './service-level';
+import { detectLevel } from './service-level';
 import type { ChargeSession } from './session';
 import type { SettingsStore } from './settings';
 import { sleepOpensRelay, type SleepReason } from './sleep';
@@ -336,7 +336,8 @@ export class EvseStateMachine {
     s.relayClosed = closed;
     s.relayChangedAt = relay.changedAt;
     s.relayOpening = relay.opening;
-    s.liveLines = liveLines(o.acSense);
+    const lines = o.acSense.read(); // liveLines(), inlined: this runs on every tick
+    s.liveLines = (lines.line1 ? 1 : 0) + (lines.line2 ? 1 : 0);
     s.charging = this.#state === EvseState.C;
     s.milliamps = o.current.milliamps;
     s.offeredAmps = o.offer.amps;
