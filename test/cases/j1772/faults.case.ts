@@ -69,3 +69,56 @@ describe('faults: retry policy', () => {
     expect(() => new RetryPolicy({ count: 1.5 })).toThrow();
   });
 });
+
+describe('faults: the supervisor asks only the checks in force', () => {
+  /** A check that counts its evaluations, fails on the `failAt`-th in a row, and forgets on reset. */
+  function counting(fault: number, failAt = 3) {
+    const log: string[] = [];
+    let run = 0;
+    return {
+      log,
+      check: {
+        fault,
+        evaluate: () => {
+          log.push('evaluate');
+          return ++run >= failAt;
+        },
+        reset: () => {
+          log.push('reset');
+          run = 0;
+        },
+      },
+    };
+  }
+  const sense = { now: 0, relayClosed: true, relayChangedAt: 0, relayOpening: false, liveLines: 2, charging: true, milliamps: 0, offeredAmps: 32, gfci: false, thermal: 0 };
+
+  it('a check disabled half-way is reset, not asked while disabled, and starts afresh when enabled again', async () => {
+    const { FaultSupervisor } = await import('../../../modules/j1772/faults');
+    const ground = counting(EvseState.NoGround);
+    const temp = counting(EvseState.OverTemperature, Infinity);
+    const sup = new FaultSupervisor([ground.check, temp.check], new RetryPolicy());
+    expect(sup.check(sense, 0)).toBe(0);
+    expect(sup.check(sense, 0)).toBe(0); // two of three
+    const off = Feature.GroundCheckDisabled;
+    for (let i = 0; i < 5; i++) expect(sup.check(sense, off)).toBe(0);
+    expect(ground.log).toEqual(['evaluate', 'evaluate', 'reset']);
+    // Enabled again: three evaluations are needed again, not one.
+    expect(sup.check(sense, 0)).toBe(0);
+    expect(sup.check(sense, 0)).toBe(0);
+    expect(sup.check(sense, 0)).toBe(EvseState.NoGround);
+    expect(ground.log).toEqual(['evaluate', 'evaluate', 'reset', 'evaluate', 'evaluate', 'evaluate']);
+    // The other check was asked on every call until the ground check failed first.
+    expect(temp.log).toEqual(Array(9).fill('evaluate'));
+  });
+
+  it('the first failing check in order wins, and its fault is returned', async () => {
+    const { FaultSupervisor } = await import('../../../modules/j1772/faults');
+    const a = counting(EvseState.NoGround);
+    const b = counting(EvseState.OverTemperature);
+    const sup = new FaultSupervisor([a.check, b.check], new RetryPolicy());
+    sup.check(sense, 0);
+    sup.check(sense, 0);
+    expect(sup.check(sense, 0)).toBe(EvseState.NoGround);
+    expect(sup.check(sense, Feature.GroundCheckDisabled)).toBe(EvseState.OverTemperature);
+  });
+});
