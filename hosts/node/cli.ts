@@ -20,6 +20,7 @@ import type { RunningBroker } from './broker';
 import { NodeClock } from './clock';
 import { FileStorage } from './file-storage';
 import { serveHttp, type RunningHttpServer } from './http-server';
+import { serveWs } from './ws-server';
 import { lazyMqttConnect } from './mqtt-lazy';
 import { wsConnect } from './ocpp-socket';
 import { STANDARD_FEATURES } from '../../modules/gateway/features/standard';
@@ -253,6 +254,9 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
         features: [...STANDARD_FEATURES, ocppFeature({ connect: wsConnect, restart: () => logger.log('gw: OCPP reset asked for: not done on this host; stop and start the process') })],
         logger: tagged('gw:'),
         info: { id: deviceId(options.stateDir), version: '5.1.0', buildenv: `evse-xs-node-${options.role}` },
+        // A PC has the memory for many dashboards and integrations at once.
+        wsClients: 64,
+        wsBuffer: 256 * 1024,
         system: nodeSystem({
           ipaddress: options.httpHost === '0.0.0.0' ? undefined : options.httpHost,
           file: webPage,
@@ -278,6 +282,10 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
     const charger = gateway ? (req: HttpRequest) => gateway!.http(req) : notFound(options.role);
     const http = await serveHttp(sim ? withSimControl(sim, charger) : charger, { port: options.httpPort, host: options.httpHost });
     closers.push(() => http.close());
+    if (gateway) {
+      const ws = serveWs(http, gateway);
+      closers.push(() => ws.close());
+    }
 
     // HTTP answers from here on; the embedded broker comes up behind it.
     if (gateway && options.mqtt.kind === 'embedded') {
@@ -310,6 +318,7 @@ function banner(o: CliOptions, http: RunningHttpServer, broker: RunningBroker | 
   if (gateway) {
     lines.push(`  dashboard   ${http.url}/`);
     lines.push(`  HTTP API    ${http.url}/status   ${http.url}/config   ${http.url}/r?json=1&rapi=$GS`);
+    lines.push(`  WebSocket   ${http.url.replace(/^http/, 'ws')}/ws   (status, then changes as they happen)`);
   }
   if (o.role !== 'gateway') lines.push(`  simulation  ${http.url}/sim/status   (POST /sim/plug, /sim/unplug, /sim/fault/NAME …)`);
   if (gateway) {

@@ -22,7 +22,7 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-function toRequest(req: IncomingMessage, body: string): HttpRequest {
+export function toRequest(req: IncomingMessage, body: string): HttpRequest {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;

@@ -6,12 +6,13 @@
 // to the config store and their status fields to the telemetry stream.
 // Decisions live in the features and in the pieces named above.
 
-import type { ByteSink, Clock, HttpRequest, HttpResponse, Logger, MqttConnect, Storage, Timers, TimerId } from '../ports';
+import type { Clock, HttpRequest, HttpResponse, Storage, Timers, TimerId } from '../ports';
+import type { GatewayInfo, GatewayOptions } from './gateway-options';
 import { Arbiter } from './arbiter';
 import type { Claims } from './claims';
 import { ConfigStore, type ConfigKey, type ConfigSpec, type ConfigValue } from './config-store';
 import { ConsoleBuffer } from './console-buffer';
-import { controllerConfig, controllerWrites } from './controller-settings';
+import { configDocument, updateConfig, type ConfigAnswer } from './config-api';
 import { CrashLog } from './crash-log';
 import { EvseMonitor } from './evse-monitor';
 import type { Feature, FeatureFactory } from './feature';
@@ -26,54 +27,9 @@ import { bridgeSettings } from './mqtt-settings';
 import { RapiClient, isReply } from './rapi-client';
 import type { HeapInfo, Json, NetworkInfo } from './status';
 import { Telemetry, type Fragment } from './telemetry';
+import { WsHub } from './ws-hub';
 
-export interface GatewayInfo {
-  /** Device id, 12 hex digits (the MAC on an ESP32). */
-  id?: string;
-  /** Gateway firmware version (python-openevse-http gates features on it). */
-  version?: string;
-  buildenv?: string;
-  /** Flash size, bytes. */
-  espflash?: number;
-  /** The host's reset reason (ESP-IDF code) if it knows it. */
-  resetReason?: number;
-}
-
-/** What the host can tell and do; every member optional. */
-export interface SystemPort {
-  network?(): NetworkInfo;
-  heap?(): HeapInfo;
-  scan?(): Promise<ScanResult[]> | ScanResult[];
-  /** Reboots the gateway (after the HTTP reply has gone out). */
-  restart?(): void;
-  apOff?(): void;
-  /** New Wi-Fi credentials were saved. */
-  joinNetwork?(ssid: string, pass: string): void;
-  /** Static files for the dashboard. */
-  file?(path: string): HttpResponse | undefined;
-}
-
-export interface GatewayOptions {
-  clock: Clock;
-  timers: Timers;
-  storage: Storage;
-  /** To the controller. */
-  link: ByteSink;
-  mqttConnect?: MqttConnect;
-  logger?: Logger;
-  info?: GatewayInfo;
-  system?: SystemPort;
-  /** The features to compose (default: STANDARD_FEATURES). */
-  features?: readonly FeatureFactory[];
-  /** RAPI reply timeout, ms (500). */
-  rapiTimeout?: number;
-  /** RAPI sequence ids: "auto" (default) uses them once the controller is seen to echo them. */
-  sequenceIds?: boolean | 'auto';
-  /** MQTT full-publish period, ms (30 000). */
-  mqttPeriod?: number;
-  /** Characters kept by /debug and /evse (4096 each). */
-  consoleSize?: number;
-}
+export type { GatewayInfo, GatewayOptions, SystemPort } from './gateway-options';
 
 const DEFAULT_VOLTAGE = 240;
 /** How often the liveness trace for the next boot's prev_* fields is stored, ms. */
@@ -88,6 +44,8 @@ export class Gateway {
   readonly telemetry = new Telemetry();
   readonly inputs: Inputs;
   readonly features: readonly Feature[];
+  /** The `/ws` sessions; hosts hand it their WebSocket connections after `wsHandshake`. */
+  readonly ws: WsHub;
   readonly debug: ConsoleBuffer;
   readonly evse: ConsoleBuffer;
   readonly #clock: Clock;
@@ -179,6 +137,13 @@ export class Gateway {
       });
     }
     this.telemetry.subscribe((fragment) => this.#event(fragment));
+    this.ws = new WsHub({
+      telemetry: this.telemetry,
+      document: () => this.telemetry.document(),
+      maxClients: options.wsClients,
+      maxBuffered: options.wsBuffer,
+      log: (l) => this.log(l),
+    });
     this.#api = new HttpApi(builtinBackend(this, options.system), { routes: this.features.flatMap((f) => f.routes ?? []) });
   }
 
@@ -202,6 +167,7 @@ export class Gateway {
     this.#running = false;
     this.monitor.stop();
     this.#each((f) => f.stop?.());
+    this.ws.closeAll();
     this.#mqtt?.stop();
     if (this.#beat !== undefined) this.#timers.clear(this.#beat);
     this.#beat = undefined;
@@ -212,6 +178,16 @@ export class Gateway {
   /** The portable HTTP router. */
   http(request: HttpRequest): Promise<HttpResponse> {
     return this.#api.handle(request);
+  }
+
+  /**
+   * A WebSocket handshake for `request.path`: undefined to accept it (then
+   * `ws.open(peer)`), or the HTTP answer that refuses it (404 for another
+   * path, 401 or 429 without the credentials HTTP needs).
+   */
+  wsHandshake(request: HttpRequest): HttpResponse | undefined {
+    if (request.path !== '/ws') return { status: 404, headers: { 'Content-Type': 'application/json' }, body: '{"msg":"Not found"}' };
+    return this.#api.authorise(request);
   }
 
   log(line: string): void {
@@ -288,39 +264,12 @@ export class Gateway {
 
   /** The /config document, secrets masked. */
   configDoc(): Record<string, unknown> {
-    return {
-      ...controllerConfig(this.monitor.snapshot),
-      espflash: this.#options.info?.espflash ?? 4194304,
-      identifier: this.#id,
-      wifi_serial: this.#id,
-      buildenv: this.#options.info?.buildenv ?? 'evse-xs',
-      version: this.#options.info?.version ?? '5.1.0',
-      mqtt_supported_protocols: ['mqtt', 'mqtts'],
-      http_supported_protocols: ['http'],
-      nofos_network_profiles: ['Disabled', 'GSM only', 'GSM with fallback to WiFi', 'WiFi only', 'WiFI with fallback to GSM'],
-      ...this.config.masked(),
-      config_version: this.config.version,
-    };
+    return configDocument(this);
   }
 
-  /** POST /config: gateway and feature fields are checked and saved, controller fields written over RAPI. */
-  async updateConfig(update: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
-    const checked = this.config.validate(update);
-    if (!checked.ok) return { status: 400, body: { msg: checked.error } };
-    const writes = controllerWrites(update, this.monitor.snapshot);
-    if (typeof writes === 'string') return { status: 400, body: { msg: writes } };
-    const changed: string[] = this.config.apply(checked.changes);
-    if (changed.length) {
-      this.log(`config: changed ${changed.join(', ')}`);
-      this.configChanged(changed);
-    }
-    for (const w of writes) {
-      const r = await this.client.send(w.command, w.params);
-      if (!isReply(r)) return { status: 500, body: { msg: r.error, config_version: this.config.version } };
-      if (!r.ok) return { status: 400, body: { msg: `controller refused ${w.field}`, config_version: this.config.version } };
-    }
-    if (writes.length) await this.monitor.refresh();
-    return { status: 200, body: { msg: 'done', config_version: this.config.version } };
+  /** POST /config: see config-api.ts. */
+  updateConfig(update: Record<string, unknown>): Promise<ConfigAnswer> {
+    return updateConfig(this, update);
   }
 
   /** Settings changed (saved, or reset to defaults): tell the pieces that depend on them. */

@@ -135,6 +135,23 @@ export class HttpApi {
     }
   }
 
+  /**
+   * The answer that refuses a request for want of credentials (401, or 429
+   * while locked out), or undefined when it may go on. Also asked at the
+   * WebSocket handshake.
+   */
+  authorise(req: HttpRequest): HttpResponse | undefined {
+    const auth = this.#authorised(req);
+    const now = this.#backend.now?.();
+    if (auth === 'ok' && now !== undefined) this.#throttle.success(now);
+    if (auth === 'wrong' && now !== undefined) {
+      this.#throttle.failure(now);
+      if (this.#throttle.locked(now)) return msg(429, 'locked');
+    }
+    if (auth === 'ok') return undefined;
+    return { status: 401, headers: { ...headers('application/json'), 'WWW-Authenticate': 'Basic realm="openevse", charset="UTF-8"' }, body: '{"msg":"auth"}' };
+  }
+
   /** 'ok', 'none' (no credentials given) or 'wrong'. */
   #authorised(req: HttpRequest): 'ok' | 'none' | 'wrong' {
     const want = this.#backend.credentials();
@@ -155,16 +172,8 @@ export class HttpApi {
     const method = req.method.toUpperCase();
     // Preflight carries no credentials by design; answer it before auth.
     if (method === 'OPTIONS') return { status: 204, headers: { ...CORS, 'Access-Control-Max-Age': '600' }, body: '' };
-    const auth = this.#authorised(req);
-    const now = this.#backend.now?.();
-    if (auth === 'ok' && now !== undefined) this.#throttle.success(now);
-    if (auth === 'wrong' && now !== undefined) {
-      this.#throttle.failure(now);
-      if (this.#throttle.locked(now)) return msg(429, 'locked');
-    }
-    if (auth !== 'ok') {
-      return { status: 401, headers: { ...headers('application/json'), 'WWW-Authenticate': 'Basic realm="openevse", charset="UTF-8"' }, body: '{"msg":"auth"}' };
-    }
+    const refused = this.authorise(req);
+    if (refused) return refused;
     if (req.body.length > this.#maxBody) return msg(413, 'Request body too large');
     const b = this.#backend;
     const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;

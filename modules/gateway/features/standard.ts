@@ -5,8 +5,9 @@
 
 import type { FeatureFactory } from '../feature';
 import { claimsApiFeature } from './claims-api';
+import { clientSettingsFeature } from './client-settings';
 import { dataInputFeature } from './data-input';
 import { evseFeature } from './evse';
 import { overrideFeature } from './override';
 
-export const STANDARD_FEATURES: readonly FeatureFactory[] = [evseFeature, dataInputFeature, overrideFeature, claimsApiFeature];
+export const STANDARD_FEATURES: readonly FeatureFactory[] = [evseFeature, dataInputFeature, overrideFeature, claimsApiFeature, clientSettingsFeature];

@@ -1,7 +1,8 @@
 // The dashboard in headless Chromium against the whole charger (simulated
 // controller and EV, gateway, HTTP server, all as `npm start` wires them):
 // plug in, watch it charge, change the current and see the pilot follow,
-// inject a fault and recover, pause and resume, save settings. Leaves a
+// inject a fault and recover, pause and resume, save settings, live updates
+// over /ws with no polling. Leaves a
 // screenshot in test-results/dashboard.png.
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +20,9 @@ let stateDir: string;
 /** Requests the page has open right now, and the most it ever had. */
 const inFlight = { now: 0, max: 0 };
 const statusRequests: number[] = [];
+/** The page's WebSockets and the frames they received. */
+const wsUrls: string[] = [];
+const wsFrames: string[] = [];
 
 async function stateIs(text: string, timeout = 10_000): Promise<void> {
   await page.waitForFunction((t) => document.getElementById('state')?.textContent === t, text, { timeout });
@@ -53,6 +57,10 @@ beforeAll(async () => {
   const done = (r: Request) => {
     if (api(r)) inFlight.now--;
   };
+  page.on('websocket', (ws) => {
+    wsUrls.push(ws.url());
+    ws.on('framereceived', (f) => wsFrames.push(typeof f.payload === 'string' ? f.payload : f.payload.toString()));
+  });
   page.on('requestfinished', done);
   page.on('requestfailed', done);
 }, 60_000);
@@ -167,30 +175,36 @@ describe('dashboard in Chromium', () => {
     expect(await page.content()).not.toContain('s3cret');
   });
 
-  it('polls about once a second, one request at a time, and pauses while hidden', async () => {
+  it('updates from /ws without polling: a change made elsewhere shows at once, with no request for /status', async () => {
+    // The page holds one WebSocket to /ws and reads the status from its frames.
+    expect(wsFrames.length).toBeGreaterThan(0);
+    expect(new URL(wsUrls[0]).pathname).toBe('/ws');
     const from = Date.now();
-    await page.waitForTimeout(4000);
-    const recent = statusRequests.filter((t) => t >= from).length;
-    expect(recent).toBeGreaterThanOrEqual(2);
-    expect(recent).toBeLessThanOrEqual(5);
-    expect(inFlight.max).toBe(1);
-    // a hidden tab stops polling…
-    await page.evaluate(() => {
-      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
-      document.dispatchEvent(new Event('visibilitychange'));
-    });
-    await page.waitForTimeout(1500); // the poll already under way may finish
-    const hiddenFrom = Date.now();
+    const framesBefore = wsFrames.length;
+    // a change that does not come from the page: the EV stops asking for current
+    const r = await fetch(charger.http.url + '/sim/ev', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"charge":false}' });
+    expect(r.status).toBe(200);
+    await stateIs('Connected', 5000);
     await page.waitForTimeout(2500);
-    expect(statusRequests.filter((t) => t >= hiddenFrom).length).toBe(0);
-    // …and showing it again resumes at once
-    const shownAt = Date.now();
-    await page.evaluate(() => {
-      Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
-      document.dispatchEvent(new Event('visibilitychange'));
-    });
-    await page.waitForTimeout(500);
-    expect(statusRequests.filter((t) => t >= shownAt).length).toBeGreaterThanOrEqual(1);
+    expect(statusRequests.filter((t) => t >= from).length).toBe(0);
+    expect(wsFrames.length).toBeGreaterThan(framesBefore);
+    expect(wsFrames.slice(framesBefore).some((f) => JSON.parse(f).state === 2)).toBe(true);
+    await fetch(charger.http.url + '/sim/ev', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"charge":true}' });
+    await stateIs('Charging', 5000);
+    expect(statusRequests.filter((t) => t >= from).length).toBe(0);
+    expect(inFlight.max).toBe(1);
+  });
+
+  it('reconnects to /ws when the connection drops, and shows the state it missed', async () => {
+    const opened = wsUrls.length;
+    // every session goes away (as when the gateway restarts its server)
+    charger.gateway!.ws.closeAll();
+    await page.waitForFunction(() => document.getElementById('conn')!.textContent!.startsWith('connection lost'), null, { timeout: 5000 });
+    await fetch(charger.http.url + '/sim/ev', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"charge":false}' });
+    await stateIs('Connected', 10_000);
+    expect(wsUrls.length).toBe(opened + 1);
+    await fetch(charger.http.url + '/sim/ev', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"charge":true}' });
+    await stateIs('Charging', 5000);
   });
 
   it('leaves a screenshot of a charging station', async () => {

@@ -12,12 +12,15 @@ import { NodeClock } from '../../../hosts/node/clock';
 import { FileStorage } from '../../../hosts/node/file-storage';
 import { serveHttp, type RunningHttpServer } from '../../../hosts/node/http-server';
 import { nodeSystem } from '../../../hosts/node/system';
+import { serveWs } from '../../../hosts/node/ws-server';
 
 export interface Rig {
   clock: NodeClock;
   station: SimStation;
   gateway: Gateway;
   http: RunningHttpServer;
+  /** ws://…/ws */
+  wsUrl: string;
   dir: string;
   get(path: string, init?: RequestInit): Promise<Response>;
   post(path: string, body: string, init?: RequestInit): Promise<Response>;
@@ -36,7 +39,7 @@ export async function until(predicate: () => boolean | Promise<boolean>, limit =
   }
 }
 
-export async function standalone(options: { dir?: string; silent?: boolean; gateway?: Partial<GatewayOptions> } = {}): Promise<Rig> {
+export async function standalone(options: { dir?: string; silent?: boolean; gateway?: Partial<GatewayOptions>; pingPeriod?: number } = {}): Promise<Rig> {
   const clock = new NodeClock();
   const dir = options.dir ?? tempDir('gw');
   const [gw, ctl] = LinkEnd.pair(clock);
@@ -55,15 +58,18 @@ export async function standalone(options: { dir?: string; silent?: boolean; gate
   station.start();
   gateway.start();
   const http = await serveHttp((r) => gateway.http(r));
+  const ws = serveWs(http, gateway, { pingPeriod: options.pingPeriod });
   return {
     clock,
     station,
     gateway,
     http,
+    wsUrl: http.url.replace(/^http/, 'ws') + '/ws',
     dir,
     get: (path, init) => fetch(http.url + path, init),
     post: (path, body, init) => fetch(http.url + path, { method: 'POST', body, ...init, headers: { 'Content-Type': 'application/json', ...(init?.headers ?? {}) } }),
     async close() {
+      ws.close();
       await http.close();
       gateway.stop();
       station.stop();
