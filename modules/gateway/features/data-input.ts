@@ -28,15 +28,15 @@ const TOPICS: readonly { setting: string; input: string; vehicle?: number }[] = 
   { setting: 'mqtt_solar', input: 'solar' },
   { setting: 'mqtt_grid_ie', input: 'grid_ie' },
   { setting: 'mqtt_live_pwr', input: 'shaper_live_pwr' },
-  { setting: 'mqtt_vehicle_soc', input: 'battery_level', vehicle: VehicleDataSource.Mqtt },
-  { setting: 'mqtt_vehicle_range', input: 'battery_range', vehicle: VehicleDataSource.Mqtt },
-  { setting: 'mqtt_vehicle_eta', input: 'time_to_full_charge', vehicle: VehicleDataSource.Mqtt },
-  { setting: 'mqtt_vehicle_charge_limit', input: 'vehicle_charge_limit', vehicle: VehicleDataSource.Mqtt },
-  { setting: 'mqtt_home_battery_soc', input: 'home_battery_soc' },
-  { setting: 'mqtt_home_battery_power', input: 'home_battery_power' },
 ];
 
 const TOPIC_SPEC = { type: 'string', max: 128, default: '' } as const;
+
+/** The settings this feature adds (the first three input topics are the gateway's own). */
+const CONFIG = {
+  vehicle_data_src: { type: 'integer', min: 0, max: 3, default: VehicleDataSource.None },
+  mqtt_live_pwr: TOPIC_SPEC,
+} as const;
 
 export function dataInputFeature(ctx: FeatureContext): Feature {
   const inputs = ctx.inputs;
@@ -90,14 +90,9 @@ export function dataInputFeature(ctx: FeatureContext): Feature {
     return answer(200, echo);
   };
 
-  const config: Record<string, typeof TOPIC_SPEC | { type: 'integer'; min: number; max: number; default: number }> = {
-    vehicle_data_src: { type: 'integer', min: 0, max: 3, default: VehicleDataSource.None },
-  };
-  for (const t of TOPICS) if (t.setting !== 'mqtt_vrms' && t.setting !== 'mqtt_solar' && t.setting !== 'mqtt_grid_ie') config[t.setting] = TOPIC_SPEC;
-
   return {
     name: 'data-input',
-    config,
+    config: CONFIG,
     status: [
       { fields },
       {
