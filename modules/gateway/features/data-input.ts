@@ -98,10 +98,17 @@ export function dataInputFeature(ctx: FeatureContext): Feature {
       {
         // Ages, in seconds: clock-like, so in the document only.
         events: false,
-        fields: () => ({
-          vehicle_state_update: Math.min(...['battery_level', 'battery_range', 'time_to_full_charge', 'vehicle_charge_limit'].map((n) => inputs.age(n) ?? ctx.uptime())),
-          divert_update: Math.min(inputs.age('solar') ?? ctx.uptime(), inputs.age('grid_ie') ?? ctx.uptime()),
-        }),
+        fields: () => {
+          // Written out, not spread from a mapped array: /status reads this on every request.
+          const up = ctx.uptime();
+          const vehicle = Math.min(
+            inputs.age('battery_level') ?? up,
+            inputs.age('battery_range') ?? up,
+            inputs.age('time_to_full_charge') ?? up,
+            inputs.age('vehicle_charge_limit') ?? up,
+          );
+          return { vehicle_state_update: vehicle, divert_update: Math.min(inputs.age('solar') ?? up, inputs.age('grid_ie') ?? up) };
+        },
       },
     ],
     start() {

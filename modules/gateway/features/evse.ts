@@ -16,7 +16,12 @@ export const LIVE_PERIOD_MS = 1000;
 
 export function evseFeature(ctx: FeatureContext): Feature {
   let timer: TimerId | undefined;
-  const fields = (): Fragment => ({ ...evseFields(ctx.snapshot(), ctx.voltage()), status: ctx.state() });
+  const fields = (): Fragment => {
+    // evseFields makes a fresh object: set `status` on it rather than copy its 40 fields into another.
+    const f = evseFields(ctx.snapshot(), ctx.voltage());
+    f.status = ctx.state();
+    return f;
+  };
   return {
     name: 'evse',
     status: [{ fields }],

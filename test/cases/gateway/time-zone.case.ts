@@ -1,7 +1,7 @@
 // The UTC offset of OpenEVSE's `time_zone` setting (a POSIX TZ rule after a
 // bar), checked against the real offsets and transition moments of those zones.
 import { describe, it, expect } from '../harness';
-import { minutesEast, parseZone } from '../../../modules/gateway/time-zone';
+import { minutesEast, parseZone, ZoneClock } from '../../../modules/gateway/time-zone';
 import { localIsoTime, utcOffset } from '../../../modules/gateway/status';
 
 const at = (iso: string) => Date.parse(iso);
@@ -52,5 +52,27 @@ describe('POSIX time zones', () => {
     expect(utcOffset(330)).toBe('+0530');
     expect(localIsoTime(at('2026-07-01T12:00:00Z'), 60)).toBe('2026-07-01T13:00:00+0100');
     expect(localIsoTime(at('2026-01-01T02:00:00Z'), -300)).toBe('2025-12-31T21:00:00-0500');
+  });
+});
+
+describe('ZoneClock (the rule parsed once per setting)', () => {
+  it('agrees with minutesEast through a setting change and both DST edges', () => {
+    const clock = new ZoneClock();
+    const london = 'Europe/London|GMT0BST,M3.5.0/1,M10.5.0';
+    const newYork = 'America/New_York|EST5EDT,M3.2.0,M11.1.0';
+    // 2026-03-29 01:00 UTC London goes to BST; 2026-03-08 07:00 UTC New York to EDT.
+    const moments = [Date.UTC(2026, 2, 29, 0, 59), Date.UTC(2026, 2, 29, 1, 0), Date.UTC(2026, 2, 8, 6, 59), Date.UTC(2026, 2, 8, 7, 0), Date.UTC(2026, 9, 25, 1, 0)];
+    const seen: number[] = [];
+    for (const zone of [london, london, newYork, 'not a zone', london]) {
+      for (const t of moments) {
+        const east = clock.minutesEast(zone, t);
+        expect(east).toBe(minutesEast(zone, t));
+        seen.push(east);
+      }
+    }
+    expect(seen).toContain(60);
+    expect(seen).toContain(-240);
+    expect(seen).toContain(-300);
+    expect(seen).toContain(0);
   });
 });
