@@ -60,7 +60,12 @@ for (const f of readdirSync(nodeDir).filter((x) => x.endsWith('.bench.ts')).sort
   const mod = (await import(pathToFileURL(join(nodeDir, f)).href)) as {
     default: () => Promise<{ name: string; value: number; unit: string; note?: string }[]>;
   };
-  for (const r of await mod.default()) if (wanted(r.name)) rows.push(r);
+  try {
+    for (const r of await mod.default()) if (wanted(r.name)) rows.push(r);
+  } catch (e) {
+    // One bench failing (a busy machine, a missing tool) does not lose the others' figures.
+    rows.push({ name: `${f}: failed`, value: 0, unit: '', note: (e as Error).message });
+  }
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));

@@ -118,7 +118,8 @@ export async function sideBySide(checkout: string): Promise<Row[]> {
       sides.map(async (s) => {
         const link = await SerialLink.open(s.port, 115200);
         links.push(link);
-        const client = new RapiClient({ clock, timers: clock, link, sequenceIds: false });
+        // A shared machine can stall either process for a while: a generous timeout, so a stall costs time, not the run.
+        const client = new RapiClient({ clock, timers: clock, link, sequenceIds: false, timeout: 5000 });
         link.onReceive((b) => client.receive(b));
         for (let i = 0; i < 200; i++) await client.send('GS'); // warm up both ends
         return client;
