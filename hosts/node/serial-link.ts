@@ -17,13 +17,21 @@ import type { ByteSink } from '../../modules/ports';
 /** What the Unix binding of serialport 13 exposes and the direct path uses. */
 interface UnixBinding {
   fd: number | null;
-  poller: { once(event: 'readable', callback: (error: Error | null) => void): unknown };
+  poller: {
+    on(event: 'readable', callback: (error: Error | null) => void): unknown;
+    off(event: 'readable', callback: (error: Error | null) => void): unknown;
+    /** Arms the native poller for one event (bindings-cpp: 1 = readable). */
+    poll(events: number): void;
+  };
 }
 
 function unixBinding(port: SerialPort): UnixBinding | undefined {
   const b = (port as unknown as { port?: Partial<UnixBinding> }).port;
-  return b && typeof b.fd === 'number' && typeof b.poller?.once === 'function' ? (b as UnixBinding) : undefined;
+  return b && typeof b.fd === 'number' && typeof b.poller?.on === 'function' && typeof b.poller?.poll === 'function' ? (b as UnixBinding) : undefined;
 }
+
+/** bindings-cpp's poller event flag for "readable". */
+const UV_READABLE = 1;
 
 function errno(e: unknown): string | undefined {
   return (e as { code?: string } | null)?.code;
@@ -45,7 +53,11 @@ export class SerialLink implements ByteSink {
   private constructor(port: SerialPort, direct: boolean) {
     this.port = port;
     this.#binding = direct ? unixBinding(port) : undefined;
-    if (this.#binding) this.#pump();
+    if (this.#binding) {
+      // One listener for the port's life, the poller armed again after each read: `once` would make and drop a wrapper per exchange.
+      this.#binding.poller.on('readable', this.#readable);
+      this.#pump();
+    }
     else port.on('data', (chunk: Buffer) => this.#receiver?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
   }
 
@@ -83,6 +95,10 @@ export class SerialLink implements ByteSink {
     this.port.write(Buffer.from(rest), () => this.#queued--);
   }
 
+  readonly #readable = (error: Error | null) => {
+    if (!error) this.#pump();
+  };
+
   /** Reads whatever is there, then waits for the poller to say there is more. */
   #pump(): void {
     const b = this.#binding!;
@@ -103,15 +119,16 @@ export class SerialLink implements ByteSink {
       // says so if more came meanwhile).
       if (n < this.#buffer.length) break;
     }
-    b.poller.once('readable', (error) => {
-      if (!error) this.#pump();
-    });
+    b.poller.poll(UV_READABLE);
   }
 
   close(): Promise<void> {
     return new Promise((resolve) => {
       if (!this.port.isOpen) return resolve();
-      this.port.close(() => resolve());
+      this.port.close(() => {
+        this.#binding?.poller.off('readable', this.#readable);
+        resolve();
+      });
     });
   }
 }
