@@ -52,7 +52,12 @@ export async function buildBundle() {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    // npm packages are bundled too, so a start resolves and parses no package
+    // files one by one (ws alone took 200 ms that way); serialport stays out
+    // for its native binding.
+    external: ['serialport', '@serialport/*', 'bufferutil', 'utf-8-validate'],
+    // Bundled CommonJS packages require Node's own modules.
+    banner: { js: "import { createRequire as __evseCreateRequire } from 'node:module'; const require = __evseCreateRequire(import.meta.url);" },
     // Modules the CLI imports on demand (serial port, MQTT, broker) become chunks loaded only then.
     splitting: true,
     outdir: outDir,

@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { buildBundle, bundle, staleness } from '../../../hosts/node/bundle.mjs';
 import { ROOT } from './processes';
 
@@ -86,4 +88,38 @@ describe('npm start runs the prebuilt CLI bundle', () => {
     }
     expect(staleness()).toBe('');
   });
+
+  it('runs the bundled packages: the embedded MQTT broker and the gateway publishing to it, and /ws', async () => {
+    await buildBundle();
+    const run = await npmStart(['--http-port', '0', '--mqtt-port', '0', '--quiet', '--state-dir', join(dir, 'state-mqtt')]);
+    try {
+      const until = Date.now() + 20_000;
+      let m: RegExpMatchArray | null = null;
+      while (!(m = run.output().match(/MQTT\s+(mqtt:\/\/127\.0\.0\.1:\d+) \(embedded broker\)/))) {
+        if (Date.now() > until) throw new Error(`no broker in the banner:\n${run.output()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const topic = run.output().match(/topics\s+(\S+)\/#/)![1];
+      // MQTT: the gateway (mqtt package, bundled) publishes to the broker (aedes, bundled).
+      const client = mqtt.connect(m[1]);
+      const seen = new Map<string, string>();
+      client.on('message', (t, p) => seen.set(t, p.toString()));
+      await new Promise<void>((r) => client.on('connect', () => client.subscribe(`${topic}/#`, () => r())));
+      await fetch(run.url + '/sim/plug', { method: 'POST' });
+      const deadline = Date.now() + 15_000;
+      while (seen.get(`${topic}/state`) !== '3' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(seen.get(`${topic}/state`)).toBe('3');
+      client.end(true);
+      // /ws (ws package, bundled): the first message is the status document.
+      const ws = new WebSocket(run.url.replace(/^http/, 'ws') + '/ws');
+      const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        ws.once('message', (d) => resolve(JSON.parse(d.toString()) as Record<string, unknown>));
+        ws.once('error', reject);
+      });
+      ws.close();
+      expect(first).toHaveProperty('state');
+    } finally {
+      await run.stop();
+    }
+  }, 40_000);
 });
