@@ -77,6 +77,8 @@ export interface Feature {
   configChanged?(keys: readonly string[]): void;
   /** Claims of these clients were filed or released (by anyone, or at the end of a session). */
   claimsChanged?(clients: readonly number[]): void;
+  /** The session ended: the EV was unplugged (auto_release claims are already gone). */
+  sessionEnded?(): void;
   /** The controller rebooted (`$AB`): its volatile settings are gone. */
   controllerBooted?(): void;
 }
@@ -115,8 +117,8 @@ export interface FeatureContext {
   target(): Target;
   /** `active` or `disabled`: what the claims hold the charger to, else what the controller does. */
   state(): ClaimState;
-  /** Publishes a retained topic of this feature now (its version moved). */
-  publishRetained(topic: string): void;
+  /** Publishes now the retained topics whose version moved (call it after bumping yours). */
+  publishRetained(): void;
   log(line: string): void;
 }
 

@@ -316,7 +316,9 @@ export class Gateway {
     const was = this.#vehicle;
     this.#vehicle = fragment.vehicle;
     // The session is over: claims that asked for it let go (OpenEVSE releaseAutoReleaseClaims).
-    if (was === 1 && fragment.vehicle === 0) this.arbiter.sessionEnded();
+    if (was !== 1 || fragment.vehicle !== 0) return;
+    this.arbiter.sessionEnded();
+    this.#each((f) => f.sessionEnded?.());
   }
 
   #applyMqtt(): void {

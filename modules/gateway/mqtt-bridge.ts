@@ -50,6 +50,20 @@ export function rapiCommand(base: string, topic: string, payload: string): strin
   return (cmd.startsWith('$') ? cmd : '$' + cmd) + (args ? ' ' + args : '');
 }
 
+/**
+ * A RAPI request's payload may end in `|<id>` (1–64 of A–Z a–z 0–9 _ . : -):
+ * the reply on `<base>/rapi/out` then ends in the same `|<id>`, so clients
+ * sharing the topic can tell their replies apart. RAPI parameters never
+ * contain `|`; a payload without one is the plain form.
+ */
+export function correlation(payload: string): { args: string; id?: string } {
+  const bar = payload.lastIndexOf('|');
+  if (bar < 0) return { args: payload };
+  const id = payload.slice(bar + 1).trim();
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(id)) return { args: payload };
+  return { args: payload.slice(0, bar), id };
+}
+
 /** The retained announce (connected) and last-will (disconnected) payloads. */
 export function announcePayloads(s: Pick<MqttSettings, 'id' | 'name' | 'topic' | 'http'>): { connected: string; will: string } {
   return {
@@ -150,7 +164,10 @@ export class MqttBridge {
     const s = this.#settings;
     const session = this.#session;
     if (!this.#connected || !s || !session) return;
+    const docs = this.#options.retained ?? [];
     for (const [k, v] of Object.entries(fields)) {
+      // `limit` is both a status field (true/false) and the retained JSON limit: the document wins the topic.
+      if (docs.some((d) => d.topic === k)) continue;
       this.#send(session, `${s.topic}/${k}`, String(v), s.retained);
     }
   }
@@ -259,13 +276,14 @@ export class MqttBridge {
       }
     }
     if (handled) return;
-    const command = rapiCommand(s.topic, topic, payload);
+    const { args, id } = correlation(payload);
+    const command = rapiCommand(s.topic, topic, args);
     if (command === undefined) return;
     const generation = this.#generation;
     void this.#options.rapi(command).then((reply) => {
       // The reply goes out only on the session that asked.
       if (generation !== this.#generation || !this.#connected || !this.#session) return;
-      this.#send(this.#session, `${s.topic}/rapi/out`, reply, false);
+      this.#send(this.#session, `${s.topic}/rapi/out`, id === undefined ? reply : `${reply}|${id}`, false);
     });
   }
 

@@ -50,7 +50,7 @@ export function overrideFeature(ctx: FeatureContext): Feature {
     claimsChanged(clients) {
       if (!clients.includes(Client.Manual)) return;
       version++;
-      ctx.publishRetained('override');
+      ctx.publishRetained();
     },
     routes: [
       {

@@ -8,6 +8,8 @@ import { claimsApiFeature } from './claims-api';
 import { clientSettingsFeature } from './client-settings';
 import { dataInputFeature } from './data-input';
 import { evseFeature } from './evse';
+import { limitFeature } from './limit';
 import { overrideFeature } from './override';
+import { schedulerFeature } from './scheduler';
 
-export const STANDARD_FEATURES: readonly FeatureFactory[] = [evseFeature, dataInputFeature, overrideFeature, claimsApiFeature, clientSettingsFeature];
+export const STANDARD_FEATURES: readonly FeatureFactory[] = [evseFeature, dataInputFeature, overrideFeature, claimsApiFeature, limitFeature, schedulerFeature, clientSettingsFeature];
