@@ -23,7 +23,7 @@ import { serveHttp, type RunningHttpServer } from './http-server';
 import { serveWs } from './ws-server';
 import { lazyMqttConnect } from './mqtt-lazy';
 import { wsConnect } from './ocpp-socket';
-import { STANDARD_FEATURES } from '../../modules/gateway/features/standard';
+import { FULL_FEATURES } from '../../modules/gateway/features/standard';
 import { ocppFeature } from '../../modules/gateway/features/ocpp';
 import type { SerialLink } from './serial-link';
 import { nodeSystem } from './system';
@@ -251,7 +251,7 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
         storage: new FileStorage(join(options.stateDir, 'gateway')),
         link,
         mqttConnect: options.mqtt.kind === 'none' ? undefined : lazyMqttConnect(loadMqtt),
-        features: [...STANDARD_FEATURES, ocppFeature({ connect: wsConnect, restart: () => logger.log('gw: OCPP reset asked for: not done on this host; stop and start the process') })],
+        features: [...FULL_FEATURES, ocppFeature({ connect: wsConnect, restart: () => logger.log('gw: OCPP reset asked for: not done on this host; stop and start the process') })],
         logger: tagged('gw:'),
         info: { id: deviceId(options.stateDir), version: '5.1.0', buildenv: `evse-xs-node-${options.role}` },
         // A PC has the memory for many dashboards and integrations at once.

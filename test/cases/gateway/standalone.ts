@@ -2,6 +2,7 @@
 // virtual clock, built with the features a case asks for.
 import { Gateway } from '../../../modules/gateway/gateway';
 import type { FeatureFactory } from '../../../modules/gateway/feature';
+import { FULL_FEATURES } from '../../../modules/gateway/features/standard';
 import { LinkEnd } from '../../../modules/rapi/link';
 import { SimStation } from '../../../sim/station';
 import { VirtualClock } from '../../../sim/clock';
@@ -13,7 +14,7 @@ export function standalone(options: { features?: readonly FeatureFactory[]; stor
   const station = new SimStation({ clock, output: ctl });
   ctl.onReceive((b) => station.receive(b));
   const storage = options.storage ?? new MemoryStorage();
-  const gateway = new Gateway({ clock, timers: clock, storage, link: gw, info: { id: 'a1b2c3d4e5f6', version: '5.1.0' }, features: options.features });
+  const gateway = new Gateway({ clock, timers: clock, storage, link: gw, info: { id: 'a1b2c3d4e5f6', version: '5.1.0' }, features: options.features ?? FULL_FEATURES });
   gw.onReceive((b) => gateway.receive(b));
   const http = (method: string, path: string, opts: Parameters<typeof request>[2] = {}) => settle(clock, gateway.http(request(method, path, opts)));
   const post = (path: string, doc: unknown, method = 'POST') => http(method, path, { body: typeof doc === 'string' ? doc : JSON.stringify(doc) });

@@ -13,6 +13,7 @@ import { FileStorage } from '../../../hosts/node/file-storage';
 import { serveHttp, type RunningHttpServer } from '../../../hosts/node/http-server';
 import { nodeSystem } from '../../../hosts/node/system';
 import { serveWs } from '../../../hosts/node/ws-server';
+import { FULL_FEATURES } from '../../../modules/gateway/features/standard';
 
 export interface Rig {
   clock: NodeClock;
@@ -52,6 +53,7 @@ export async function standalone(options: { dir?: string; silent?: boolean; gate
     link: gw,
     info: { id: 'a1b2c3d4e5f6', version: '5.1.0' },
     system: nodeSystem({ ipaddress: '127.0.0.1' }),
+    features: FULL_FEATURES,
     ...options.gateway,
   });
   gw.onReceive((b) => gateway.receive(b));
