@@ -2,12 +2,10 @@
 // web_server_claims.cpp): `GET /claims` lists every claim, `/claims/target`
 // the resolved properties and who owns each, `/claims/{client}` reads, files
 // (priority 500) or releases one client's claim. `claims_version` moves on
-// every change, so clients know when to refetch. Over MQTT, `<base>/claim/set`
-// files the MQTT client's claim (0x0001000b, priority 500) from JSON
-// properties, or releases it with `release`; the retained `<base>/claim`
-// carries it, or {"state":"null"} (OpenEVSE mqtt.cpp).
+// every change, so clients know when to refetch. The MQTT client's claim is
+// mqtt-claim.ts.
 
-import { Client, Priority, parseProperties, propertiesJson } from '../claims';
+import { Priority, parseProperties, propertiesJson } from '../claims';
 import type { Feature, FeatureContext } from '../feature';
 import { answer, jsonBody, msg } from '../http-answer';
 
@@ -17,41 +15,10 @@ export function clientId(text: string): number | undefined {
 }
 
 export function claimsApiFeature(ctx: FeatureContext): Feature {
-  let mqttVersion = 0;
   return {
     name: 'claims-api',
     claims: [{ priority: Priority.Api }],
     status: [{ fields: () => ({ claims_version: ctx.claimsVersion() }) }],
-    claimsChanged(clients) {
-      if (!clients.includes(Client.Mqtt)) return;
-      mqttVersion++;
-      ctx.publishRetained();
-    },
-    subscribe: [
-      {
-        topic: 'claim/set',
-        async onMessage(payload) {
-          const p = payload.trim();
-          if (p === 'release') {
-            await ctx.release(Client.Mqtt);
-            return;
-          }
-          const parsed = parseProperties(jsonBody(p));
-          if (!parsed.ok) return ctx.log(`mqtt: claim/set: ${parsed.error}`);
-          if (!(await ctx.claim(Client.Mqtt, parsed.properties))) ctx.log('mqtt: claim/set: could not make claim');
-        },
-      },
-    ],
-    retained: [
-      {
-        topic: 'claim',
-        version: () => mqttVersion,
-        payload: () => {
-          const c = ctx.claimOf(Client.Mqtt);
-          return JSON.stringify(c ? propertiesJson(c.properties) : { state: 'null' });
-        },
-      },
-    ],
     routes: [
       {
         path: '/claims',

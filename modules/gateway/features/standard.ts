@@ -5,7 +5,7 @@
 //
 // STANDARD_FEATURES is what the device build gets by default: it fits the
 // ESP32 memory budget (test/node/moddable/memory.test.ts). FULL_FEATURES adds
-// the session limit and the weekly scheduler, which the Node host runs; on the
+// the MQTT claim, the session limit and the weekly scheduler, which the Node host runs; on the
 // device they cost about 600 slots and 7 KB of chunk heap more than that
 // budget leaves today (docs/features.md, "Memory on the device").
 
@@ -15,9 +15,10 @@ import { clientSettingsFeature } from './client-settings';
 import { dataInputFeature } from './data-input';
 import { evseFeature } from './evse';
 import { limitFeature } from './limit';
+import { mqttClaimFeature } from './mqtt-claim';
 import { overrideFeature } from './override';
 import { schedulerFeature } from './scheduler';
 
 export const STANDARD_FEATURES: readonly FeatureFactory[] = [evseFeature, dataInputFeature, overrideFeature, claimsApiFeature, clientSettingsFeature];
 
-export const FULL_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, limitFeature, schedulerFeature];
+export const FULL_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, mqttClaimFeature, limitFeature, schedulerFeature];
