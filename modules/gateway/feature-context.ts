@@ -57,6 +57,12 @@ export class Context implements FeatureContext {
   uptime(): number {
     return this.#host.uptime();
   }
+  id(): string {
+    return this.#host.id;
+  }
+  version(): string {
+    return this.#host.info.version ?? '5.1.0';
+  }
 
   /** The priority this feature declared for `client` (a declaration without a client covers any). */
   priority(client: number): number | undefined {

@@ -37,7 +37,9 @@ export interface Subscription {
  * published on connect and again whenever `version()` moves.
  */
 export interface RetainedTopic {
+  /** Under the base topic, unless `absolute`. */
   topic: string;
+  absolute?: boolean;
   version(): number;
   payload(): string;
 }
@@ -108,6 +110,10 @@ export interface FeatureContext {
   release(client: number): Promise<boolean>;
   /** Seconds since the gateway started. */
   uptime(): number;
+  /** The device id (12 hex digits). */
+  id(): string;
+  /** The gateway firmware version. */
+  version(): string;
   /** One client's claim, a copy; undefined when it has none. */
   claimOf(client: number): Claim | undefined;
   claimList(): Claim[];

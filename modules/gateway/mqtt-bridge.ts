@@ -167,7 +167,7 @@ export class MqttBridge {
     const docs = this.#options.retained ?? [];
     for (const [k, v] of Object.entries(fields)) {
       // `limit` is both a status field (true/false) and the retained JSON limit: the document wins the topic.
-      if (docs.some((d) => d.topic === k)) continue;
+      if (docs.some((d) => !d.absolute && d.topic === k)) continue;
       this.#send(session, `${s.topic}/${k}`, String(v), s.retained);
     }
   }
@@ -258,7 +258,7 @@ export class MqttBridge {
       const v = r.version();
       if (this.#retainedSent[r.topic] === v) continue;
       this.#retainedSent[r.topic] = v;
-      this.#send(session, `${s.topic}/${r.topic}`, r.payload(), true);
+      this.#send(session, r.absolute ? r.topic : `${s.topic}/${r.topic}`, r.payload(), true);
     }
   }
 

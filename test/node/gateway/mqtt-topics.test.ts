@@ -120,4 +120,42 @@ describe('MQTT command and retained topics', () => {
     await a.endAsync(true);
     await b.endAsync(true);
   });
+
+  it('Home Assistant discovery: retained configs for every entity, available on the announce topic; the switch and number command the charger; off removes them', async () => {
+    const configs = new Map<string, string>();
+    const ha = await client('ha-late', (t, p) => configs.set(t, p));
+    await ha.subscribeAsync('homeassistant/#');
+    await until(() => configs.size >= 12);
+    const docs = [...configs.entries()].map(([t, p]) => ({ t, d: JSON.parse(p) }));
+    const announce = (await (await rig.get('/config')).json()).mqtt_announce_topic;
+    for (const { t, d } of docs) {
+      expect(t).toMatch(/^homeassistant\/(sensor|binary_sensor|switch|number)\/a1b2c3d4e5f6\/[a-z_]+\/config$/);
+      expect(d.unique_id).toBe(`a1b2c3d4e5f6_${t.split('/')[3]}`);
+      expect(d.device.identifiers).toEqual(['openevse_a1b2c3d4e5f6']);
+      expect(d.availability).toEqual([{ topic: announce, value_template: '{{ value_json.state }}', payload_available: 'connected', payload_not_available: 'disconnected' }]);
+      expect(d.state_topic.startsWith(`${TOPIC}/`)).toBe(true);
+    }
+    const by = (object: string) => docs.find((x) => x.t.split('/')[3] === object)!.d;
+    expect(by('current')).toMatchObject({ state_topic: `${TOPIC}/amp`, unit_of_measurement: 'A', device_class: 'current' });
+    expect(by('total_energy')).toMatchObject({ unit_of_measurement: 'kWh', device_class: 'energy', state_class: 'total_increasing' });
+    // what Home Assistant would send: the number's command_template rendered with 10, the switch's payload_off
+    const number = by('charge_current');
+    await sub.publishAsync(number.command_topic, number.command_template.replace('{{ value | int }}', '10'));
+    await until(() => rig.station.controller.pilotAmps === 10);
+    const sw = by('enable');
+    await sub.publishAsync(sw.command_topic, sw.payload_off);
+    await until(() => last(`${TOPIC}/status`)?.payload === sw.state_off);
+    await sub.publishAsync(`${TOPIC}/override/set`, 'clear');
+    await until(() => rig.station.controller.pilotAmps !== 10);
+    // switched off: the retained configs are emptied, so a new subscriber finds none
+    expect((await rig.post('/config', JSON.stringify({ mqtt_ha_discovery: false }))).status).toBe(200);
+    await until(() => [...configs.values()].every((p) => p === '') || configs.size === 0);
+    const after: string[] = [];
+    const later = await client('ha-later', (t, p, retain) => retain && p !== '' && after.push(t));
+    await later.subscribeAsync('homeassistant/#');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(after).toEqual([]);
+    await later.endAsync(true);
+    await ha.endAsync(true);
+  });
 });
