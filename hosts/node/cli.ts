@@ -21,6 +21,7 @@ import { NodeClock } from './clock';
 import { FileStorage } from './file-storage';
 import { serveHttp, type RunningHttpServer } from './http-server';
 import { serveWs } from './ws-server';
+import { advertise } from './mdns';
 import { lazyMqttConnect } from './mqtt-lazy';
 import { wsConnect } from './ocpp-socket';
 import { FULL_FEATURES } from '../../modules/gateway/features/standard';
@@ -46,6 +47,8 @@ export interface CliOptions {
   httpHost: string;
   mqtt: MqttChoice;
   stateDir: string;
+  /** Advertise over mDNS (`_openevse._tcp`, `_http._tcp`). */
+  mdns?: boolean;
   serial?: string;
   baud: number;
   quiet: boolean;
@@ -66,6 +69,7 @@ export const USAGE = `Usage: npm start -- [options]
   --mqtt URL           use this broker (mqtt://user:pass@host:port/topic); no embedded broker
   --mqtt-port N        port of the embedded broker (default 1883; 0 picks a free one)
   --no-mqtt            no MQTT at all
+  --no-mdns            do not advertise _openevse._tcp / _http._tcp over mDNS
   --ocpp URL           join this OCPP 1.6J central system (ws:// or wss://; sets ocpp_enabled, ocpp_server)
   --ocpp-id ID         the charge box id there (ocpp_chargeBoxId; default the hostname)
   --state-dir DIR      where config, counters and the crash log persist (default ./.state)
@@ -97,6 +101,7 @@ export function parseCli(argv: string[], cwd = '.'): CliOptions | 'help' {
         mqtt: { type: 'string' },
         'mqtt-port': { type: 'string', default: '1883' },
         'no-mqtt': { type: 'boolean', default: false },
+        'no-mdns': { type: 'boolean', default: false },
         'state-dir': { type: 'string' },
         ocpp: { type: 'string' },
         'ocpp-id': { type: 'string' },
@@ -131,6 +136,7 @@ export function parseCli(argv: string[], cwd = '.'): CliOptions | 'help' {
     httpHost: v['http-host'] as string,
     mqtt,
     stateDir: resolve(cwd, (v['state-dir'] as string | undefined) ?? '.state'),
+    mdns: !v['no-mdns'],
     serial: v.serial as string | undefined,
     baud,
     quiet: v.quiet as boolean,
@@ -285,6 +291,10 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
     if (gateway) {
       const ws = serveWs(http, gateway);
       closers.push(() => ws.close());
+      if (options.mdns) {
+        const mdns = advertise(gateway, http.port);
+        closers.push(() => mdns.close());
+      }
     }
 
     // HTTP answers from here on; the embedded broker comes up behind it.

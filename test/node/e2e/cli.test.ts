@@ -53,11 +53,13 @@ describe('command line', () => {
       httpHost: '127.0.0.1',
       mqtt: { kind: 'external', url: 'mqtt://u:p@10.0.0.2:1884/garage' },
       stateDir: '/x/st',
+      mdns: true,
       serial: '/dev/ttyUSB0',
       baud: 115200,
       quiet: false,
     });
     expect((parseCli(['--no-mqtt']) as CliOptions).mqtt).toEqual({ kind: 'none' });
+    expect((parseCli(['--no-mdns']) as CliOptions).mdns).toBe(false);
     // a controller has no MQTT of its own
     expect((parseCli(['--role', 'controller', '--serial', '/dev/pts/3']) as CliOptions).mqtt).toEqual({ kind: 'none' });
     expect(parseCli(['--help'])).toBe('help');
