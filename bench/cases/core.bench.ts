@@ -1,7 +1,7 @@
 import { bench } from './registry';
 import { FrameParser } from '../../modules/rapi/parser';
 import { encode, toBytes } from '../../modules/rapi/frame';
-import { classifyPilot } from '../../modules/j1772/pilot';
+import { classifyPilot, DEFAULT_THRESHOLDS, pilotCode } from '../../modules/j1772/pilot';
 import { Ammeter, cycleRms, rmsCounts, rmsParams } from '../../modules/j1772/ammeter';
 import { ConsoleBuffer } from '../../modules/gateway/console-buffer';
 
@@ -65,5 +65,13 @@ bench('ammeter: one reading through Ammeter.measure (RMS, calibration, block ave
   const ammeter = new Ammeter({ bits: 12, rate: 4000, block: 8 });
   return () => {
     ammeter.measure(samples, samples.length);
+  };
+});
+
+bench('classify one pilot reading as the control tick does (pilotCode)', () => {
+  const highs = [12, 9, 6, 3];
+  let i = 0;
+  return () => {
+    pilotCode(highs[i++ & 3], -12, true, DEFAULT_THRESHOLDS);
   };
 });

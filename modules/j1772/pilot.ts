@@ -124,8 +124,17 @@ export function classifyPilot(
   pwm: boolean,
   thresholds: PilotThresholds = DEFAULT_THRESHOLDS,
 ): PilotClass {
-  const code = pilotCode(high, low, pwm, thresholds);
-  return { state: PILOT_STATES[code & PILOT_STATE_MASK], diodeFault: code >= PILOT_DIODE_FAULT };
+  let state: PilotState;
+  if (high >= thresholds.ab) state = 'A';
+  else if (high >= thresholds.bc) state = 'B';
+  else if (high >= thresholds.cd) state = 'C';
+  else if (high >= thresholds.de) state = 'D';
+  else if (high >= thresholds.ef) state = 'E';
+  else state = 'F';
+  // With no EV (A) the negative half is the generator's own −12 V; a short (E)
+  // is already a fault of its own.
+  const diodeFault = pwm && state !== 'A' && state !== 'E' && state !== 'F' && low > thresholds.diode;
+  return { state, diodeFault };
 }
 
 /** A–F by index: `PILOT_STATES[pilotCode(…) & PILOT_STATE_MASK]`. */
@@ -137,7 +146,8 @@ export const PILOT_DIODE_FAULT = 8;
 /**
  * classifyPilot as one number, for the control tick (no object per reading):
  * the state's index in PILOT_STATES (A 0 … F 5), plus PILOT_DIODE_FAULT when
- * the diode check fails.
+ * the diode check fails. test/cases/j1772/pilot.case.ts holds the two to the
+ * same answers.
  */
 export function pilotCode(high: number, low: number, pwm: boolean, thresholds: PilotThresholds): number {
   let state: number;

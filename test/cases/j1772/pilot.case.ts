@@ -7,6 +7,10 @@ import {
   countToDuty,
   DEFAULT_THRESHOLDS,
   dutyToAmps,
+  PILOT_DIODE_FAULT,
+  PILOT_STATE_MASK,
+  PILOT_STATES,
+  pilotCode,
 } from '../../../modules/j1772/pilot';
 
 describe('pilot duty for a current (J1772 / IEC 61851-1)', () => {
@@ -138,5 +142,25 @@ describe('pilot voltage classification', () => {
     expect(classifyPilot(9, -10.5, true, t).diodeFault).toBe(true);
     expect(() => checkThresholds({ ...DEFAULT_THRESHOLDS, bc: 11 })).toThrow('descend');
     expect(checkThresholds(t)).toEqual(t);
+  });
+});
+
+describe('pilotCode, the control tick\'s classification as one number', () => {
+  it('gives classifyPilot\'s state and diode verdict for every level from −13 V to +13 V, PWM on and off, both threshold sets', () => {
+    const custom = { ab: 11, bc: 8, cd: 5, de: 2, ef: -5, diode: -11 };
+    let checked = 0;
+    for (const thresholds of [DEFAULT_THRESHOLDS, custom]) {
+      for (let high = -13; high <= 13; high += 0.25) {
+        for (const low of [-13, -12, -11, -10.5, -10, -9, 0, 12]) {
+          for (const pwm of [false, true]) {
+            const c = classifyPilot(high, low, pwm, thresholds);
+            const code = pilotCode(high, low, pwm, thresholds);
+            expect({ state: PILOT_STATES[code & PILOT_STATE_MASK], diodeFault: code >= PILOT_DIODE_FAULT }).toEqual(c);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(2 * 105 * 8 * 2);
   });
 });
