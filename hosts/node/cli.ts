@@ -217,6 +217,14 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
       }
     }
   };
+  // Settled once HTTP has answered its first request (or a second after it listens): see below.
+  let answered: () => void = () => {};
+  const httpFirst = new Promise<void>((resolve) => {
+    answered = () => {
+      answered = () => {};
+      setImmediate(resolve); // after the answer is written
+    };
+  });
   try {
     let station: SimStation | undefined;
     let gateway: Gateway | undefined;
@@ -256,7 +264,7 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
         timers: clock,
         storage: new FileStorage(join(options.stateDir, 'gateway')),
         link,
-        mqttConnect: options.mqtt.kind === 'none' ? undefined : lazyMqttConnect(loadMqtt),
+        mqttConnect: options.mqtt.kind === 'none' ? undefined : lazyMqttConnect(() => httpFirst.then(loadMqtt)),
         features: [...FULL_FEATURES, ocppFeature({ connect: wsConnect, restart: () => logger.log('gw: OCPP reset asked for: not done on this host; stop and start the process') })],
         logger: tagged('gw:'),
         info: { id: deviceId(options.stateDir), version: '5.1.0', buildenv: `evse-xs-node-${options.role}` },
@@ -286,7 +294,21 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
     }
 
     const charger = gateway ? (req: HttpRequest) => gateway!.http(req) : notFound(options.role);
-    const http = await serveHttp(sim ? withSimControl(sim, charger) : charger, { port: options.httpPort, host: options.httpHost });
+    const handler = sim ? withSimControl(sim, charger) : charger;
+    const http = await serveHttp(
+      async (req) => {
+        try {
+          return await handler(req);
+        } finally {
+          answered();
+        }
+      },
+      { port: options.httpPort, host: options.httpHost },
+    );
+    // Loading a package blocks the event loop (the broker and the MQTT client
+    // together take ~300 ms on a busy machine): they wait until HTTP has
+    // answered its first request, or a second has passed without one.
+    setTimeout(() => answered(), 1000).unref();
     closers.push(() => http.close());
     if (gateway) {
       const ws = serveWs(http, gateway);
@@ -299,6 +321,7 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
 
     // HTTP answers from here on; the embedded broker comes up behind it.
     if (gateway && options.mqtt.kind === 'embedded') {
+      await httpFirst;
       const { startBroker } = await import('./broker');
       broker = await startBroker({ port: options.mqtt.port });
       // Closed last, after the gateway has said goodbye to it.
