@@ -21,7 +21,6 @@ import { NodeClock } from './clock';
 import { FileStorage } from './file-storage';
 import { serveHttp, type RunningHttpServer } from './http-server';
 import { serveWs } from './ws-server';
-import { advertise } from './mdns';
 import { lazyMqttConnect } from './mqtt-lazy';
 import { wsConnect } from './ocpp-socket';
 import { FULL_FEATURES } from '../../modules/gateway/features/standard';
@@ -314,8 +313,18 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
       const ws = serveWs(http, gateway);
       closers.push(() => ws.close());
       if (options.mdns) {
-        const mdns = advertise(gateway, http.port);
-        closers.push(() => mdns.close());
+        // bonjour-service is one more package to load: after the first answer, like MQTT.
+        let mdns: { close(): Promise<void> } | undefined;
+        let closed = false;
+        const gw = gateway;
+        void httpFirst.then(async () => {
+          const { advertise } = await import('./mdns');
+          if (!closed) mdns = advertise(gw, http.port);
+        });
+        closers.push(() => {
+          closed = true;
+          return mdns?.close();
+        });
       }
     }
 
