@@ -17,25 +17,20 @@ import { CommandProcessor } from './modules/j1772/command-processor';
 import { EvseController } from './modules/j1772/controller';
 import { Gateway } from './modules/gateway/gateway';
 import { webPage } from './modules/gateway/web-page';
-import type { ByteSink, Clock, Logger, Storage, Timers } from './modules/ports';
+import type { ByteSink, Clock, HttpRequest, HttpResponse, Logger, Storage, Timers } from './modules/ports';
 import { LinkEnd } from './modules/rapi/link';
-import { SimStation } from './sim/station';
 import { boards, devkit, type Board } from './hosts/moddable/board';
 import { ModdableClock } from './hosts/moddable/clock';
 import { ModdableHttpServer } from './hosts/moddable/http';
 import { TraceLogger } from './hosts/moddable/logger';
 import { moddableMqtt } from './hosts/moddable/mqtt';
-import { PreferenceStorage } from './hosts/moddable/storage';
+import type { FirmwareSettings, Simulation } from './hosts/moddable/platform';
+import { PreferenceStorage, type PreferenceLike } from './hosts/moddable/storage';
 
 export type Role = 'standalone' | 'gateway' | 'controller';
 
-interface FirmwareConfig {
-  role?: string;
+interface FirmwareConfig extends FirmwareSettings {
   board?: string;
-  /** HTTP port (80 on the device; the simulator defaults to 8080). */
-  http?: number | string;
-  /** Simulator only: "charging" plugs in an EV that asks for charge, "plugged", or "none". */
-  ev?: string;
   /** Wi-Fi network to join when none has been saved through onboarding. */
   ssid?: string;
   password?: string;
@@ -44,7 +39,8 @@ interface FirmwareConfig {
   version?: string;
 }
 
-const settings = config as FirmwareConfig;
+/** Build settings (mc/config), then what the platform overrides at run time (the simulator's environment). */
+const settings: FirmwareConfig = { ...(config as FirmwareConfig), ...platform.settings?.() };
 
 /** Lowest free system heap seen by /status (main.ts is the one module not preloaded, so state lives here). */
 let minFreeHeap: number | undefined;
@@ -62,18 +58,27 @@ function boardOf(name: string | undefined): Board {
   return board;
 }
 
-/** The J1772 controller on this platform's pins, answering RAPI on `output`; returns where RAPI bytes in go. */
-function startController(clock: Clock & Timers, board: Board, output: ByteSink, logger: Logger): (bytes: Uint8Array) => void {
-  const storage = new PreferenceStorage({ preference: Preference, domain: 'evse-ctl' });
-  if (platform.hardwareKind === 'sim' || !platform.hardware) {
-    const station = new SimStation({ clock, storage, output, logger });
-    if (settings.ev === 'charging' || settings.ev === 'plugged') {
-      station.ev.requestCharge(settings.ev === 'charging');
-      station.ev.plug();
-    }
-    station.start();
-    return (bytes) => station.receive(bytes);
+function httpPort(): number {
+  const port = Number(settings.http ?? (platform.simulation ? 8080 : 80));
+  if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`HTTP port must be 1–65535, not "${settings.http}"`);
+  return port;
+}
+
+interface Controller {
+  /** Where RAPI bytes for the controller go. */
+  receive(bytes: Uint8Array): void;
+  /** The /sim/* API when the hardware is simulated. */
+  simulation?: Simulation;
+}
+
+/** The J1772 controller on this platform's pins (or the simulator's models), answering RAPI on `output`. */
+function startController(clock: Clock & Timers, board: Board, output: ByteSink, logger: Logger, preference: PreferenceLike): Controller {
+  const storage = new PreferenceStorage({ preference, domain: 'evse-ctl' });
+  if (platform.simulation) {
+    const simulation = platform.simulation({ clock, storage, output, logger, ev: settings.ev ?? 'charging' });
+    return { receive: (bytes) => simulation.receive(bytes), simulation };
   }
+  if (!platform.hardware) throw new Error(`${platform.name} has neither pins nor a simulation`);
   let controller: EvseController | undefined;
   const hardware = platform.hardware(board, {
     gfciTripped: () => controller?.gfciTripped(),
@@ -82,19 +87,35 @@ function startController(clock: Clock & Timers, board: Board, output: ByteSink, 
   controller = new EvseController({ ...hardware, ...board.pacing, clock, timers: clock, storage, logger });
   const rapi = new CommandProcessor({ controller, output, clock });
   controller.start();
-  return (bytes) => rapi.receive(bytes);
+  return { receive: (bytes) => rapi.receive(bytes) };
 }
 
-function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger): Gateway {
-  const storage: Storage = new PreferenceStorage({ preference: Preference, domain: 'evse-gw' });
-  const id = platform.deviceId();
+type Router = (request: HttpRequest) => Promise<HttpResponse>;
+
+/** The simulation API in front of the charger's routes (the same order as `npm start`). */
+function withSimulation(simulation: Simulation | undefined, next: Router): Router {
+  if (!simulation) return next;
+  return (request) => {
+    const mine = simulation.http(request);
+    return mine ? Promise.resolve(mine) : next(request);
+  };
+}
+
+function notFound(role: Role): Router {
+  const body = JSON.stringify({ msg: `this is a ${role}: only /sim/... is served here` });
+  return () => Promise.resolve({ status: 404, headers: { 'Content-Type': 'application/json' }, body });
+}
+
+function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger, preference: PreferenceLike): Gateway {
+  const storage: Storage = new PreferenceStorage({ preference, domain: 'evse-gw' });
+  const id = platform.deviceId(preference);
   const net = platform.network?.({ apSsid: `OpenEVSE_${id.slice(-6)}`, apPass: settings.ap_pass ?? 'openevse', clock });
   const gateway: Gateway = new Gateway({
     clock,
     timers: clock,
     storage,
     link,
-    mqttConnect: moddableMqtt(),
+    mqttConnect: moddableMqtt({ clock, timers: clock }),
     logger,
     info: { id, version: settings.version, buildenv: `moddable-${platform.name}` },
     system: {
@@ -116,8 +137,6 @@ function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger): Ga
     net.onOnline = () => platform.syncTime?.(gateway.config.get('sntp_hostname'));
     net.start(gateway.config.get('ssid') || (settings.ssid ?? ''), gateway.config.get('pass') || (settings.password ?? ''));
   }
-  const port = Number(settings.http ?? (platform.name === 'simulator' ? 8080 : 80));
-  new ModdableHttpServer({ port, handler: (request) => gateway.http(request), logger });
   gateway.start();
   return gateway;
 }
@@ -127,21 +146,33 @@ export default function main(): void {
   const board = boardOf(settings.board);
   const clock = new ModdableClock();
   const logger = new TraceLogger();
-  logger.log(`evse: ${role} on ${platform.name} (${platform.hardwareKind === 'pins' ? board.name : 'simulated hardware'})`);
+  const preference = platform.preference?.() ?? (Preference as unknown as PreferenceLike);
+  logger.log(`evse: ${role} on ${platform.name} (${platform.simulation ? 'simulated hardware' : board.name})`);
+  platform.diagnostics?.(clock, logger);
 
+  let router: Router;
   if (role === 'standalone') {
     const [gatewayEnd, controllerEnd] = LinkEnd.pair(clock);
-    const toController = startController(clock, board, controllerEnd, logger);
-    controllerEnd.onReceive(toController);
-    const gateway = startGateway(clock, gatewayEnd, logger);
+    const controller = startController(clock, board, controllerEnd, logger, preference);
+    controllerEnd.onReceive((bytes) => controller.receive(bytes));
+    const gateway = startGateway(clock, gatewayEnd, logger, preference);
     gatewayEnd.onReceive((bytes) => gateway.receive(bytes));
-    return;
-  }
-  const uart = platform.uart(board.rapi);
-  if (role === 'controller') {
-    uart.onReceive(startController(clock, board, uart, logger));
+    router = withSimulation(controller.simulation, (request) => gateway.http(request));
   } else {
-    const gateway = startGateway(clock, uart, logger);
-    uart.onReceive((bytes) => gateway.receive(bytes));
+    const uart = platform.uart(board.rapi, settings.serial);
+    if (role === 'controller') {
+      const controller = startController(clock, board, uart, logger, preference);
+      uart.onReceive((bytes) => controller.receive(bytes));
+      // A controller on pins has no network of its own; a simulated one serves /sim/* as `npm start` does.
+      if (!controller.simulation) return;
+      router = withSimulation(controller.simulation, notFound(role));
+    } else {
+      const gateway = startGateway(clock, uart, logger, preference);
+      uart.onReceive((bytes) => gateway.receive(bytes));
+      router = (request) => gateway.http(request);
+    }
   }
+  const port = httpPort();
+  new ModdableHttpServer({ port, handler: router, logger });
+  logger.log(`http: listening on port ${port}`);
 }

@@ -1,88 +1,152 @@
-// The MqttConnect port over the SDK's ECMA-419 MQTT client
-// (examples/io/tcp/mqttclient, mapped in manifest.json). One call, one
-// connection; no reconnecting here (modules/gateway/mqtt-bridge decides).
-// Outgoing packets wait in a queue until CONNACK and then go out as the socket
-// has room: the client throws rather than buffer.
+// The MqttConnect port on Moddable: our MQTT 3.1.1 client (mqtt-packet.ts)
+// over an ECMA-419 TCP socket, names resolved by dns.ts. One call, one
+// connection; reconnecting is modules/gateway/mqtt-bridge's decision.
+//
+// Why not the SDK's example client (examples/io/tcp/mqttclient, 8.2.3): after
+// a PUBLISH with an empty payload it reads nothing more until its keep-alive
+// gives up (26–45 s), so `mosquitto_pub -n -t …/rapi/in/$GV` froze RAPI over
+// MQTT; and it resolves every name through the servers it is given, which
+// made a broker named by a LAN host name unreachable.
+//
+// Outgoing packets wait in a queue until CONNACK, then go out as the socket
+// has room (the socket throws rather than buffer); older packets are dropped
+// first when the queue is full.
 
-import MQTTClient from 'embedded:network/mqtt/client';
 import TCP from 'embedded:io/socket/tcp';
-import UDP from 'embedded:io/socket/udp';
-import Resolver from 'embedded:network/dns/resolver/udp';
-import type { MqttConnect, MqttConnectOptions, MqttEvents, MqttSession } from '../../modules/ports';
-import type { MqttClientClass, MqttClientInstance, MqttWriteOptions } from '../../types/moddable/sdk';
-
-const Client = MQTTClient as unknown as MqttClientClass;
+import type { Clock, MqttConnect, MqttConnectOptions, MqttEvents, MqttSession, TimerId, Timers } from '../../modules/ports';
+import { resolveHost } from './dns';
+import {
+  CONNACK,
+  DISCONNECT_PACKET,
+  PINGREQ_PACKET,
+  PUBLISH,
+  PacketReader,
+  connectPacket,
+  parsePublish,
+  pubackPacket,
+  publishPacket,
+  subscribePacket,
+  text,
+  utf8,
+  type Incoming,
+} from './mqtt-packet';
 
 export interface ModdableMqttOptions {
-  /** DNS servers for the UDP resolver (the client resolves even IP literals). */
-  dnsServers?: string[];
-  /** Most packets held while disconnected or congested; older status updates are dropped first. */
+  clock: Clock;
+  timers: Timers;
+  /** Most packets held while disconnected or congested. */
   queueLimit?: number;
+  /** Largest packet taken from the broker, bytes. */
+  maxPacket?: number;
 }
 
-interface Pending {
-  data: ArrayBuffer | null;
-  options: MqttWriteOptions;
-}
+const REFUSED = ['', 'unacceptable protocol version', 'client id rejected', 'server unavailable', 'bad user name or password', 'not authorised'];
 
 /** Builds the host's MqttConnect. */
-export function moddableMqtt(options: ModdableMqttOptions = {}): MqttConnect {
-  const servers = options.dnsServers ?? ['1.1.1.1', '8.8.8.8'];
-  const limit = options.queueLimit ?? 64;
-  return (connect: MqttConnectOptions, events: MqttEvents): MqttSession => new ModdableMqttSession(connect, events, servers, limit);
+export function moddableMqtt(options: ModdableMqttOptions): MqttConnect {
+  return (connect: MqttConnectOptions, events: MqttEvents): MqttSession => new ModdableMqttSession(connect, events, options);
 }
 
 class ModdableMqttSession implements MqttSession {
-  #client?: MqttClientInstance;
-  #queue: Pending[] = [];
+  readonly #events: MqttEvents;
+  readonly #clock: Clock;
+  readonly #timers: Timers;
+  readonly #limit: number;
+  readonly #keepaliveMs: number;
+  #socket?: TCP;
+  readonly #reader: PacketReader;
+  /** Packets for the socket, in order; the head may be partly written. */
+  #out: Uint8Array[] = [];
+  #offset = 0;
+  #writable = 0;
+  /** Packets the core sent before CONNACK. */
+  #pending: Uint8Array[] = [];
   #connected = false;
   #closed = false;
   #flushing = false;
-  #message?: { topic: string; parts: ArrayBuffer[] };
-  readonly #events: MqttEvents;
-  readonly #limit: number;
+  #nextId = 1;
+  #heardAt = 0;
+  #sentAt = 0;
+  #keepalive?: TimerId;
 
-  constructor(connect: MqttConnectOptions, events: MqttEvents, servers: string[], limit: number) {
+  constructor(connect: MqttConnectOptions, events: MqttEvents, options: ModdableMqttOptions) {
     this.#events = events;
-    this.#limit = limit;
+    this.#clock = options.clock;
+    this.#timers = options.timers;
+    this.#limit = options.queueLimit ?? 64;
+    this.#keepaliveMs = connect.keepalive * 1000;
+    this.#reader = new PacketReader({ maxLength: options.maxPacket ?? 4096, onPacket: (p) => this.#packet(p) });
     if (connect.protocol === 'mqtts') {
-      // No TLS socket is mapped in this build (it needs chunk and heap the ESP32 profile does not have).
+      // No TLS socket in this build: it needs more chunk and heap than the ESP32 profile has.
       this.#fail('mqtts is not supported by this firmware build');
       return;
     }
+    let hello: Uint8Array;
+    try {
+      hello = connectPacket({
+        clientId: connect.clientId,
+        keepalive: connect.keepalive,
+        username: connect.username || undefined,
+        password: connect.password || undefined,
+        will: connect.will && { topic: connect.will.topic, payload: connect.will.payload, qos: connect.will.qos, retain: connect.will.retain },
+      });
+    } catch (e) {
+      this.#fail(e instanceof Error ? e.message : String(e));
+      return;
+    }
+    resolveHost(connect.host, (address, error) => {
+      if (this.#closed) return;
+      if (!address) return this.#fail(error ?? `cannot resolve ${connect.host}`);
+      this.#open(address, connect.port, hello);
+    });
+  }
+
+  publish(topic: string, payload: string, options: { retain: boolean; qos: 0 | 1 }): void {
+    const id = options.qos > 0 ? this.#id() : undefined;
+    this.#enqueue(() => publishPacket(topic, utf8(payload), { qos: options.qos, retain: options.retain, id }));
+  }
+
+  subscribe(topic: string): void {
+    this.#enqueue(() => subscribePacket(this.#id(), [topic]));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopKeepalive();
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#out = [];
+    this.#pending = [];
+    if (!socket) return;
+    try {
+      if (this.#connected && this.#writable >= DISCONNECT_PACKET.length) socket.write(DISCONNECT_PACKET);
+    } catch {
+      // no room for DISCONNECT: the broker then sends the will, which is also right
+    }
+    socket.close();
+  }
+
+  #open(address: string, port: number, hello: Uint8Array): void {
     const session = this;
     try {
-      this.#client = new Client({
-        host: connect.host,
-        port: connect.port,
-        id: connect.clientId,
-        user: connect.username || undefined,
-        password: connect.password || undefined,
-        clean: true,
-        keepalive: connect.keepalive * 1000,
-        will: connect.will && { topic: connect.will.topic, message: connect.will.payload, QoS: connect.will.qos, retain: connect.will.retain },
-        dns: { io: Resolver, servers, socket: { io: UDP } },
-        socket: { io: TCP },
-        onControl(message) {
-          if (message.operation === Client.CONNACK && !session.#connected) {
-            session.#connected = true;
-            session.#events.onConnect();
-            session.#flush();
+      this.#socket = new TCP({
+        address,
+        port,
+        nodelay: true,
+        format: 'buffer',
+        onReadable() {
+          const data = this.read() as ArrayBuffer | undefined;
+          if (!data || session.#closed) return;
+          session.#heardAt = session.#clock.now();
+          try {
+            session.#reader.push(new Uint8Array(data));
+          } catch (e) {
+            session.#fail(e instanceof Error ? e.message : String(e));
           }
         },
-        onReadable(count, info) {
-          const data = this.read(count);
-          if (info.topic !== undefined) session.#message = { topic: info.topic, parts: [] };
-          const message = session.#message;
-          if (!message) return;
-          if (data) message.parts.push(data);
-          if (info.more) return;
-          session.#message = undefined;
-          const parts = message.parts;
-          const payload = parts.length === 0 ? '' : String.fromArrayBuffer(parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1)));
-          session.#events.onMessage(message.topic, payload);
-        },
-        onWritable() {
+        onWritable(count) {
+          session.#writable = count;
           session.#flush();
         },
         onError() {
@@ -91,45 +155,38 @@ class ModdableMqttSession implements MqttSession {
       });
     } catch (e) {
       this.#fail(e instanceof Error ? e.message : String(e));
+      return;
     }
+    this.#heardAt = this.#clock.now();
+    this.#out.push(hello);
   }
 
-  publish(topic: string, payload: string, options: { retain: boolean; qos: 0 | 1 }): void {
-    this.#enqueue({ data: ArrayBuffer.fromString(payload), options: { topic, QoS: options.qos, retain: options.retain } });
+  #id(): number {
+    const id = this.#nextId;
+    this.#nextId = id === 65535 ? 1 : id + 1;
+    return id;
   }
 
-  subscribe(topic: string): void {
-    this.#enqueue({ data: null, options: { operation: Client.SUBSCRIBE, items: [{ topic, QoS: 0 }] } });
-  }
-
-  close(): void {
+  /** Packets are built when queued (a publish's text is not kept as well as its bytes). */
+  #enqueue(build: () => Uint8Array): void {
     if (this.#closed) return;
-    this.#closed = true;
-    const client = this.#client;
-    this.#client = undefined;
-    this.#queue = [];
-    if (!client) return;
+    let bytes: Uint8Array;
     try {
-      if (this.#connected) client.write(null, { operation: Client.DISCONNECT });
-    } catch {
-      // no room for DISCONNECT: the broker then sends the will, which is also right
+      bytes = build();
+    } catch (e) {
+      return this.#fail(e instanceof Error ? e.message : String(e));
     }
-    client.close();
-  }
-
-  #enqueue(item: Pending): void {
-    if (this.#closed) return;
-    this.#queue.push(item);
-    if (this.#queue.length > this.#limit) this.#queue.shift();
+    const queue = this.#connected ? this.#out : this.#pending;
+    queue.push(bytes);
+    if (queue.length > this.#limit) queue.splice(queue === this.#out && this.#offset > 0 ? 1 : 0, 1);
     this.#scheduleFlush();
   }
 
   /**
    * Writes on a later turn, not inside the caller's call: a publish can come
    * from deep in the gateway (an HTTP request → claims → override → publish),
-   * and the client's write path on top of that overflowed the simulator's
-   * 384-slot XS stack and needed about 480 slots of the device's 512 (found by
-   * running the lin build). One flush then also sends a whole burst.
+   * and the socket write on top of that is what overflowed the XS stack in the
+   * simulator (found by running the lin build). One flush also sends a burst.
    */
   #scheduleFlush(): void {
     if (this.#flushing) return;
@@ -141,27 +198,84 @@ class ModdableMqttSession implements MqttSession {
   }
 
   #flush(): void {
-    const client = this.#client;
-    if (!client || !this.#connected) return;
-    while (this.#queue.length) {
-      const item = this.#queue[0];
+    const socket = this.#socket;
+    if (!socket || this.#closed) return;
+    while (this.#out.length && this.#writable > 0) {
+      const head = this.#out[0];
+      const n = Math.min(head.length - this.#offset, this.#writable);
       try {
-        client.write(item.data, item.options);
+        socket.write(this.#offset === 0 && n === head.length ? head : head.subarray(this.#offset, this.#offset + n));
       } catch {
-        return; // no room: the next onWritable resumes
+        this.#writable = 0;
+        return; // no room after all: the next onWritable resumes
       }
-      this.#queue.shift();
+      this.#sentAt = this.#clock.now();
+      this.#writable -= n;
+      this.#offset += n;
+      if (this.#offset === head.length) {
+        this.#out.shift();
+        this.#offset = 0;
+      }
     }
+  }
+
+  #packet(p: Incoming): void {
+    if (p.type === CONNACK) {
+      if (this.#connected) return;
+      const code = p.body.length === 2 ? p.body[1] : -1;
+      if (code !== 0) return this.#fail(`broker refused the connection: ${REFUSED[code] ?? `code ${code}`}`);
+      this.#connected = true;
+      this.#out.push(...this.#pending);
+      this.#pending = [];
+      this.#startKeepalive();
+      this.#events.onConnect();
+      this.#scheduleFlush();
+      return;
+    }
+    if (p.type !== PUBLISH || !this.#connected) return; // SUBACK, PUBACK, PINGRESP: hearing them is enough
+    const message = parsePublish(p);
+    if (message.qos === 1 && message.id !== undefined) {
+      this.#out.push(pubackPacket(message.id));
+      this.#scheduleFlush();
+    }
+    // An empty payload is a message like any other (OpenEVSE: a RAPI command without parameters).
+    this.#events.onMessage(message.topic, text(message.payload));
+  }
+
+  /** PINGREQ when idle for half the keep-alive; the connection is dead after 1.5 keep-alives of silence. */
+  #startKeepalive(): void {
+    if (!(this.#keepaliveMs > 0)) return;
+    const half = Math.max(1000, this.#keepaliveMs / 2);
+    this.#keepalive = this.#timers.repeat(() => {
+      const now = this.#clock.now();
+      if (now - this.#heardAt > this.#keepaliveMs * 1.5) return this.#fail('keep-alive timeout');
+      if (now - this.#sentAt >= half || now - this.#heardAt >= half) {
+        this.#out.push(PINGREQ_PACKET);
+        this.#flush();
+      }
+    }, half);
+  }
+
+  #stopKeepalive(): void {
+    if (this.#keepalive !== undefined) this.#timers.clear(this.#keepalive);
+    this.#keepalive = undefined;
   }
 
   #fail(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#connected = false;
-    this.#queue = [];
-    // The client closes itself after onError. Report on a later turn, so the
-    // core never re-enters a half-torn-down client (or its own connect call).
-    this.#client = undefined;
+    this.#stopKeepalive();
+    this.#out = [];
+    this.#pending = [];
+    const socket = this.#socket;
+    this.#socket = undefined;
+    try {
+      socket?.close();
+    } catch {
+      // already closed by the host
+    }
+    // Report on a later turn, so the core never re-enters a half-torn-down session (or its own connect call).
     Promise.resolve().then(() => this.#events.onClose(reason));
   }
 }

@@ -6,9 +6,10 @@
 
 import type { ControllerOptions } from '../../modules/j1772/controller';
 import type { ScanResult } from '../../modules/gateway/http-api';
-import type { Clock, Timers, HttpResponse } from '../../modules/ports';
-import type { Board } from './board';
-import type { UartOptions, UartLink } from './serial';
+import type { ByteSink, Clock, HttpRequest, HttpResponse, Logger, Storage, Timers } from '../../modules/ports';
+import type { Board, UartPins } from './board';
+import type { UartLink } from './serial';
+import type { PreferenceLike } from './storage';
 
 /** The J1772 hardware ports of a board: the controller's options that are hardware. */
 export type ControllerHardware = Pick<
@@ -45,15 +46,50 @@ export interface NetworkControl {
   onOnline?: () => void;
 }
 
+/** The build's `mc/config` values that a platform may override at run time. */
+export interface FirmwareSettings {
+  role?: string;
+  /** HTTP port. */
+  http?: string;
+  /** Simulator: "charging", "plugged" or "none". */
+  ev?: string;
+  /** Simulator: the tty of the RAPI link. */
+  serial?: string;
+}
+
+export interface SimulationOptions {
+  clock: Clock & Timers;
+  storage: Storage;
+  /** Where the simulated controller's RAPI replies go. */
+  output: ByteSink;
+  logger: Logger;
+  ev?: string;
+}
+
+/** The simulated controller, EV and faults (sim/), and their /sim/* HTTP control API. */
+export interface Simulation {
+  /** RAPI bytes for the simulated controller. */
+  receive(bytes: Uint8Array): void;
+  /** Answers /sim/* requests; undefined for every other path. */
+  http(request: HttpRequest): HttpResponse | undefined;
+}
+
 export interface Platform {
   readonly name: string;
-  /** Where the J1772 front end is: real pins, or the sim/ models. */
-  readonly hardwareKind: 'pins' | 'sim';
+  /** Run-time overrides of the build's settings (the simulator's environment). */
+  settings?(): FirmwareSettings;
+  /** Where settings persist; the SDK's `preference` module when absent. */
+  preference?(): PreferenceLike | undefined;
   /** 12 hex digits identifying this unit (the Wi-Fi MAC on an ESP32). */
-  deviceId(): string;
+  deviceId(preference: PreferenceLike): string;
   /** The board's J1772 ports; undefined where there are no pins. */
   hardware?(board: Board, events: HardwareEvents): ControllerHardware;
-  uart(options: UartOptions): UartLink;
+  /** The simulated hardware in place of pins: simulator builds only, never a device build. */
+  simulation?(options: SimulationOptions): Simulation;
+  /** Starts whatever the platform reports about itself while running (the simulator's memory trace). */
+  diagnostics?(timers: Timers, logger: Logger): void;
+  /** The RAPI UART: the board's pins on a device, a tty (`device`) in the simulator. */
+  uart(pins: UartPins, device?: string): UartLink;
   /** The Wi-Fi bring-up; undefined where the host OS owns the network. */
   network?(options: { apSsid: string; apPass: string; clock: Clock & Timers }): NetworkControl;
   /** Sets the clock from SNTP; absent where the host clock is already right. */

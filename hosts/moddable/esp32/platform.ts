@@ -4,7 +4,7 @@
 import Instrumentation from 'instrumentation';
 import Net from 'net';
 import type { Clock, Timers } from '../../../modules/ports';
-import type { Board } from '../board';
+import type { Board, UartPins } from '../board';
 import { ButtonPin } from './button';
 import { AdcCurrentSampler } from './current';
 import { GfciSensePin, GfciTestPin } from './gfci';
@@ -12,7 +12,7 @@ import { Onboarding } from '../onboarding';
 import { AdcPilotSampler, PwmPilot } from './pilot';
 import type { ControllerHardware, HardwareEvents, NetworkControl, Platform } from '../platform';
 import { AcSensePins, RelayPin } from './relay';
-import { UartLink, type UartOptions } from '../serial';
+import { UartLink } from '../serial';
 import { syncTime } from './sntp';
 import { NtcSensors } from './temperature';
 import { EspWifi } from './wifi';
@@ -69,10 +69,9 @@ function instrument(name: 'System Free Memory'): number {
 
 export const platform: Platform = {
   name: 'esp32',
-  hardwareKind: 'pins',
   deviceId: () => (Net.get('MAC') ?? '').replace(/:/g, '').toLowerCase() || '000000000000',
   hardware,
-  uart: (options: UartOptions) => new UartLink(options),
+  uart: (pins: UartPins) => new UartLink(pins),
   network,
   syncTime: (host) => syncTime(host),
   restart: () => System.restart(),

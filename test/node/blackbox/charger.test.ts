@@ -1,0 +1,187 @@
+// One black-box suite, every host: what a user, Home Assistant or evcc sees
+// of a standalone charger over HTTP and MQTT, checked the same way against
+// `npm start` and against the Moddable firmware in the real simulator. Only
+// the outside is used: HTTP requests, a real mosquitto, mosquitto_pub.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { startBroker, type Broker } from './broker';
+import { moddableHost, nodeHost, type Charger, type ChargerHost } from './hosts';
+
+async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A raw GET: fetch() would add its own Accept-Encoding and inflate the body. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** mosquitto_pub, as a user types it; `payload` undefined sends -n (an empty message). */
+function mosquittoPub(port: number, topic: string, payload?: string): Promise<void> {
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-t', topic, ...(payload === undefined ? ['-n'] : ['-m', payload])];
+  return new Promise((resolve, reject) => {
+    const p = spawn('mosquitto_pub', args, { stdio: 'ignore' });
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`mosquitto_pub ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+const hosts: ChargerHost[] = [nodeHost, moddableHost()];
+
+for (const host of hosts) {
+  const why = host.unavailable();
+  describe.skipIf(why !== undefined)(`standalone charger from outside: ${host.name}`, () => {
+    let dir: string;
+    let broker: Broker;
+    let charger: Charger;
+    let client: MqttClient;
+    let topic: string;
+    /** Every message seen, in order. */
+    const seen: { topic: string; payload: string; at: number }[] = [];
+    const get = (path: string) => fetch(charger.url + path);
+    const json = async (path: string) => (await get(path)).json() as Promise<Record<string, any>>;
+    const send = (method: string, path: string, body?: unknown) =>
+      fetch(charger.url + path, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'evse-blackbox-'));
+      broker = await startBroker(dir);
+      charger = await host.start(broker.port);
+      try {
+        await until(async () => (await json('/status')).rapi_connected === 1, 20_000, 'the gateway sees the controller');
+      } catch (e) {
+        throw new Error(`${(e as Error).message}; the charger printed:\n${charger.output().slice(-3000)}`);
+      }
+      topic = (await json('/config')).mqtt_topic;
+      client = mqtt.connect(`mqtt://127.0.0.1:${broker.port}`);
+      client.on('message', (t, p) => seen.push({ topic: t, payload: p.toString(), at: Date.now() }));
+      await new Promise<void>((resolve, reject) => {
+        client.once('error', reject);
+        client.once('connect', () => client.subscribe(`${topic}/#`, (e) => (e ? reject(e) : resolve())));
+      });
+    }, 240_000);
+
+    beforeEach(() => {
+      onTestFailed(() => console.error(`${host.name} printed:\n${charger?.output().slice(-3000)}`));
+    });
+
+    afterAll(async () => {
+      client?.end(true);
+      await charger?.stop();
+      await broker?.stop();
+      await host.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('GET /status answers the OpenEVSE status document as JSON', async () => {
+      const r = await get('/status');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+      const s = (await r.json()) as Record<string, any>;
+      expect(s.rapi_connected).toBe(1);
+      for (const field of ['state', 'pilot', 'amp', 'voltage', 'mqtt_connected', 'uptime']) expect(typeof s[field]).toBe('number');
+    });
+
+    it('GET /config names the controller firmware and a 12-hex-digit identity', async () => {
+      const c = await json('/config');
+      expect(c.firmware).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(c.wifi_serial).toMatch(/^[0-9a-f]{12}$/);
+      expect(c.mqtt_topic).toBe(topic);
+    });
+
+    it('/r passes a RAPI command to the controller and returns its reply', async () => {
+      const r = await json('/r?json=1&rapi=' + encodeURIComponent('$GV'));
+      expect(r.cmd).toBe('$GV');
+      expect(r.ret).toMatch(/^\$OK \d+\.\d+\.\d+ \d+\.\d+\.\d+/);
+    });
+
+    it('/sim/* plugs and unplugs the simulated EV, and /status follows', async () => {
+      expect((await send('POST', '/sim/unplug')).status).toBe(200);
+      await until(async () => (await json('/status')).state === 1, 10_000, 'state A (1) after unplugging');
+      const plugged = await send('POST', '/sim/ev', { plugged: true, charge: true });
+      expect(plugged.status).toBe(200);
+      expect(((await plugged.json()) as any).ev.plugged).toBe(true);
+      await until(async () => (await json('/status')).state === 3, 10_000, 'state C (3) with the EV asking for charge');
+      expect((await send('POST', '/sim/fault/nonsense')).status).toBe(404);
+    });
+
+    it('/override disables the charger and DELETE gives it back', async () => {
+      const set = await send('POST', '/override', { state: 'disabled' });
+      expect(set.status).toBe(201);
+      await until(async () => (await json('/status')).state === 254, 10_000, 'state 254 (disabled) under the override');
+      expect((await json('/override')).state).toBe('disabled');
+      expect((await send('DELETE', '/override')).status).toBe(200);
+      await until(async () => (await json('/status')).state !== 254, 10_000, 'leaving state 254');
+      expect(await json('/override')).toEqual({});
+    });
+
+    it('refuses bad input with a clear error and changes nothing', async () => {
+      const before = await json('/config');
+      const r = await send('POST', '/config', { max_current_soft: 'lots' });
+      expect(r.status).toBe(400);
+      expect(JSON.stringify(await r.json())).toMatch(/max_current_soft/);
+      expect((await json('/config')).max_current_soft).toBe(before.max_current_soft);
+    });
+
+    it('serves the dashboard gzip-compressed to a client that accepts gzip', async () => {
+      const r = await rawGet(charger.url + '/', { 'Accept-Encoding': 'gzip, deflate' });
+      expect(r.status).toBe(200);
+      expect(r.headers['content-type']).toMatch(/^text\/html/);
+      expect(r.headers['content-encoding']).toBe('gzip');
+      const html = gunzipSync(r.body).toString('utf8');
+      expect(html).toContain('<title>EVSE</title>');
+    });
+
+    it('publishes the status fields to MQTT', async () => {
+      await until(() => seen.some((m) => m.topic === `${topic}/state`), 35_000, `a message on ${topic}/state`);
+      const states = seen.filter((m) => m.topic === `${topic}/state`);
+      expect(states.at(-1)!.payload).toMatch(/^\d+$/);
+    });
+
+    it('answers an empty-payload RAPI command (mosquitto_pub -n) within 1 s, and the next one too', async () => {
+      await until(() => seen.some((m) => m.topic === `${topic}/state`), 35_000, 'MQTT connected');
+      for (const [command, payload, reply] of [
+        ['$GV', undefined, /^\$OK \d+\.\d+\.\d+ \d+\.\d+\.\d+/],
+        ['$GS', undefined, /^\$OK \d+ \d+/],
+        ['$SC', '16 V', /^\$OK/],
+      ] as const) {
+        const from = seen.length;
+        const sent = Date.now();
+        await mosquittoPub(broker.port, `${topic}/rapi/in/${command}`, payload);
+        const answer = await until(() => seen.slice(from).find((m) => m.topic === `${topic}/rapi/out`), 1_000 + (Date.now() - sent), `a reply to ${command} on rapi/out`);
+        expect(answer.payload).toMatch(reply);
+        expect(answer.at - sent).toBeLessThan(1_000);
+      }
+    });
+
+    it('reaches a broker given by host name, resolved by the network (this machine\'s name)', async () => {
+      const r = await send('POST', '/config', { mqtt_server: broker.hostname });
+      expect(r.status).toBe(200);
+      const from = seen.length;
+      // a new connection announces itself again, then publishes
+      await until(async () => (await json('/status')).mqtt_connected === 1 && seen.slice(from).some((m) => m.topic === `${topic}/state`), 20_000, `MQTT through ${broker.hostname}`);
+      expect((await json('/config')).mqtt_server).toBe(broker.hostname);
+    });
+  });
+}

@@ -1,0 +1,98 @@
+// The chargers the black-box suite runs against, each from the outside only:
+// an HTTP base URL, a broker to use, the process's output. One suite, several
+// hosts: `npm start` (Node) and the Moddable firmware in the real simulator
+// (mcsim under Xvfb, built by the real SDK).
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, type CliProcess } from '../e2e/processes';
+import { freePort } from '../gateway/broker';
+import { buildFirmware, sdkOrSkip, startSimulator, startXvfb, type Display, type Sdk, type Simulator } from '../moddable/sdk';
+
+export interface Charger {
+  /** http://127.0.0.1:port */
+  url: string;
+  /** Everything the process printed. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface ChargerHost {
+  name: string;
+  /** Why this host cannot run here (the suite then skips it), or undefined. */
+  unavailable(): string | undefined;
+  /** A fresh standalone charger (empty state) publishing to the broker at 127.0.0.1:`brokerPort`. */
+  start(brokerPort: number): Promise<Charger>;
+  /** Frees what the host shares between chargers. */
+  close(): Promise<void>;
+}
+
+function tempDir(name: string): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), `evse-${name}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `npm start` as a user runs it, with --http-port 0 and --mqtt. */
+export const nodeHost: ChargerHost = {
+  name: 'npm start (Node)',
+  unavailable: () => undefined,
+  async start(brokerPort) {
+    const state = tempDir('bb-node');
+    const cli: CliProcess = runCli(['--http-port', '0', '--mqtt', `mqtt://127.0.0.1:${brokerPort}`, '--state-dir', state.dir, '--quiet']);
+    const url = (await cli.waitFor(/dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//))[1];
+    return {
+      url,
+      output: cli.output,
+      async stop() {
+        await cli.interrupt();
+        state.remove();
+      },
+    };
+  },
+  async close() {},
+};
+
+/** The firmware built by mcconfig for the Linux simulator, in mcsim; MQTT set through POST /config as a user would. */
+export function moddableHost(): ChargerHost {
+  let sdk: Sdk | undefined;
+  let display: Display | undefined;
+  let checked = false;
+  return {
+    name: 'Moddable simulator (mcsim)',
+    unavailable() {
+      if (!checked) {
+        sdk = sdkOrSkip('black-box suite on the Moddable simulator');
+        checked = true;
+      }
+      return sdk ? undefined : 'no Moddable SDK here';
+    },
+    async start(brokerPort) {
+      const build = await buildFirmware(sdk!);
+      display ??= await startXvfb();
+      const state = tempDir('bb-mcsim');
+      const port = await freePort();
+      const sim: Simulator = startSimulator(sdk!, build, display, { EVSE_HTTP_PORT: String(port), EVSE_STATE_DIR: state.dir });
+      await sim.waitFor(/http: listening on port \d+/);
+      const url = `http://127.0.0.1:${port}`;
+      const r = await fetch(url + '/config', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ mqtt_enabled: true, mqtt_protocol: 'mqtt', mqtt_server: '127.0.0.1', mqtt_port: brokerPort }),
+      });
+      if (r.status !== 200) throw new Error(`POST /config for MQTT answered ${r.status}: ${await r.text()}`);
+      return {
+        url,
+        output: sim.output,
+        async stop() {
+          await sim.stop();
+          state.remove();
+        },
+      };
+    },
+    async close() {
+      await display?.close();
+      display = undefined;
+    },
+  };
+}
