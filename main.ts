@@ -16,11 +16,11 @@ import { platform } from 'hosts/moddable/target/platform';
 import { CommandProcessor } from './modules/j1772/command-processor';
 import { EvseController } from './modules/j1772/controller';
 import { Gateway } from './modules/gateway/gateway';
-import { webPage } from './modules/gateway/web-page';
 import type { ByteSink, Clock, HttpRequest, HttpResponse, Logger, Storage, Timers } from './modules/ports';
 import { LinkEnd } from './modules/rapi/link';
 import { boards, devkit, type Board } from './hosts/moddable/board';
 import { ModdableClock } from './hosts/moddable/clock';
+import { dashboard } from './hosts/moddable/dashboard';
 import { ModdableHttpServer } from './hosts/moddable/http';
 import { TraceLogger } from './hosts/moddable/logger';
 import { moddableMqtt } from './hosts/moddable/mqtt';
@@ -101,6 +101,14 @@ function withSimulation(simulation: Simulation | undefined, next: Router): Route
   };
 }
 
+/** The dashboard from flash resources in front of the gateway's routes (it needs the request's Accept-Encoding). */
+function withDashboard(next: Router): Router {
+  return (request) => {
+    const page = dashboard(request);
+    return page ? Promise.resolve(page) : next(request);
+  };
+}
+
 function notFound(role: Role): Router {
   const body = JSON.stringify({ msg: `this is a ${role}: only /sim/... is served here` });
   return () => Promise.resolve({ status: 404, headers: { 'Content-Type': 'application/json' }, body });
@@ -129,8 +137,8 @@ function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger, pre
       restart: () => platform.restart(),
       apOff: net ? () => net.apOff() : undefined,
       joinNetwork: net ? (ssid, pass) => net.join(ssid, pass) : undefined,
-      // The dashboard is in flash with the firmware; a platform may serve more files first.
-      file: (path) => platform.file?.(path) ?? webPage(path),
+      // Static files a platform has; the dashboard is served ahead of the gateway (withDashboard).
+      file: (path) => platform.file?.(path),
     },
   });
   if (net) {
@@ -147,7 +155,8 @@ export default function main(): void {
   const clock = new ModdableClock();
   const logger = new TraceLogger();
   const preference = platform.preference?.() ?? (Preference as unknown as PreferenceLike);
-  logger.log(`evse: ${role} on ${platform.name} (${platform.simulation ? 'simulated hardware' : board.name})`);
+  const hardware = role === 'gateway' ? `RAPI on ${settings.serial ?? `UART${board.rapi.port}`}` : platform.simulation ? 'simulated hardware' : board.name;
+  logger.log(`evse: ${role} on ${platform.name} (${hardware})`);
   platform.diagnostics?.(clock, logger);
 
   let router: Router;
@@ -157,7 +166,7 @@ export default function main(): void {
     controllerEnd.onReceive((bytes) => controller.receive(bytes));
     const gateway = startGateway(clock, gatewayEnd, logger, preference);
     gatewayEnd.onReceive((bytes) => gateway.receive(bytes));
-    router = withSimulation(controller.simulation, (request) => gateway.http(request));
+    router = withSimulation(controller.simulation, withDashboard((request) => gateway.http(request)));
   } else {
     const uart = platform.uart(board.rapi, settings.serial);
     if (role === 'controller') {
@@ -169,7 +178,7 @@ export default function main(): void {
     } else {
       const gateway = startGateway(clock, uart, logger, preference);
       uart.onReceive((bytes) => gateway.receive(bytes));
-      router = (request) => gateway.http(request);
+      router = withDashboard((request) => gateway.http(request));
     }
   }
   const port = httpPort();

@@ -37,7 +37,7 @@ export class ModdableHttpServer {
         let parts: ArrayBuffer[] = [];
         let size = 0;
         let tooLarge = false;
-        let body: ArrayBuffer | undefined;
+        let body: Uint8Array | undefined;
         let sent = 0;
         connection.accept({
           onRequest(request) {
@@ -73,7 +73,8 @@ export class ModdableHttpServer {
           onWritable(count) {
             if (!body || sent >= body.byteLength) return;
             const n = Math.min(count, body.byteLength - sent);
-            this.write(body.slice(sent, sent + n));
+            // A view, not a copy: a body in flash (the dashboard) goes out from there.
+            this.write(body.subarray(sent, sent + n));
             sent += n;
           },
           onError() {
@@ -82,7 +83,7 @@ export class ModdableHttpServer {
         });
 
         function reply(conn: HttpServerConnection, head: HttpServerResponseHead, answer: HttpResponse): void {
-          body = toArrayBuffer(answer.body);
+          body = toBytes(answer.body);
           sent = 0;
           head.status = answer.status;
           for (const name in answer.headers) {
@@ -90,7 +91,7 @@ export class ModdableHttpServer {
             if (lower !== 'content-length' && lower !== 'transfer-encoding') head.headers.set(lower, answer.headers[name]);
           }
           // The SDK server waits for exactly content-length bytes, so HEAD announces none.
-          if (method === 'HEAD') body = new ArrayBuffer(0);
+          if (method === 'HEAD') body = new Uint8Array(0);
           head.headers.set('content-length', body.byteLength);
           conn.respond(head);
         }
@@ -103,9 +104,6 @@ export class ModdableHttpServer {
   }
 }
 
-function toArrayBuffer(body: string | Uint8Array): ArrayBuffer {
-  if (typeof body === 'string') return ArrayBuffer.fromString(body);
-  const copy = new Uint8Array(body.length);
-  copy.set(body);
-  return copy.buffer;
+function toBytes(body: string | Uint8Array): Uint8Array {
+  return typeof body === 'string' ? new Uint8Array(ArrayBuffer.fromString(body)) : body;
 }

@@ -222,7 +222,7 @@ export class PacketReader {
         this.#length += (digit & 127) * this.#multiplier;
         this.#multiplier *= 128;
         if (digit & 128) {
-          if (this.#multiplier > 128 * 128 * 128 * 128) throw new Error('malformed MQTT remaining length');
+          if (this.#multiplier >= 128 * 128 * 128 * 128) throw new Error('malformed MQTT remaining length');
           continue;
         }
         this.#lengthDone = true;

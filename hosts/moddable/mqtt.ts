@@ -40,6 +40,9 @@ export interface ModdableMqttOptions {
   maxPacket?: number;
 }
 
+/** A packet, or a function that builds it when it is about to go out. */
+type Outgoing = Uint8Array | (() => Uint8Array);
+
 const REFUSED = ['', 'unacceptable protocol version', 'client id rejected', 'server unavailable', 'bad user name or password', 'not authorised'];
 
 /** Builds the host's MqttConnect. */
@@ -55,12 +58,12 @@ class ModdableMqttSession implements MqttSession {
   readonly #keepaliveMs: number;
   #socket?: TCP;
   readonly #reader: PacketReader;
-  /** Packets for the socket, in order; the head may be partly written. */
-  #out: Uint8Array[] = [];
+  /** Packets for the socket, in order, or what builds them; the head may be partly written. */
+  #out: Outgoing[] = [];
   #offset = 0;
   #writable = 0;
   /** Packets the core sent before CONNACK. */
-  #pending: Uint8Array[] = [];
+  #pending: Outgoing[] = [];
   #connected = false;
   #closed = false;
   #flushing = false;
@@ -167,27 +170,21 @@ class ModdableMqttSession implements MqttSession {
     return id;
   }
 
-  /** Packets are built when queued (a publish's text is not kept as well as its bytes). */
+  /**
+   * Packets are built when they go out, on a later turn: a publish can come
+   * from deep in the gateway (an HTTP request → claims → override → publish),
+   * and building and writing on top of that overflowed the XS stack (found by
+   * running the simulator build with the device's 512-slot stack).
+   */
   #enqueue(build: () => Uint8Array): void {
     if (this.#closed) return;
-    let bytes: Uint8Array;
-    try {
-      bytes = build();
-    } catch (e) {
-      return this.#fail(e instanceof Error ? e.message : String(e));
-    }
     const queue = this.#connected ? this.#out : this.#pending;
-    queue.push(bytes);
+    queue.push(build);
     if (queue.length > this.#limit) queue.splice(queue === this.#out && this.#offset > 0 ? 1 : 0, 1);
     this.#scheduleFlush();
   }
 
-  /**
-   * Writes on a later turn, not inside the caller's call: a publish can come
-   * from deep in the gateway (an HTTP request → claims → override → publish),
-   * and the socket write on top of that is what overflowed the XS stack in the
-   * simulator (found by running the lin build). One flush also sends a burst.
-   */
+  /** One flush a turn, whatever the burst. */
   #scheduleFlush(): void {
     if (this.#flushing) return;
     this.#flushing = true;
@@ -201,7 +198,14 @@ class ModdableMqttSession implements MqttSession {
     const socket = this.#socket;
     if (!socket || this.#closed) return;
     while (this.#out.length && this.#writable > 0) {
-      const head = this.#out[0];
+      let head = this.#out[0];
+      if (typeof head === 'function') {
+        try {
+          head = this.#out[0] = head();
+        } catch (e) {
+          return this.#fail(e instanceof Error ? e.message : String(e));
+        }
+      }
       const n = Math.min(head.length - this.#offset, this.#writable);
       try {
         socket.write(this.#offset === 0 && n === head.length ? head : head.subarray(this.#offset, this.#offset + n));

@@ -62,7 +62,8 @@ export class UartLink implements ByteSink {
       let chunk = head.subarray(this.#offset);
       if (this.#writable > 0 && chunk.length > this.#writable) chunk = chunk.subarray(0, this.#writable);
       try {
-        this.#serial.write(chunk);
+        // An ArrayBuffer, exactly: the Linux serial takes nothing else (an ESP32 UART takes either).
+        this.#serial.write(chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk.buffer : chunk.slice().buffer);
       } catch {
         this.#writable = 0;
         return;

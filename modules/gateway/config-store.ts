@@ -14,7 +14,12 @@ import type { Storage } from '../ports';
 export const SECRET_MASK = '__DUMMY_PASSWORD__';
 
 type Kind =
-  | { type: 'string'; max: number; pattern?: RegExp }
+  | {
+      type: 'string';
+      max: number;
+      /** A regular expression's source: text, since executing a RegExp object kept in a preloaded module crashes XS 8.2.3. */
+      pattern?: string;
+    }
   | { type: 'boolean' }
   | { type: 'integer'; min: number; max: number }
   | { type: 'number'; min: number; max: number }
@@ -31,7 +36,7 @@ export const SCHEMA = {
   pass: { type: 'string', max: 64, secret: true },
   www_username: { type: 'string', max: 64 },
   www_password: { type: 'string', max: 64, secret: true },
-  hostname: { type: 'string', max: 63, pattern: /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/ },
+  hostname: { type: 'string', max: 63, pattern: '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$' },
   sntp_enabled: { type: 'boolean' },
   sntp_hostname: { type: 'string', max: 128 },
   time_zone: { type: 'string', max: 128 },
@@ -39,13 +44,13 @@ export const SCHEMA = {
   mqtt_protocol: { type: 'enum', values: ['mqtt', 'mqtts'] },
   mqtt_server: { type: 'string', max: 128 },
   mqtt_port: { type: 'integer', min: 1, max: 65535 },
-  mqtt_topic: { type: 'string', max: 128, pattern: /^[^#+\s]+$/ },
+  mqtt_topic: { type: 'string', max: 128, pattern: '^[^#+\\s]+$' },
   mqtt_user: { type: 'string', max: 64 },
   mqtt_pass: { type: 'string', max: 64, secret: true },
   mqtt_reject_unauthorized: { type: 'boolean' },
   mqtt_retained: { type: 'boolean' },
   mqtt_vrms: { type: 'string', max: 128 },
-  mqtt_announce_topic: { type: 'string', max: 128, pattern: /^[^#+\s]+$/ },
+  mqtt_announce_topic: { type: 'string', max: 128, pattern: '^[^#+\\s]+$' },
   mqtt_solar: { type: 'string', max: 128 },
   mqtt_grid_ie: { type: 'string', max: 128 },
   emoncms_enabled: { type: 'boolean' },
@@ -147,7 +152,7 @@ export function checkSpec(key: string, spec: Spec, value: unknown): { ok: true; 
     case 'string':
       if (typeof value !== 'string') return { ok: false, error: `${key} must be a string` };
       if (value.length > spec.max) return { ok: false, error: `${key} is longer than ${spec.max} characters` };
-      if (spec.pattern && value !== '' && !spec.pattern.test(value)) return { ok: false, error: `${key} has characters that are not allowed` };
+      if (spec.pattern && value !== '' && !new RegExp(spec.pattern).test(value)) return { ok: false, error: `${key} has characters that are not allowed` };
       return { ok: true, value };
   }
 }

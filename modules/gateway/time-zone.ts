@@ -22,12 +22,15 @@ export interface PosixZone {
   dst?: { offset: number; start: Rule; end: Rule };
 }
 
-const NAME = /^(<[^>]*>|[A-Za-z]{3,})/;
-const OFFSET = /^([+-]?)(\d{1,3})(?::(\d{1,2}))?(?::(\d{1,2}))?/;
+// Regular expressions are made per call, never kept at module level: in a
+// preloaded (flash) module XS 8.2.3 crashes executing a RegExp with capture
+// groups (docs/moddable.md, "Preloading").
+const NAME = () => /^(<[^>]*>|[A-Za-z]{3,})/;
+const OFFSET = () => /^([+-]?)(\d{1,3})(?::(\d{1,2}))?(?::(\d{1,2}))?/;
 
 /** "[+-]hh[:mm[:ss]]" at the start of `s` → [seconds, characters used], or undefined. */
 function hms(s: string): [number, number] | undefined {
-  const m = OFFSET.exec(s);
+  const m = OFFSET().exec(s);
   if (!m) return undefined;
   const secs = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
   return [m[1] === '-' ? -secs : secs, m[0].length];
@@ -49,7 +52,7 @@ function rule(s: string): Rule | undefined {
 /** Parses the rule part of a POSIX TZ string (or OpenEVSE's "Name|rule"); undefined if it is not one. */
 export function parseZone(text: string): PosixZone | undefined {
   let s = text.includes('|') ? text.slice(text.indexOf('|') + 1) : text;
-  let m = NAME.exec(s);
+  let m = NAME().exec(s);
   if (!m) return undefined;
   s = s.slice(m[0].length);
   const std = hms(s);
@@ -58,7 +61,7 @@ export function parseZone(text: string): PosixZone | undefined {
   // 0 - x, not -x: GMT0 is +0, never -0
   const zone: PosixZone = { std: 0 - std[0] };
   if (s === '') return zone;
-  m = NAME.exec(s);
+  m = NAME().exec(s);
   if (!m) return undefined;
   s = s.slice(m[0].length);
   let dstOffset = zone.std + 3600;

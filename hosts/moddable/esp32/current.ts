@@ -1,9 +1,11 @@
 // The current transformer on an ESP32 ADC pin, sampled at a fixed rate by a
-// paced loop (the ECMA-419 Analog has no DMA mode), for modules/j1772/ammeter.
+// paced loop (the ECMA-419 Analog has no DMA mode), re-centred on mid-scale,
+// for modules/j1772/ammeter.
 
 import Analog from 'embedded:io/analog';
 import type { CurrentSampler } from '../../../modules/ports';
 import { micros } from '../clock';
+import { centreOnMidScale } from '../ct-bias';
 
 export interface AdcCurrentSamplerOptions {
   pin: number;
@@ -35,6 +37,8 @@ export class AdcCurrentSampler implements CurrentSampler {
       }
       into[i] = adc.read();
     }
+    // The bias divider is not exactly at mid-scale; the ammeter needs it there.
+    centreOnMidScale(into, into.length, this.bits);
     return into.length;
   }
 }

@@ -31,7 +31,7 @@ function hardware(board: Board, events: HardwareEvents): ControllerHardware {
     gfci,
     gfciTest: new GfciTestPin({ pin: board.gfci.test }),
     current: new AdcCurrentSampler({ pin: board.current.pin, rate: board.current.rate }),
-    temperatures: new NtcSensors(board.temperature),
+    temperatures: new NtcSensors({ ...board.temperature, fullScale: board.adcFullScale }),
   };
 }
 

@@ -1,6 +1,7 @@
 // The board file's ADC scaling, checked against the circuit it describes.
 import { describe, it, expect } from '../harness';
-import { devkit, ntcTenths, pilotVolts } from '../../../hosts/moddable/board';
+import { devkit, ntcTenths, pilotSenseVolts, pilotVolts } from '../../../hosts/moddable/board';
+import { esp32AnalogRead } from '../../../sim/esp32-analog';
 
 describe('moddable board scaling', () => {
   const c = devkit.pilot.calibration;
@@ -12,9 +13,10 @@ describe('moddable board scaling', () => {
   });
 
   it('reads the J1772 state B level (9 V) where the divider puts it', () => {
-    // 0.3 V at −12 V and 2.7 V at +12 V: 9 V is 0.3 + 21/24 × 2.4 = 2.4 V = 2978.9 counts of 4095/3.3 V.
-    const raw = Math.round((2.4 / 3.3) * 4095);
-    expect(pilotVolts(raw, c)).toBeCloseTo(9, 1);
+    // 9 V through 100 kΩ, 18 kΩ to 3.3 V, 13.3 kΩ to ground: 1.9421 V at the pin,
+    // 1.9421 / 2.450 × 4095 = 3246 counts of the SDK's 12 dB scale.
+    expect(pilotSenseVolts(9, devkit.pilot.divider)).toBeCloseTo(1.9421, 3);
+    expect(pilotVolts(3246, c)).toBeCloseTo(9, 1);
   });
 
   it('puts the default divider inside the ADC range with margin on both sides', () => {
@@ -22,22 +24,32 @@ describe('moddable board scaling', () => {
     expect(c.rawAtPlus12).toBeLessThan(2 ** devkit.adcBits - 1);
   });
 
-  it('reads 25.0 °C when the NTC equals its series resistor (R25)', () => {
-    expect(ntcTenths(2048, 12, devkit.temperature.ntc)).toBe(250);
+  /** What the SDK's Analog reads for an NTC of `ohms` on the board's divider. */
+  const ntcRead = (ohms: number) => {
+    const { series, rail } = devkit.temperature.ntc;
+    return esp32AnalogRead((rail * ohms) / (series + ohms));
+  };
+  const tenths = (raw: number) => ntcTenths(raw, 12, devkit.adcFullScale, devkit.temperature.ntc);
+
+  it('reads 25.0 °C when the NTC is at R25', () => {
+    expect(tenths(ntcRead(devkit.temperature.ntc.r25))).toBe(250);
   });
 
-  it('reads 50 °C from the resistance the beta equation gives at 323.15 K', () => {
-    const { r25, beta, series } = devkit.temperature.ntc;
-    const r50 = r25 * Math.exp(beta * (1 / 323.15 - 1 / 298.15)); // ≈ 3588 Ω
-    const raw = Math.round((4096 * r50) / (series + r50));
-    const t = ntcTenths(raw, 12, devkit.temperature.ntc);
-    expect(t).not.toBeNull();
-    expect(Math.abs((t as number) - 500)).toBeLessThanOrEqual(3); // one count is about 0.1 °C here
+  it('reads 50 °C and 71 °C (OpenEVSE\'s panic level) from the resistances the beta equation gives', () => {
+    const { r25, beta } = devkit.temperature.ntc;
+    for (const celsius of [50, 71, -10, 85]) {
+      const r = r25 * Math.exp(beta * (1 / (celsius + 273.15) - 1 / 298.15));
+      const t = tenths(ntcRead(r));
+      expect(t).not.toBeNull();
+      expect(Math.abs((t as number) - celsius * 10)).toBeLessThanOrEqual(5);
+    }
   });
 
   it('reports an open or shorted thermistor as absent', () => {
-    expect(ntcTenths(0, 12, devkit.temperature.ntc)).toBeNull();
-    expect(ntcTenths(4095, 12, devkit.temperature.ntc)).toBeNull();
+    expect(tenths(ntcRead(0))).toBeNull();
+    expect(tenths(ntcRead(1e9))).toBeNull();
+    expect(tenths(0)).toBeNull();
+    expect(tenths(4095)).toBeNull();
   });
 
   it('uses only ADC1 pins for analog inputs (ADC2 stops working when Wi-Fi is on)', () => {

@@ -80,7 +80,7 @@ for (const host of hosts) {
         client.once('error', reject);
         client.once('connect', () => client.subscribe(`${topic}/#`, (e) => (e ? reject(e) : resolve())));
       });
-    }, 240_000);
+    }, 600_000);
 
     beforeEach(() => {
       onTestFailed(() => console.error(`${host.name} printed:\n${charger?.output().slice(-3000)}`));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliProcess } from '../e2e/processes';
 import { freePort } from '../gateway/broker';
-import { buildFirmware, sdkOrSkip, startSimulator, startXvfb, type Display, type Sdk, type Simulator } from '../moddable/sdk';
+import { buildFirmware, esp32Creation, sdkOrSkip, startSimulator, startXvfb, type Display, type Sdk, type Simulator } from '../moddable/sdk';
 
 export interface Charger {
   /** http://127.0.0.1:port */
@@ -68,7 +68,10 @@ export function moddableHost(): ChargerHost {
       return sdk ? undefined : 'no Moddable SDK here';
     },
     async start(brokerPort) {
-      const build = await buildFirmware(sdk!);
+      // The ESP32-profile build (the device's memory sizes, instrumented release): the
+      // firmware that answers here is the one that fits the device, and one build
+      // per test run serves this suite and the memory profile.
+      const build = await buildFirmware(sdk!, { instrumented: true, creation: esp32Creation() });
       display ??= await startXvfb();
       const state = tempDir('bb-mcsim');
       const port = await freePort();

@@ -118,11 +118,11 @@ function ownModules(platform: Platform): Map<string, string> {
 }
 
 /** SDK modules the build contains on each platform (from the manifests the project includes; reference §3, §4). */
-const SDK_COMMON = ['mc/config', 'preference', 'timer', 'time', 'instrumentation', 'embedded:io/serial', 'embedded:io/socket/tcp', 'embedded:io/socket/udp', 'embedded:io/socket/listener', 'embedded:network/dns/resolver/udp'];
+const SDK_COMMON = ['mc/config', 'Resource', 'preference', 'timer', 'time', 'instrumentation', 'net', 'embedded:io/serial', 'embedded:io/socket/tcp', 'embedded:io/socket/udp', 'embedded:io/socket/listener', 'embedded:network/dns/resolver/udp'];
 const SDK: Record<Platform, string[]> = {
   'esp32/nodemcu': [...SDK_COMMON, 'embedded:io/analog', 'embedded:io/digital', 'embedded:io/pwm', 'wifi', 'net', 'sntp'],
   // The simulator has no Digital, PWM or Analog (reference §3.4), and no SNTP.
-  lin: SDK_COMMON,
+  lin: [...SDK_COMMON, 'file'],
 };
 
 /** Runtime imports of a TS file (type-only imports are erased). */
@@ -146,9 +146,9 @@ describe('moddable manifest.json', () => {
     for (const stray of ['package', 'tsconfig.es2024', 'tsconfig.es2025']) expect(manifest.modules['~']).toContain(`$(MODDABLE)/typings/${stray}`);
   });
 
-  it('maps the ECMA-419 HTTP server and MQTT client from the SDK examples', () => {
+  it('maps the ECMA-419 HTTP server from the SDK examples, and not the example MQTT client (ours replaces it)', () => {
     expect(manifest.modules['embedded:network/http/server']).toBe('$(MODDABLE)/examples/io/listener/httpserver/httpserver');
-    expect(manifest.modules['embedded:network/mqtt/client']).toBe('$(MODDABLE)/examples/io/tcp/mqttclient/mqttclient');
+    expect(manifest.modules['embedded:network/mqtt/client']).toBeUndefined();
   });
 
   it('keeps manifest_net.json inside platform blocks (its fallback is an error elsewhere)', () => {
@@ -203,19 +203,38 @@ describe('moddable manifest.json', () => {
       }
       expect(missing).toEqual([]);
       // The closure really is the firmware: controller, gateway, station, this platform's adapters.
-      for (const s of ['modules/j1772/controller', 'modules/gateway/gateway', 'sim/station', 'hosts/moddable/target/platform', 'hosts/moddable/http', 'hosts/moddable/mqtt']) {
+      for (const s of ['modules/j1772/controller', 'modules/gateway/gateway', 'hosts/moddable/target/platform', 'hosts/moddable/http', 'hosts/moddable/mqtt']) {
         expect(seen.has(s)).toBe(true);
       }
-      if (platform === 'lin') expect(seen.has('embedded:io/pwm')).toBe(false);
-      else expect(seen.has('embedded:io/pwm')).toBe(true);
+      if (platform === 'lin') {
+        expect(seen.has('embedded:io/pwm')).toBe(false);
+        // the simulator's hardware and its /sim/* API
+        expect(seen.has('sim/station')).toBe(true);
+        expect(seen.has('sim/control-api')).toBe(true);
+      } else {
+        expect(seen.has('embedded:io/pwm')).toBe(true);
+        // no simulation in a device build: not imported, not even in the build
+        expect([...seen].filter((m) => m.startsWith('sim/'))).toEqual([]);
+        expect([...own.keys()].filter((m) => m.startsWith('sim/'))).toEqual([]);
+      }
+    });
+  }
+
+  for (const platform of ['esp32/nodemcu', 'lin'] as Platform[]) {
+    it(`preloads every module of the ${platform} build but main, by name (SDK 8.2.3 ignores wildcards for .ts)`, () => {
+      const own = ownModules(platform);
+      const preload = new Set<string>([...manifest.preload, ...(platformBlock(platform)?.preload ?? [])]);
+      const missing = [...own.keys()].filter((m) => m !== 'main' && !preload.has(m));
+      // A module missing here runs from RAM on the device: add it to "preload" in manifest.json.
+      expect(missing).toEqual([]);
+      expect([...preload].filter((p) => p.includes('*'))).toEqual([]);
+      expect(preload.has('main')).toBe(false);
     });
   }
 
   it('preloads only modules without mutable module-level state (XS freezes preloaded modules)', () => {
-    const own = ownModules('esp32/nodemcu');
-    const preloaded = [...own.keys()].filter((s) =>
-      (manifest.preload as string[]).some((p) => (p.endsWith('*') ? s.startsWith(p.slice(0, -1)) : s === p)),
-    );
+    const own = new Map([...ownModules('esp32/nodemcu'), ...ownModules('lin')]);
+    const preloaded = [...own.keys()].filter((s) => s !== 'main');
     expect(preloaded.length).toBeGreaterThan(10);
     for (const s of preloaded) {
       const text = readFileSync(own.get(s)!, 'utf8');
@@ -225,6 +244,30 @@ describe('moddable manifest.json', () => {
       // preference (the lin preference manifest does not preload it).
       expect(text).not.toMatch(/^import\s+(?!type\b).*from\s+['"](mc\/config|preference)['"]/m);
     }
-    expect(preloaded).not.toContain('main');
+  });
+
+  it('keeps no RegExp object in a preloaded module (XS 8.2.3 crashes executing one from flash)', () => {
+    const own = new Map([...ownModules('esp32/nodemcu'), ...ownModules('lin')]);
+    const offenders: string[] = [];
+    for (const [s, file] of own) {
+      if (s === 'main') continue;
+      const lines = readFileSync(file, 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        // a regular expression literal at module level, or as a value in a (frozen) table
+        if (/^(export\s+)?const\s+\w+\s*(:[^=]+)?=\s*\/[^/*]/.test(line) || /^\s+\w+:\s*\/\^/.test(line) || /:\s*\{[^}]*:\s*\/\^/.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe('dashboard flash resources (hosts/moddable/resources)', () => {
+  it('are web/index.html as web/build.mjs squeezes it, plain and gzipped: else run `node tools/dashboard-resources.mjs`', async () => {
+    const { page, HTML, GZIP } = await import('../../../tools/dashboard-resources.mjs');
+    const { gunzipSync } = await import('node:zlib');
+    const expected = page();
+    expect(readFileSync(HTML, 'utf8')).toBe(expected);
+    expect(gunzipSync(readFileSync(GZIP)).toString('utf8')).toBe(expected);
+    expect(manifest.resources['*']).toContain('./hosts/moddable/resources/*');
   });
 });

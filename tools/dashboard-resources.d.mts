@@ -1,0 +1,3 @@
+export const HTML: string;
+export const GZIP: string;
+export function page(): string;
