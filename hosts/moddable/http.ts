@@ -4,6 +4,7 @@
 
 import HTTPServer from 'embedded:network/http/server';
 import Listener from 'embedded:io/socket/listener';
+import Timer from 'timer';
 import type { HttpRequest, HttpResponse, Logger } from '../../modules/ports';
 import type { HttpServerClass, HttpServerConnection, HttpServerInstance, HttpServerResponseHead } from '../../types/moddable/sdk';
 import { parseTarget } from './request-target';
@@ -27,6 +28,7 @@ export class ModdableHttpServer {
     const handler = options.handler;
     const maxBody = options.maxBody ?? 8192;
     const logger = options.logger;
+    const serial = new OneAtATime();
     this.#server = new Server({
       io: Listener,
       port: options.port ?? 80,
@@ -62,7 +64,12 @@ export class ModdableHttpServer {
             const text = parts.length === 0 ? '' : String.fromArrayBuffer(parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1)));
             parts = [];
             const request: HttpRequest = { method, path, query, headers, body: text };
-            handler(request).then(
+            // One request at a time, each on a turn of its own: from the bottom
+            // of the stack rather than inside the socket's and the server's
+            // callbacks (the deepest paths, an override that publishes to MQTT,
+            // need the room on a 512-slot stack), and with one answer's objects
+            // alive at a time rather than one per open connection.
+            serial.run(() => handler(request)).then(
               (answer) => reply(this, response, answer),
               (error: unknown) => {
                 logger?.log(`http: ${method} ${path} failed: ${String(error)}`);
@@ -93,6 +100,9 @@ export class ModdableHttpServer {
           // The SDK server waits for exactly content-length bytes, so HEAD announces none.
           if (method === 'HEAD') body = new Uint8Array(0);
           head.headers.set('content-length', body.byteLength);
+          // The SDK server closes the connection after each response; saying so
+          // keeps clients from sending the next request on a closing socket.
+          head.headers.set('connection', 'close');
           conn.respond(head);
         }
       },
@@ -101,6 +111,33 @@ export class ModdableHttpServer {
 
   close(): void {
     this.#server.close();
+  }
+}
+
+/**
+ * Runs tasks one after another, each started on a later turn. The next one
+ * waits for this one whatever its outcome, but no longer than `patienceMs`:
+ * a request that never settles must not stop the server.
+ */
+class OneAtATime {
+  #tail: Promise<unknown> = Promise.resolve();
+  readonly #patienceMs: number;
+
+  constructor(patienceMs = 5000) {
+    this.#patienceMs = patienceMs;
+  }
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(task);
+    const patience = this.#patienceMs;
+    this.#tail = new Promise<void>((resolve) => {
+      const id = Timer.set(() => resolve(), patience);
+      result.then(
+        () => (Timer.clear(id), resolve()),
+        () => (Timer.clear(id), resolve()),
+      );
+    });
+    return result;
   }
 }
 

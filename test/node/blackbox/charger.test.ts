@@ -153,6 +153,16 @@ for (const host of hosts) {
       expect(html).toContain('<title>EVSE</title>');
     });
 
+    it.skipIf(!host.negotiatesEncoding)('serves the dashboard uncompressed to a client that does not accept gzip', async () => {
+      for (const headers of [{}, { 'Accept-Encoding': 'identity' }, { 'Accept-Encoding': 'gzip;q=0, br' }] as Record<string, string>[]) {
+        const r = await rawGet(charger.url + '/', headers);
+        expect(r.status).toBe(200);
+        expect(r.headers['content-encoding']).toBeUndefined();
+        expect(r.headers.vary).toMatch(/Accept-Encoding/i);
+        expect(r.body.toString('utf8')).toContain('<title>EVSE</title>');
+      }
+    });
+
     it('publishes the status fields to MQTT', async () => {
       await until(() => seen.some((m) => m.topic === `${topic}/state`), 35_000, `a message on ${topic}/state`);
       const states = seen.filter((m) => m.topic === `${topic}/state`);
@@ -167,11 +177,13 @@ for (const host of hosts) {
         ['$SC', '16 V', /^\$OK/],
       ] as const) {
         const from = seen.length;
-        const sent = Date.now();
+        // Timed from when mosquitto_pub is done (the message is with the broker), not from
+        // starting the process, which a busy machine can take long over.
         await mosquittoPub(broker.port, `${topic}/rapi/in/${command}`, payload);
-        const answer = await until(() => seen.slice(from).find((m) => m.topic === `${topic}/rapi/out`), 1_000 + (Date.now() - sent), `a reply to ${command} on rapi/out`);
+        const published = Date.now();
+        const answer = await until(() => seen.slice(from).find((m) => m.topic === `${topic}/rapi/out`), 1_000, `a reply to ${command} on rapi/out within 1 s`);
         expect(answer.payload).toMatch(reply);
-        expect(answer.at - sent).toBeLessThan(1_000);
+        expect(answer.at - published).toBeLessThan(1_000);
       }
     });
 

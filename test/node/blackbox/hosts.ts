@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliProcess } from '../e2e/processes';
 import { freePort } from '../gateway/broker';
-import { buildFirmware, esp32Creation, sdkOrSkip, startSimulator, startXvfb, type Display, type Sdk, type Simulator } from '../moddable/sdk';
+import { buildFirmware, esp32Creation, sdkOrSkip, simulatorTurn, startSimulator, startXvfb, type Display, type Sdk, type Simulator } from '../moddable/sdk';
 
 export interface Charger {
   /** http://127.0.0.1:port */
@@ -20,6 +20,8 @@ export interface Charger {
 
 export interface ChargerHost {
   name: string;
+  /** Serves the dashboard uncompressed to a client that does not accept gzip (the device does; Node always sends gzip). */
+  negotiatesEncoding: boolean;
   /** Why this host cannot run here (the suite then skips it), or undefined. */
   unavailable(): string | undefined;
   /** A fresh standalone charger (empty state) publishing to the broker at 127.0.0.1:`brokerPort`. */
@@ -36,6 +38,7 @@ function tempDir(name: string): { dir: string; remove(): void } {
 /** `npm start` as a user runs it, with --http-port 0 and --mqtt. */
 export const nodeHost: ChargerHost = {
   name: 'npm start (Node)',
+  negotiatesEncoding: false,
   unavailable: () => undefined,
   async start(brokerPort) {
     const state = tempDir('bb-node');
@@ -57,9 +60,11 @@ export const nodeHost: ChargerHost = {
 export function moddableHost(): ChargerHost {
   let sdk: Sdk | undefined;
   let display: Display | undefined;
+  let release: (() => void) | undefined;
   let checked = false;
   return {
     name: 'Moddable simulator (mcsim)',
+    negotiatesEncoding: true,
     unavailable() {
       if (!checked) {
         sdk = sdkOrSkip('black-box suite on the Moddable simulator');
@@ -72,6 +77,7 @@ export function moddableHost(): ChargerHost {
       // firmware that answers here is the one that fits the device, and one build
       // per test run serves this suite and the memory profile.
       const build = await buildFirmware(sdk!, { instrumented: true, creation: esp32Creation() });
+      release ??= await simulatorTurn();
       display ??= await startXvfb();
       const state = tempDir('bb-mcsim');
       const port = await freePort();
@@ -96,6 +102,8 @@ export function moddableHost(): ChargerHost {
     async close() {
       await display?.close();
       display = undefined;
+      release?.();
+      release = undefined;
     },
   };
 }

@@ -301,3 +301,42 @@ export function startSimulator(sdk: Sdk, build: Build, display: Display, env: Re
     },
   };
 }
+
+// ---------------------------------------------------------------------------
+// One simulator suite at a time
+
+/**
+ * Waits until no other test file of this checkout is running simulators, and
+ * takes the turn: the memory profile's load and the black-box suite's
+ * 1-second checks must not compete for the machine's two cores. Returns the
+ * release. A turn whose process has gone is taken over.
+ */
+export async function simulatorTurn(): Promise<() => void> {
+  const key = createHash('sha256').update(ROOT).digest('hex').slice(0, 12);
+  const lock = join(tmpdir(), `evse-mcsim-turn-${key}`);
+  const owner = join(lock, 'pid');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(owner, String(process.pid));
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch {
+      let pid = NaN;
+      try {
+        pid = Number(readFileSync(owner, 'utf8'));
+      } catch {
+        // being created or removed
+      }
+      let alive = true;
+      if (Number.isInteger(pid)) {
+        try {
+          process.kill(pid, 0);
+        } catch {
+          alive = false;
+        }
+      }
+      if (!alive) rmSync(lock, { recursive: true, force: true });
+      else await sleep(1000);
+    }
+  }
+}
