@@ -108,7 +108,7 @@ export function ocppFeature(options: OcppFeatureOptions): FeatureFactory {
       name: 'ocpp',
       config: {
         ocpp_enabled: { type: 'boolean', default: false },
-        ocpp_server: { type: 'string', max: 256, pattern: /^wss?:\/\/\S+$/, default: '' },
+        ocpp_server: { type: 'string', max: 256, pattern: '^wss?://\\S+$', default: '' },
         ocpp_chargeBoxId: { type: 'string', max: 64, default: '' },
         ocpp_authkey: { type: 'string', max: 64, secret: true, default: '' },
         ocpp_idtag: { type: 'string', max: 20, default: 'DefaultIdTag' },
