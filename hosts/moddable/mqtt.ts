@@ -9,8 +9,8 @@
 // made a broker named by a LAN host name unreachable.
 //
 // Outgoing packets wait in a queue until CONNACK, then go out as the socket
-// has room (the socket throws rather than buffer); older packets are dropped
-// first when the queue is full.
+// has room (the socket throws rather than buffer); when more than 64 publishes
+// wait the oldest is dropped (SUBSCRIBE, PUBACK and PINGREQ never are).
 
 import TCP from 'embedded:io/socket/tcp';
 import type { Clock, MqttConnect, MqttConnectOptions, MqttEvents, MqttSession, TimerId, Timers } from '../../modules/ports';
@@ -58,12 +58,14 @@ class ModdableMqttSession implements MqttSession {
   readonly #keepaliveMs: number;
   #socket?: TCP;
   readonly #reader: PacketReader;
-  /** Packets for the socket, in order, or what builds them; the head may be partly written. */
-  #out: Outgoing[] = [];
+  /** The packet being written, and how much of it is out. */
+  #head?: Uint8Array;
   #offset = 0;
+  /** SUBSCRIBE, PUBACK, PINGREQ: never dropped, sent before publishes. */
+  #control: Outgoing[] = [];
+  /** PUBLISH, oldest first; the oldest is dropped when more than the limit wait. */
+  #publishes: Outgoing[] = [];
   #writable = 0;
-  /** Packets the core sent before CONNACK. */
-  #pending: Outgoing[] = [];
   #connected = false;
   #closed = false;
   #flushing = false;
@@ -106,11 +108,11 @@ class ModdableMqttSession implements MqttSession {
 
   publish(topic: string, payload: string, options: { retain: boolean; qos: 0 | 1 }): void {
     const id = options.qos > 0 ? this.#id() : undefined;
-    this.#enqueue(() => publishPacket(topic, utf8(payload), { qos: options.qos, retain: options.retain, id }));
+    this.#enqueue(this.#publishes, () => publishPacket(topic, utf8(payload), { qos: options.qos, retain: options.retain, id }));
   }
 
   subscribe(topic: string): void {
-    this.#enqueue(() => subscribePacket(this.#id(), [topic]));
+    this.#enqueue(this.#control, () => subscribePacket(this.#id(), [topic]));
   }
 
   close(): void {
@@ -119,8 +121,9 @@ class ModdableMqttSession implements MqttSession {
     this.#stopKeepalive();
     const socket = this.#socket;
     this.#socket = undefined;
-    this.#out = [];
-    this.#pending = [];
+    this.#control = [];
+    this.#publishes = [];
+    this.#head = undefined;
     if (!socket) return;
     try {
       if (this.#connected && this.#writable >= DISCONNECT_PACKET.length) socket.write(DISCONNECT_PACKET);
@@ -161,7 +164,7 @@ class ModdableMqttSession implements MqttSession {
       return;
     }
     this.#heardAt = this.#clock.now();
-    this.#out.push(hello);
+    this.#head = hello;
   }
 
   #id(): number {
@@ -176,11 +179,10 @@ class ModdableMqttSession implements MqttSession {
    * and building and writing on top of that overflowed the XS stack (found by
    * running the simulator build with the device's 512-slot stack).
    */
-  #enqueue(build: () => Uint8Array): void {
+  #enqueue(queue: Outgoing[], build: () => Uint8Array): void {
     if (this.#closed) return;
-    const queue = this.#connected ? this.#out : this.#pending;
     queue.push(build);
-    if (queue.length > this.#limit) queue.splice(queue === this.#out && this.#offset > 0 ? 1 : 0, 1);
+    if (queue === this.#publishes && queue.length > this.#limit) queue.shift();
     this.#scheduleFlush();
   }
 
@@ -197,14 +199,20 @@ class ModdableMqttSession implements MqttSession {
   #flush(): void {
     const socket = this.#socket;
     if (!socket || this.#closed) return;
-    while (this.#out.length && this.#writable > 0) {
-      let head = this.#out[0];
-      if (typeof head === 'function') {
+    while (this.#writable > 0) {
+      let head = this.#head;
+      if (!head) {
+        // Nothing but CONNECT before CONNACK; then control packets first.
+        if (!this.#connected) return;
+        const next = this.#control.shift() ?? this.#publishes.shift();
+        if (next === undefined) return;
         try {
-          head = this.#out[0] = head();
+          head = typeof next === 'function' ? next() : next;
         } catch (e) {
           return this.#fail(e instanceof Error ? e.message : String(e));
         }
+        this.#head = head;
+        this.#offset = 0;
       }
       const n = Math.min(head.length - this.#offset, this.#writable);
       try {
@@ -216,10 +224,7 @@ class ModdableMqttSession implements MqttSession {
       this.#sentAt = this.#clock.now();
       this.#writable -= n;
       this.#offset += n;
-      if (this.#offset === head.length) {
-        this.#out.shift();
-        this.#offset = 0;
-      }
+      if (this.#offset === head.length) this.#head = undefined;
     }
   }
 
@@ -229,8 +234,6 @@ class ModdableMqttSession implements MqttSession {
       const code = p.body.length === 2 ? p.body[1] : -1;
       if (code !== 0) return this.#fail(`broker refused the connection: ${REFUSED[code] ?? `code ${code}`}`);
       this.#connected = true;
-      this.#out.push(...this.#pending);
-      this.#pending = [];
       this.#startKeepalive();
       this.#events.onConnect();
       this.#scheduleFlush();
@@ -239,7 +242,7 @@ class ModdableMqttSession implements MqttSession {
     if (p.type !== PUBLISH || !this.#connected) return; // SUBACK, PUBACK, PINGRESP: hearing them is enough
     const message = parsePublish(p);
     if (message.qos === 1 && message.id !== undefined) {
-      this.#out.push(pubackPacket(message.id));
+      this.#control.push(pubackPacket(message.id));
       this.#scheduleFlush();
     }
     // An empty payload is a message like any other (OpenEVSE: a RAPI command without parameters).
@@ -254,7 +257,7 @@ class ModdableMqttSession implements MqttSession {
       const now = this.#clock.now();
       if (now - this.#heardAt > this.#keepaliveMs * 1.5) return this.#fail('keep-alive timeout');
       if (now - this.#sentAt >= half || now - this.#heardAt >= half) {
-        this.#out.push(PINGREQ_PACKET);
+        this.#control.push(PINGREQ_PACKET);
         this.#flush();
       }
     }, half);
@@ -270,8 +273,9 @@ class ModdableMqttSession implements MqttSession {
     this.#closed = true;
     this.#connected = false;
     this.#stopKeepalive();
-    this.#out = [];
-    this.#pending = [];
+    this.#control = [];
+    this.#publishes = [];
+    this.#head = undefined;
     const socket = this.#socket;
     this.#socket = undefined;
     try {
