@@ -25,7 +25,8 @@ export function configDocument(gw: Gateway): Record<string, unknown> {
     version: info.version ?? '5.1.0',
     mqtt_supported_protocols: ['mqtt', 'mqtts'],
     http_supported_protocols: ['http'],
-    nofos_network_profiles: NOFOS_PROFILES,
+    // A copy: JSON.stringify throws "read only value" on an array in flash (XS, preloaded module).
+    nofos_network_profiles: NOFOS_PROFILES.slice(),
     ...gw.config.masked(),
     config_version: gw.config.version,
   };

@@ -1,8 +1,10 @@
-// The firmware's live XS memory under load, measured on the XS engine
-// (bench/node/moddable-memory.bench.ts), against the ESP32 target profile the
-// manifest gives it (chunk 78 848 bytes, heap 4 928 slots): the application's
-// own state must leave at least half of each for the SDK's network objects
-// (HTTP server and its sockets, MQTT client, DNS, Wi-Fi) and for peaks.
+// A QUICK PROXY, not the measurement: the portable core's live XS memory on
+// xsnap (bench/node/moddable-memory.bench.ts), without the SDK's objects,
+// against the ESP32 target profile the manifest gives it (chunk 78 848 bytes,
+// heap 4 928 slots): the core's own state must leave at least half of each. It
+// runs in seconds and catches growth between commits; the firmware's real
+// figures come from the ESP32 profile test on the real engine
+// (esp32-profile.test.ts).
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
@@ -12,7 +14,7 @@ import { measureAll } from '../../../bench/node/moddable-memory.bench';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const creation = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')).platforms['esp32/*'].creation;
 
-describe('moddable memory on XS', () => {
+describe('moddable memory on XS (xsnap proxy of the core only)', () => {
   it('leaves at least half the ESP32 slot heap and chunk heap free while charging with MQTT and four HTTP answers in flight', async () => {
     const m = await measureAll();
     // The run really did something: module code loaded, state grew with load.
