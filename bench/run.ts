@@ -17,7 +17,12 @@ const filter = args.filter((a) => !a.startsWith('--'));
 if (args.includes('--update-baseline')) {
   const counts = await gatedCounts();
   const old = readBaseline();
-  if (old) for (const line of compare(old.counts, counts)) console.log(`changed: ${line}`);
+  if (old) {
+    const c = compare(old.counts, counts);
+    for (const line of c.rises) console.log(`rose: ${line}`);
+    for (const name of c.added) console.log(`new: ${name}`);
+    for (const name of c.gone) console.log(`gone: ${name}`);
+  }
   writeBaseline(counts);
   console.log(`written: bench/results/meter-baseline.json (${Object.keys(counts).length} ops); commit it with a "Meter baseline: <why>" line in the message`);
   process.exit(0);
