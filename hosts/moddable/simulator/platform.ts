@@ -56,8 +56,17 @@ function deviceId(store: PreferenceLike): string {
   }
   const kept = store.get('evse-sim', 'id');
   if (typeof kept === 'string' && /^[0-9a-f]{12}$/.test(kept)) return kept;
-  let id = '5e';
-  for (let i = 0; i < 10; i++) id += Math.floor(Math.random() * 16).toString(16);
+  // XS seeds Math.random the same way in every simulator process (two instances
+  // made up the same id and kicked each other off the broker): mix in the clock
+  // and where this instance keeps its state.
+  const seed = `${getenv('EVSE_STATE_DIR') ?? ''}|${Date.now()}|${Math.random()}`;
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < seed.length; i++) {
+    a = Math.imul(a ^ seed.charCodeAt(i), 0x01000193) >>> 0;
+    b = Math.imul(b ^ seed.charCodeAt(i), 0x5bd1e995) >>> 0;
+  }
+  const id = '5e' + (a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0')).slice(0, 10);
   store.set('evse-sim', 'id', id);
   return id;
 }
