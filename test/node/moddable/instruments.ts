@@ -53,7 +53,8 @@ export function memoryPeaks(output: string, heapSlots: number): MemoryPeaks {
   for (const m of output.matchAll(/^instruments: ([\d,]+)$/gm)) {
     const v = m[1].split(',').map(Number);
     if (v.length !== names.length) continue;
-    if (!peaks.slotBytes) peaks.slotBytes = v[c.slotAvailable] / heapSlots;
+    // (the machine keeps a slot or so for itself: 157 664 bytes of 4 928 32-byte slots)
+    if (!peaks.slotBytes) peaks.slotBytes = Math.round(v[c.slotAvailable] / heapSlots);
     peaks.samples++;
     peaks.slotsInUse = Math.max(peaks.slotsInUse, v[c.slot] / peaks.slotBytes);
     peaks.chunkInUse = Math.max(peaks.chunkInUse, v[c.chunk]);
