@@ -1,0 +1,42 @@
+// The load-sharing protocol's clocks (docs/energy.md#load-sharing has the proof
+// these numbers feed). Every duration is measured on the local monotonic
+// clock of whoever measures it; `drift` bounds how far two clocks may run
+// apart over one lease.
+
+export interface GroupTiming {
+  /** ms between a member's messages. */
+  publishMs: number;
+  /** ms a grant lets a member offer more than its fallback, counted from its own message the grant answers. */
+  permitMs: number;
+  /** ms a received grant still holds a member below its fallback share. */
+  restrictMs: number;
+  /** ms a vote binds a member to its coordinator. */
+  voteMs: number;
+  /** ms without a message after which a peer is out of sight. */
+  freshMs: number;
+  /** ms a member lowers its pilot before a lease ends (RAPI and controller reaction). */
+  marginMs: number;
+  /** Relative clock-rate error allowed between members (0.01 = 1 %). */
+  drift: number;
+}
+
+export const GROUP_TIMING: GroupTiming = {
+  publishMs: 500,
+  permitMs: 3000,
+  restrictMs: 8000,
+  voteMs: 8000,
+  freshMs: 2000,
+  marginMs: 500,
+  drift: 0.01,
+};
+
+/** ms after boot before a member may offer its fallback share or vote: any lease its last life held has ended. */
+export function quarantineMs(t: GroupTiming): number {
+  return Math.ceil(t.permitMs + Math.max(t.restrictMs, t.voteMs) * (1 + t.drift) + t.marginMs);
+}
+
+/** A, what a member may offer with no grant: the limit split over every possible member, or 0 when that is under the minimum. */
+export function fallbackShare(limit: number, size: number, min: number): number {
+  const s = Math.floor(limit / Math.max(1, size));
+  return s >= min ? s : 0;
+}
