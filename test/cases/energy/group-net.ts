@@ -29,7 +29,12 @@ export interface Node {
   id: string;
   member?: GroupMember;
   up: boolean;
+  /** Cut off from everyone. */
   partitioned: boolean;
+  /** Members hear each other only on the same island (a split network). */
+  island: number;
+  /** ms added to every message this member receives (a slow link). */
+  slowBy: number;
   wants: boolean;
   /** A on the pilot now. */
   pilot: number;
@@ -51,7 +56,7 @@ export class Net {
     this.o = { seed: 1, maxDelay: 50, loss: 0, lag: 20, rotationMs: 60000, evMax: 32, ...o };
     this.#seed = this.o.seed;
     this.settings = { group: 'garage', key: 'a shared group key', limit: o.limit, size: o.size, min: 6, rotationMs: this.o.rotationMs };
-    for (let i = 0; i < o.size; i++) this.nodes.push({ id: `evse-${i + 1}`, up: false, partitioned: false, wants: true, pilot: 0, boots: 0 });
+    for (let i = 0; i < o.size; i++) this.nodes.push({ id: `evse-${i + 1}`, up: false, partitioned: false, island: 0, slowBy: 0, wants: true, pilot: 0, boots: 0 });
     for (let i = 0; i < (o.running ?? o.size); i++) this.boot(i);
   }
 
@@ -90,8 +95,8 @@ export class Net {
         if (this.rand() < this.o.loss) continue;
         const text = JSON.stringify(msg);
         this.clock.set(() => {
-          if (peer.up && !peer.partitioned && !n.partitioned && peer.member) peer.member.receive(JSON.parse(text));
-        }, 1 + Math.floor(this.rand() * this.o.maxDelay));
+          if (peer.up && !peer.partitioned && !n.partitioned && peer.island === n.island && peer.member) peer.member.receive(JSON.parse(text));
+        }, 1 + Math.floor(this.rand() * this.o.maxDelay) + peer.slowBy);
       }
       this.clock.set(tick, GROUP_TIMING.publishMs);
     };

@@ -6,6 +6,8 @@ import { describe, expect, it } from '../harness';
 import { divide } from '../../../modules/energy/group/share';
 import { fallbackShare, quarantineMs, GROUP_TIMING } from '../../../modules/energy/group/timing';
 import { Net } from './group-net';
+import { Coordinator } from '../../../modules/energy/group/coordinator';
+import { Lease } from '../../../modules/energy/group/lease';
 
 describe('fair division', () => {
   it('splits equally in whole amps, and gives what is left of a small want to the others', () => {
@@ -80,6 +82,66 @@ describe('load-sharing group on a simulated LAN', () => {
     expect(net.violations).toBe(0);
   });
 
+  // Each case below is built to break one safeguard of the protocol (the comment names it); with that
+  // safeguard removed from the code, the case sees pilots above the limit.
+
+  it('an idle member, cut off, that then wants charge takes its fallback only after the others made room (the fallback term of exposure)', () => {
+    const net = new Net({ size: 4, limit: 40 });
+    net.nodes[2].wants = false;
+    net.nodes[3].wants = false;
+    net.run(quarantineMs(GROUP_TIMING) + 10000);
+    expect(net.nodes[0].pilot + net.nodes[1].pilot).toBe(40);
+    net.nodes[2].partitioned = true;
+    net.nodes[2].wants = true;
+    net.run(30000);
+    expect(net.nodes[2].pilot).toBe(10);
+    expect(net.nodes[0].pilot + net.nodes[1].pilot).toBe(30);
+    expect(net.violations).toBe(0);
+  });
+
+  it('an idle member that crashes and boots at once with an EV waiting offers nothing during its quarantine (boot quarantine)', () => {
+    const net = new Net({ size: 4, limit: 40 });
+    net.nodes[2].wants = false;
+    net.nodes[3].wants = false;
+    net.run(quarantineMs(GROUP_TIMING) + 10000);
+    net.crash(2);
+    net.nodes[2].wants = true;
+    net.boot(2);
+    net.run(1000);
+    expect(net.nodes[2].pilot).toBe(0);
+    net.run(40000);
+    expect(net.nodes[2].pilot).toBeGreaterThan(0);
+    expect(net.violations).toBe(0);
+  });
+
+  it('a coordinator cut off from the rest: the others elect a new one only after its votes have lapsed, and wait for its grants to end (vote promise, leader wait)', () => {
+    const net = new Net({ size: 4, limit: 20 });
+    net.run(quarantineMs(GROUP_TIMING) + 10000);
+    expect(net.sum()).toBe(20);
+    net.nodes[0].partitioned = true;
+    net.run(40000);
+    expect(net.nodes.slice(1).reduce((a, n) => a + n.pilot, 0)).toBeGreaterThanOrEqual(18); // three EVs at 6 A or more
+    expect(net.nodes[0].pilot).toBe(0); // fallback 20 / 4 = 5 A, under the minimum
+    expect(net.violations).toBe(0);
+  });
+
+  it('a network split in two halves: neither half has a majority, so neither shares, and the pilots stay at the fallback (majority)', () => {
+    const net = new Net({ size: 4, limit: 20 });
+    net.run(quarantineMs(GROUP_TIMING) + 10000);
+    net.nodes[2].island = 1;
+    net.nodes[3].island = 1;
+    net.run(40000);
+    expect(net.sum()).toBe(0);
+    expect(net.violations).toBe(0);
+  });
+
+  it('a member whose incoming messages take 2.2 s, rotated in and out every 10 s: late grants never stretch its lease (permit counted from its own message)', () => {
+    const net = new Net({ size: 4, limit: 20, rotationMs: 10000 });
+    net.nodes[1].slowBy = 2200;
+    net.run(quarantineMs(GROUP_TIMING) + 120000);
+    expect(net.violations).toBe(0);
+  });
+
   for (const [seed, limit] of [[7, 20], [42, 30], [1234, 40], [99, 25]]) {
     it(`storm (seed ${seed}, ${limit} A, fallback ${fallbackShare(limit, 4, 6)} A): delays up to 1.5 s, 10 % loss, partitions, crashes, reboots, EVs coming and going: no millisecond over the limit, and the group forms again once they heal`, () => {
       const net = new Net({ size: 4, limit, seed, maxDelay: 1500, loss: 0.1, lag: 50, rotationMs: 20000 });
@@ -107,4 +169,100 @@ describe('load-sharing group on a simulated LAN', () => {
       expect(net.maxSum).toBeLessThanOrEqual(limit);
     });
   }
+});
+
+describe('load-sharing rules, one at a time', () => {
+  const t = GROUP_TIMING;
+  const q = quarantineMs(t);
+  function coordinator() {
+    return new Coordinator({ timing: t, id: 'a', boot: 'A', bootAt: 0, limit: () => 40, size: () => 4, min: () => 6, fallback: () => 10, rotationMs: () => 60000 });
+  }
+
+  it('a lease: a grant answering message q permits until send(q) + 3 s × 0.99 − 0.5 s, then restricts to min(g, fallback) for 8 s × 1.01 after receipt', () => {
+    const lease = new Lease({ timing: t, bootAt: -q, fallback: () => 10 });
+    lease.sent(7, 1000);
+    expect(lease.grant(20, 7, 1400)).toBe(true);
+    expect(lease.ceiling(1000 + 2970 - 500 - 1)).toBe(20);
+    expect(lease.ceiling(1000 + 2970 - 500)).toBe(10);
+    lease.sent(8, 5000);
+    expect(lease.grant(0, 8, 5100)).toBe(true);
+    expect(lease.ceiling(5100 + 8080 - 1)).toBe(0);
+    expect(lease.ceiling(5100 + 8080)).toBe(10);
+  });
+
+  it('a lease refuses a grant that arrives after the permit would have ended, and one for a message it never sent', () => {
+    const lease = new Lease({ timing: t, bootAt: -q, fallback: () => 10 });
+    lease.sent(1, 0);
+    expect(lease.grant(30, 1, 2470)).toBe(false);
+    expect(lease.grant(30, 2, 100)).toBe(false);
+    expect(lease.ceiling(2470)).toBe(10);
+  });
+
+  it('boot quarantine: no fallback share for permit + restrict × 1.01 + margin after boot', () => {
+    const lease = new Lease({ timing: t, bootAt: 0, fallback: () => 10 });
+    expect(q).toBe(3000 + 8080 + 500);
+    expect(lease.ceiling(q - 1)).toBe(0);
+    expect(lease.ceiling(q)).toBe(10);
+  });
+
+  it('exposure: a member counts at its fallback unless it echoed a grant recent enough to hold it below until the new grants end', () => {
+    const c = coordinator();
+    const known = new Map<string, string | undefined>([['a', 'A'], ['b', 'B'], ['c', 'C']]);
+    c.observe('b', 'B', 'a', undefined);
+    c.observe('c', 'C', 'a', undefined);
+    // Not yet echoed: fallback.
+    expect(c.exposure('b', 'B', 0)).toBe(10);
+    // Three votes of four: majority; grants only after permitMs of leadership and the coordinator's own quarantine.
+    const start = q;
+    c.observe('b', 'B', 'a', undefined);
+    let g = c.grants(start, 1, true, known, []);
+    expect(g).toBeUndefined(); // no votes echoed yet
+    // b and c echo message 1 and vote for us.
+    c.observe('b', 'B', 'a', { boot: 'A', seq: 1 });
+    c.observe('c', 'C', 'a', { boot: 'A', seq: 1 });
+    g = c.grants(start + 100, 2, true, known, [{ id: 'b', boot: 'B', want: 0, seq: 5 }]);
+    expect(g).toBeUndefined(); // leader wait: permitMs after gaining the majority
+    const at = start + 100 + t.permitMs;
+    c.observe('b', 'B', 'a', { boot: 'A', seq: 2 });
+    c.observe('c', 'C', 'a', { boot: 'A', seq: 2 });
+    g = c.grants(at, 3, true, known, [{ id: 'b', boot: 'B', want: 0, seq: 6 }]);
+    expect(g).toEqual({ b: { g: 0, b: 'B', q: 6 } });
+    // b echoes the grant: exposure drops to the grant (0), until its echo is too old to hold it below.
+    c.observe('b', 'B', 'a', { boot: 'A', seq: 3 });
+    expect(c.exposure('b', 'B', at + 1)).toBe(0);
+    const lastSafe = at + t.restrictMs - t.permitMs - t.marginMs - 1;
+    expect(c.exposure('b', 'B', lastSafe)).toBe(0);
+    expect(c.exposure('b', 'B', lastSafe + 1)).toBe(10);
+    // A new boot of b: what it echoed in its past life holds nothing.
+    expect(c.exposure('b', 'B2', at + 1)).toBe(10);
+  });
+
+  it('exposure: a grant counts in full for permitMs after it was sent, then as min(g, fallback) for restrictMs × 1.01 more', () => {
+    const c = coordinator();
+    const known = new Map<string, string | undefined>([['a', 'A'], ['b', 'B'], ['c', 'C']]);
+    c.observe('b', 'B', 'a', undefined);
+    c.grants(q, 1, true, known, []);
+    c.observe('b', 'B', 'a', { boot: 'A', seq: 1 });
+    c.observe('c', 'C', 'a', { boot: 'A', seq: 1 });
+    c.grants(q + 1, 2, true, known, []);
+    const at = q + 1 + t.permitMs;
+    c.observe('b', 'B', 'a', { boot: 'A', seq: 2 });
+    c.observe('c', 'C', 'a', { boot: 'A', seq: 2 });
+    const everyone = (want: number, seq: number) => [
+      { id: 'a', boot: 'A', want: 0, seq },
+      { id: 'b', boot: 'B', want, seq },
+      { id: 'c', boot: 'C', want: 0, seq },
+    ];
+    const echo = (seq: number) => ['a', 'b', 'c'].forEach((id) => c.observe(id, id.toUpperCase(), 'a', { boot: 'A', seq }));
+    // Everyone still counts at the fallback: b may have only what it has (10), however much it wants.
+    let g = c.grants(at, 3, true, known, everyone(32, 9));
+    expect(g).toEqual({ a: { g: 0, b: 'A', q: 9 }, b: { g: 10, b: 'B', q: 9 }, c: { g: 0, b: 'C', q: 9 } });
+    echo(3);
+    // a and c now sit at 0: b gets 40 − 10 (the member never heard of) = 30.
+    g = c.grants(at + 500, 4, true, known, everyone(32, 10));
+    expect(g?.b.g).toBe(30);
+    echo(4);
+    expect(c.exposure('b', 'B', at + 500 + t.permitMs - 1)).toBe(30);
+    expect(c.exposure('b', 'B', at + 500 + t.permitMs)).toBe(10);
+  });
 });
