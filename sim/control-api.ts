@@ -12,10 +12,12 @@
 //   DELETE /sim/fault/NAME        clear it (also POST /sim/fault/NAME/clear)
 //   POST   /sim/clear             clear every fault
 //   POST   /sim/button            press the front-panel button (`?ms=` how long, default 100)
+//   GET    /sim/pilot-log         every change of the current the pilot offers: {"next", "entries": [[wall ms, A], …]}
+//                                  (`?since=` the `next` of the last call); load-sharing tests sum these
 //
 // Every successful call answers with the /sim/status document.
 
-import type { HttpRequest, HttpResponse } from '../modules/ports';
+import type { Clock, HttpRequest, HttpResponse } from '../modules/ports';
 import type { SimStation } from './station';
 
 /** Ambient temperature when the station has no fitted thermometer reading, tenths of °C. */
@@ -109,9 +111,23 @@ export class SimControlApi {
   /** Healthy values; the temperature's is the station's own ambient. */
   #healthy: Record<string, number | boolean> = {};
   #charge = true;
+  /** Pilot offer changes, [wall ms, A]; `#logBase` is the index of the first one kept. */
+  readonly #log: [number, number][] = [];
+  #logBase = 0;
 
-  constructor(station: SimStation) {
+  constructor(station: SimStation, options: { clock?: Clock } = {}) {
     this.#station = station;
+    const clock = options.clock;
+    if (clock) {
+      this.#log.push([clock.wall(), station.pilot.offer]);
+      station.pilot.onOffer = (amps) => {
+        this.#log.push([clock.wall(), amps]);
+        if (this.#log.length > 20000) {
+          this.#log.shift();
+          this.#logBase++;
+        }
+      };
+    }
     for (const name of Object.keys(FAULTS)) this.#healthy[name] = FAULTS[name].healthy;
     this.#healthy.temperature = station.thermometers.readings.find((t) => t !== null) ?? AMBIENT_TENTHS;
     this.#values = { ...this.#healthy };
@@ -141,6 +157,8 @@ export class SimControlApi {
       // Pilot voltages as the controller's ADC sees them, volts, 0.1 V.
       wire: { high: Math.round(wire.high * 10) / 10, low: Math.round(wire.low * 10) / 10 },
       relay: s.mains.energized,
+      // A the pilot offers (0 without PWM).
+      offer: s.pilot.offer,
       // Amps flowing to the EV, 0.1 A.
       draw: s.mains.energized ? Math.round(s.ev.draw(s.pilot.generator) * 10) / 10 : 0,
       temperatures: s.thermometers.readings.slice(),
@@ -161,6 +179,14 @@ export class SimControlApi {
       if (parts.length > 1) return problem(404, 'Not found');
       if (method !== 'GET' && method !== 'HEAD') return problem(405, 'Method not allowed');
       return reply(200, this.status());
+    }
+    if (what === 'pilot-log') {
+      if (parts.length > 1) return problem(404, 'Not found');
+      if (method !== 'GET' && method !== 'HEAD') return problem(405, 'Method not allowed');
+      const since = req.query.since === undefined ? 0 : Number(req.query.since);
+      if (!Number.isInteger(since) || since < 0) return problem(400, 'since must be an integer ≥ 0');
+      const from = Math.max(0, since - this.#logBase);
+      return reply(200, { next: this.#logBase + this.#log.length, first: this.#logBase, entries: this.#log.slice(from) });
     }
     if (what === 'fault' && name !== undefined && parts.length <= 3) {
       if (!Object.prototype.hasOwnProperty.call(FAULTS, name)) return problem(404, `no fault "${name}"; faults: ${Object.keys(FAULTS).join(', ')}`);

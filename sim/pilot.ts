@@ -1,7 +1,7 @@
 // The pilot generator and the pilot-sense ADC as one wire: what the controller
 // drives comes back through the EV model (and any fault on the wire).
 
-import { countToDuty } from '../modules/j1772/pilot';
+import { countToDuty, dutyToAmps } from '../modules/j1772/pilot';
 import type { PilotOutput, PilotReading, PilotSampler } from '../modules/ports';
 import type { Generator, SimEv } from './ev';
 
@@ -10,6 +10,9 @@ export class SimPilot implements PilotOutput, PilotSampler {
   readonly frequency = 1000;
   /** The pilot is shorted to protective earth (state E). */
   shorted = false;
+  /** Hears the current the pilot offers (A, 0 without PWM) each time it changes: load-sharing tests sum these. */
+  onOffer?: (amps: number) => void;
+  #offer = 0;
   #generator: Generator = { mode: 'low' };
   #count = 0;
   readonly #ev: SimEv;
@@ -32,15 +35,29 @@ export class SimPilot implements PilotOutput, PilotSampler {
 
   high(): void {
     this.#generator = { mode: 'high' };
+    this.#offered(0);
   }
 
   low(): void {
     this.#generator = { mode: 'low' };
+    this.#offered(0);
   }
 
   pwm(count: number): void {
     this.#count = count;
     this.#generator = { mode: 'pwm', duty: countToDuty(count, this.resolution) };
+    this.#offered(dutyToAmps(this.#generator.duty));
+  }
+
+  /** A offered now: what the EV may draw by the duty cycle (0 without PWM). */
+  get offer(): number {
+    return this.#offer;
+  }
+
+  #offered(amps: number): void {
+    if (amps === this.#offer) return;
+    this.#offer = amps;
+    this.onOffer?.(amps);
   }
 
   /** The levels on the wire now; the same object every call, so read it before the next. */

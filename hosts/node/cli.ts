@@ -250,7 +250,7 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
       }
       station = new SimStation({ clock, storage: new FileStorage(join(options.stateDir, 'controller')), output, logger: tagged('evse:') });
       output.onReceive((b) => station!.receive(b));
-      sim = new SimControlApi(station);
+      sim = new SimControlApi(station, { clock });
       station.start();
       closers.push(() => station!.stop());
     }
