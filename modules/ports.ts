@@ -207,3 +207,12 @@ export interface WebSocketSession {
 
 /** Opens one WebSocket client connection; the host must not reconnect by itself. */
 export type WebSocketConnect = (options: WebSocketConnectOptions, events: WebSocketEvents) => WebSocketSession;
+
+// ---------------------------------------------------------------------------
+// Load sharing between chargers (modules/energy/group); peers' /ws streams use WebSocketConnect.
+
+/** DNS-SD on the LAN (`_openevse._tcp`): finds peers, and announces this charger. */
+export interface ServiceDiscovery {
+  /** Calls `onFound` for each instance seen ("host:port" and its TXT record). */
+  browse(onFound: (address: string, txt: Record<string, string>) => void): { stop(): void };
+}
