@@ -42,11 +42,18 @@ export function targetCurrent(want: EvseProperties, s: Readonly<EvseSnapshot>): 
 export function commandsFor(want: EvseProperties, s: Readonly<EvseSnapshot>, options: { pauseUsesDisabled: boolean }): RapiCommand[] {
   if (s.state === 0) return [];
   const out: RapiCommand[] = [];
-  if (want.state !== undefined && want.state !== activeState(s)) {
-    out.push({ command: want.state === 'active' ? 'FE' : options.pauseUsesDisabled ? 'FD' : 'FS', params: [] });
-  }
   const amps = targetCurrent(want, s);
-  if (amps !== undefined && amps !== s.pilot) out.push({ command: 'SC', params: [amps, 'V'] });
+  const current: RapiCommand | undefined = amps !== undefined && amps !== s.pilot ? { command: 'SC', params: [amps, 'V'] } : undefined;
+  if (want.state !== undefined && want.state !== activeState(s)) {
+    const resume = want.state === 'active';
+    // The new current goes first when resuming: `$FE` would otherwise offer the old, perhaps higher,
+    // pilot for the moment between the two commands (a load-sharing cap must hold at every moment).
+    if (resume && current) out.push(current);
+    out.push({ command: resume ? 'FE' : options.pauseUsesDisabled ? 'FD' : 'FS', params: [] });
+    if (!resume && current) out.push(current);
+    return out;
+  }
+  if (current) out.push(current);
   return out;
 }
 

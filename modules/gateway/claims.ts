@@ -160,19 +160,27 @@ export class Claims {
 
   /**
    * Per property, the claim with the highest priority that sets it; on equal
-   * priority the earlier claim keeps it (OpenEVSE compares with `>`).
+   * priority the earlier claim keeps it (OpenEVSE compares with `>`). Except
+   * `max_current`: every cap applies, so the lowest one wins whatever its
+   * priority (the shaper and load sharing both cap; neither may undo the
+   * other, and no claim may lift a cap by outranking it).
    */
   target(): Target {
     const properties: EvseProperties = {};
     const owners: Target['owners'] = {};
-    const best = { state: 0, charge_current: 0, max_current: 0 };
+    const best = { state: 0, charge_current: 0 };
     for (const c of this.#claims) {
-      for (const key of ['state', 'charge_current', 'max_current'] as const) {
+      for (const key of ['state', 'charge_current'] as const) {
         const v = c.properties[key];
         if (v === undefined || c.priority <= best[key]) continue;
         best[key] = c.priority;
         (properties as Record<string, unknown>)[key] = v;
         owners[key] = c.client;
+      }
+      const cap = c.properties.max_current;
+      if (cap !== undefined && (properties.max_current === undefined || cap < properties.max_current)) {
+        properties.max_current = cap;
+        owners.max_current = c.client;
       }
     }
     return { properties, owners };

@@ -14,13 +14,24 @@ import type { FeatureFactory } from '../feature';
 import { claimsApiFeature } from './claims-api';
 import { clientSettingsFeature } from './client-settings';
 import { dataInputFeature } from './data-input';
+import { divertFeature } from './divert';
 import { evseFeature } from './evse';
 import { haDiscoveryFeature } from './ha-discovery';
 import { limitFeature } from './limit';
 import { mqttClaimFeature } from './mqtt-claim';
 import { overrideFeature } from './override';
 import { schedulerFeature } from './scheduler';
+import { shaperFeature } from './shaper';
 
 export const STANDARD_FEATURES: readonly FeatureFactory[] = [evseFeature, dataInputFeature, overrideFeature, claimsApiFeature, clientSettingsFeature];
 
 export const FULL_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, mqttClaimFeature, limitFeature, schedulerFeature, haDiscoveryFeature];
+
+/**
+ * Solar divert and the current shaper (docs/energy.md), after the standard
+ * list. `npm start` always has them; a device build adds them with the
+ * manifest's `"energy": true`: on a 4 MB ESP32 without PSRAM they take the
+ * gateway over its half-heap budget (phase `energy` of
+ * `npx tsx bench/node/moddable-memory.bench.ts`; docs/energy.md has the figures).
+ */
+export const ENERGY_FEATURES: readonly FeatureFactory[] = [divertFeature, shaperFeature];

@@ -20,6 +20,18 @@ describe('claims arbiter', () => {
     expect(t.owners).toEqual({ state: 8, charge_current: 7, max_current: Client.Manual });
   });
 
+  it('every max_current is a cap: the lowest wins whatever the priorities (the shaper and load sharing both cap)', () => {
+    const c = new Claims();
+    c.claim(Client.Manual, Priority.Manual, { max_current: 20 });
+    c.claim(0x0001000c, Priority.Safety, { max_current: 24 });
+    c.claim(0x0001000e, Priority.Safety, { max_current: 10 });
+    expect(c.target().properties.max_current).toBe(10);
+    expect(c.target().owners.max_current).toBe(0x0001000e);
+    c.release(0x0001000e);
+    expect(c.target().properties.max_current).toBe(20);
+    expect(c.target().owners.max_current).toBe(Client.Manual);
+  });
+
   it('on equal priority the earlier claim keeps the property', () => {
     const c = new Claims();
     c.claim(1, Priority.Api, { charge_current: 10 });
@@ -102,6 +114,17 @@ describe('the target as RAPI commands', () => {
     expect(targetCurrent({ charge_current: 3 }, snapshot({}))).toBe(6);
     expect(targetCurrent({}, snapshot({}))).toBe(32);
     expect(commandsFor({}, snapshot({ pilot: 32 }), { pauseUsesDisabled: false })).toEqual([]);
+  });
+
+  it('resuming at a lower current writes the current before $FE, so the old pilot is never offered again', () => {
+    expect(commandsFor({ state: 'active', max_current: 10 }, snapshot({ state: 254, pilot: 32 }), { pauseUsesDisabled: false })).toEqual([
+      { command: 'SC', params: [10, 'V'] },
+      { command: 'FE', params: [] },
+    ]);
+    expect(commandsFor({ state: 'disabled', max_current: 10 }, snapshot({ state: 3, pilot: 32 }), { pauseUsesDisabled: false })).toEqual([
+      { command: 'FS', params: [] },
+      { command: 'SC', params: [10, 'V'] },
+    ]);
   });
 
   it('sends nothing while the controller is unknown', () => {
