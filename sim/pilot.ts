@@ -46,7 +46,9 @@ export class SimPilot implements PilotOutput, PilotSampler {
   pwm(count: number): void {
     this.#count = count;
     this.#generator = { mode: 'pwm', duty: countToDuty(count, this.resolution) };
-    this.#offered(dutyToAmps(this.#generator.duty));
+    // To 0.1 A, the resolution the controller computes the duty in: the count's rounding to the
+    // nearest step (≤ 0.015 % at 12 bits) would otherwise make 7 A read as 7.0039 A.
+    this.#offered(Math.round(dutyToAmps(this.#generator.duty) * 10) / 10);
   }
 
   /** A offered now: what the EV may draw by the duty cycle (0 without PWM). */

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Gateway } from '../../modules/gateway/gateway';
+import { loadSharingFeature } from '../../modules/gateway/features/load-sharing';
 import { webPage } from '../../modules/gateway/web-page';
 import type { HttpRequest, HttpResponse, Logger, MqttConnect } from '../../modules/ports';
 import { LinkEnd } from '../../modules/rapi/link';
@@ -23,9 +24,10 @@ import { serveHttp, type RunningHttpServer } from './http-server';
 import { serveWs } from './ws-server';
 import { lazyMqttConnect } from './mqtt-lazy';
 import { wsConnect } from './ocpp-socket';
-import { FULL_FEATURES } from '../../modules/gateway/features/standard';
+import { ENERGY_FEATURES, FULL_FEATURES } from '../../modules/gateway/features/standard';
 import { ocppFeature } from '../../modules/gateway/features/ocpp';
 import type { SerialLink } from './serial-link';
+import type { NodeServiceDiscovery } from './service-discovery';
 import { nodeSystem } from './system';
 
 // serialport, mqtt and aedes take about half a second to load together, so
@@ -258,13 +260,38 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
     // The gateway side.
     if (options.role !== 'controller') {
       const link = gatewayLink!;
+      // DNS-SD sockets (and the package) only when load sharing asks for them (group_mdns).
+      let mdns: NodeServiceDiscovery | undefined;
+      const discovery = {
+        browse: (onFound: (address: string, txt: Record<string, string>) => void) => {
+          let stopped = false;
+          let stop = () => {};
+          void import('./service-discovery').then((m) => {
+            if (stopped) return;
+            mdns ??= new m.NodeServiceDiscovery();
+            stop = mdns.browse(onFound).stop;
+          });
+          return {
+            stop: () => {
+              stopped = true;
+              stop();
+            },
+          };
+        },
+      };
+      closers.push(() => mdns?.destroy());
       gateway = new Gateway({
         clock,
         timers: clock,
         storage: new FileStorage(join(options.stateDir, 'gateway')),
         link,
         mqttConnect: options.mqtt.kind === 'none' ? undefined : lazyMqttConnect(() => httpFirst.then(loadMqtt)),
-        features: [...FULL_FEATURES, ocppFeature({ connect: wsConnect, restart: () => logger.log('gw: OCPP reset asked for: not done on this host; stop and start the process') })],
+        features: [
+          ...FULL_FEATURES,
+          ...ENERGY_FEATURES,
+          ocppFeature({ connect: wsConnect, restart: () => logger.log('gw: OCPP reset asked for: not done on this host; stop and start the process') }),
+          loadSharingFeature({ connect: wsConnect, discovery }),
+        ],
         logger: tagged('gw:'),
         info: { id: deviceId(options.stateDir), version: '5.1.0', buildenv: `evse-xs-node-${options.role}` },
         // A PC has the memory for many dashboards and integrations at once.
@@ -326,6 +353,13 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
           return mdns?.close();
         });
       }
+    }
+    if (gateway && gateway.config.value('group_mdns') === true) {
+      // Announce this charger as OpenEVSE units do, with its load-sharing group for peers that browse.
+      const announcer = new (await import('./service-discovery')).NodeServiceDiscovery();
+      const id = String(gateway.config.get('hostname'));
+      announcer.announce(id, http.port, { id, group: String(gateway.config.value('group_name')) });
+      closers.push(() => announcer.destroy());
     }
 
     // HTTP answers from here on; the embedded broker comes up behind it.

@@ -79,7 +79,7 @@ export interface DivertOptions {
 
 export class Divert {
   readonly #o: DivertOptions;
-  readonly #filter: AttackDecayFilter;
+  readonly #filter = new AttackDecayFilter();
   #mode: DivertModeValue = DivertMode.Normal;
   #solar = 0;
   #gridIe = 0;
@@ -95,7 +95,6 @@ export class Divert {
 
   constructor(options: DivertOptions) {
     this.#o = options;
-    this.#filter = new AttackDecayFilter({ attack: () => this.#o.settings().attackS, decay: () => this.#o.settings().decayS });
   }
 
   get mode(): DivertModeValue {
@@ -217,7 +216,7 @@ export class Divert {
     }
     if (!(available > 0)) available = 0;
     this.#available = available;
-    const smoothed = this.#filter.add(available, now);
+    const smoothed = this.#filter.add(available, now, s.attackS, s.decayS);
     let rate = Math.floor(available);
     if (available - rate > Math.min(1, s.pvRatio)) rate += 1;
     this.#chargeRate = rate;

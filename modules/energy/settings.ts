@@ -34,6 +34,29 @@ export const SHAPER_KEYS = {
   is_threephase: { type: 'boolean', default: false },
 } as const satisfies Record<string, EnergyKeySpec>;
 
+/** The divert settings a gateway feature declares (mqtt_solar and mqtt_grid_ie belong to the data inputs). */
+export const DIVERT_CONFIG = {
+  divert_enabled: DIVERT_KEYS.divert_enabled,
+  divert_type: DIVERT_KEYS.divert_type,
+  divert_PV_ratio: DIVERT_KEYS.divert_PV_ratio,
+  divert_attack_smoothing_time: DIVERT_KEYS.divert_attack_smoothing_time,
+  divert_decay_smoothing_time: DIVERT_KEYS.divert_decay_smoothing_time,
+  divert_min_charge_time: DIVERT_KEYS.divert_min_charge_time,
+  divert_data_maxinterval: DIVERT_KEYS.divert_data_maxinterval,
+  /** OpenEVSE's virtual setting: "eco" is divert_enabled. */
+  charge_mode: { type: 'enum', values: ['fast', 'eco'], default: 'fast' },
+} as const;
+
+/** The shaper settings a gateway feature declares (mqtt_live_pwr belongs to the data inputs). */
+export const SHAPER_CONFIG = {
+  current_shaper_enabled: SHAPER_KEYS.current_shaper_enabled,
+  current_shaper_max_pwr: SHAPER_KEYS.current_shaper_max_pwr,
+  current_shaper_smoothing_time: SHAPER_KEYS.current_shaper_smoothing_time,
+  current_shaper_min_pause_time: SHAPER_KEYS.current_shaper_min_pause_time,
+  current_shaper_data_maxinterval: SHAPER_KEYS.current_shaper_data_maxinterval,
+  is_threephase: SHAPER_KEYS.is_threephase,
+} as const;
+
 type Get = (key: string) => unknown;
 
 function num(get: Get, key: string, fallback: number): number {

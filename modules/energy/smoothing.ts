@@ -17,33 +17,24 @@ export function filterFactor(dtMs: number, tauS: number): number {
   return 1 - Math.exp(-Math.max(0, dtMs) / tau);
 }
 
-export interface AttackDecayOptions {
-  /** s, the time constant while the input is above the smoothed value. */
-  attack(): number;
-  /** s, the time constant while the input is below it. */
-  decay(): number;
-}
-
 /** An attack/decay exponential filter fed samples at arbitrary times. */
 export class AttackDecayFilter {
-  readonly #options: AttackDecayOptions;
   #value = 0;
   #at: number | undefined;
-
-  constructor(options: AttackDecayOptions) {
-    this.#options = options;
-  }
 
   get value(): number {
     return this.#value;
   }
 
-  /** Feeds `input` sampled at `now` (ms); returns the new smoothed value. The first sample only starts the clock, as in OpenEVSE. */
-  add(input: number, now: number): number {
+  /**
+   * Feeds `input` sampled at `now` (ms), with the time constants (s) for a
+   * rising and a falling input; returns the new smoothed value. The first
+   * sample only starts the clock, as in OpenEVSE.
+   */
+  add(input: number, now: number, attackS: number, decayS: number): number {
     const dt = this.#at === undefined ? 0 : now - this.#at;
     this.#at = now;
-    const tau = input > this.#value ? this.#options.attack() : this.#options.decay();
-    const k = filterFactor(dt, tau);
+    const k = filterFactor(dt, input > this.#value ? attackS : decayS);
     this.#value = input * k + this.#value * (1 - k);
     return this.#value;
   }

@@ -6,156 +6,195 @@
 // divertmode starts as `divert_enabled` says (OpenEVSE's `charge_mode`
 // eco/fast), and /divertmode switches it until the next restart or setting
 // change, as there. Divert files one claim, client 0x00010002, at priority 50.
+//
+// One class that is its own route, subscription and status source: its
+// methods live once on the prototype (RAM on the device is counted in slots).
 
-import { Divert, DivertMode, type DivertModeValue } from '../../energy/divert';
-import { DIVERT_KEYS, divertSettings } from '../../energy/settings';
-import type { Feature, FeatureContext } from '../feature';
+import { Divert, DivertMode, type DivertClaim, type DivertEvse, type DivertModeValue, type DivertOptions, type DivertSettings } from '../../energy/divert';
+import { DIVERT_CONFIG, divertSettings } from '../../energy/settings';
+import type { Feature, FeatureContext, Route, StatusSource, Subscription } from '../feature';
 import { answer, msg, text } from '../http-answer';
 import { Priority } from '../claims';
 import type { ConfigSpec } from '../config-store';
-import type { HttpRequest } from '../../ports';
+import type { HttpRequest, HttpResponse } from '../../ports';
 import type { Json } from '../status';
+import type { Fragment } from '../telemetry';
 
 export const DIVERT_CLIENT = 0x00010002;
 const STATE_CHARGING = 3;
+const CLAIMS = [{ client: DIVERT_CLIENT, priority: Priority.Divert }] as const;
+const METHODS = ['GET', 'POST'] as const;
 
-/** The divert_* settings (mqtt_solar and mqtt_grid_ie belong to the data inputs). */
-function config(): Record<string, ConfigSpec> {
-  const out: Record<string, ConfigSpec> = {};
-  for (const [k, v] of Object.entries(DIVERT_KEYS)) if (!k.startsWith('mqtt_')) out[k] = v as ConfigSpec;
-  out.charge_mode = { type: 'enum', values: ['fast', 'eco'], default: 'fast' };
-  return out;
-}
-
-/** `divertmode` from a query, a form body or a JSON body: 1 or 2. */
-export function requestedMode(req: HttpRequest): DivertModeValue | undefined {
-  let v: unknown = req.query.divertmode;
-  if (v === undefined && req.body) {
-    const body = req.body.trim();
-    if (body.startsWith('{')) {
-      try {
-        v = (JSON.parse(body) as Record<string, unknown>).divertmode;
-      } catch {
-        return undefined;
-      }
-    } else {
-      for (const pair of body.split('&')) {
-        const [k, val] = pair.split('=');
-        if (decodeURIComponent(k) === 'divertmode') v = decodeURIComponent(val ?? '');
-      }
+/** One field of a query, a form body or a JSON body. */
+export function requestField(req: HttpRequest, name: string): unknown {
+  if (req.query[name] !== undefined) return req.query[name];
+  const body = (req.body ?? '').trim();
+  if (body === '') return undefined;
+  if (body[0] === '{') {
+    try {
+      return (JSON.parse(body) as Record<string, unknown>)[name];
+    } catch {
+      return undefined;
     }
   }
-  const n = Number(v);
-  return n === 1 || n === 2 ? n : undefined;
-}
-
-export function divertFeature(ctx: FeatureContext): Feature {
-  const snap = () => ctx.snapshot();
-  const divert = new Divert({
-    now: () => ctx.clock.now(),
-    settings: () => divertSettings((k) => ctx.config(k)),
-    evse: {
-      voltage: () => ctx.voltage(),
-      amps: () => snap().amp / 1000,
-      minCurrent: () => snap().minCurrent || 6,
-      charging: () => snap().state === STATE_CHARGING,
-    },
-    onClaim: (c) => {
-      void (c ? ctx.claim(DIVERT_CLIENT, c.properties) : ctx.release(DIVERT_CLIENT));
-      ctx.telemetry.update();
-    },
-  });
-  let timer: unknown;
-  let unsubscribe: (() => void) | undefined;
-  let unInput: (() => void) | undefined;
-
-  const setMode = (mode: DivertModeValue, why: string) => {
-    if (mode === divert.mode) return;
-    ctx.log(`divert: mode ${mode === DivertMode.Eco ? 'eco' : 'normal'} (${why})`);
-    divert.setMode(mode);
-    ctx.telemetry.update();
-  };
-  const enabled = () => ctx.config('divert_enabled') === true || ctx.config('charge_mode') === 'eco';
-
-  const fields = (): Record<string, Json> => ({
-    divertmode: divert.mode,
-    divert_active: divert.active,
-    charge_rate: divert.chargeRate,
-    available_current: round(divert.available),
-    smoothed_available_current: round(divert.smoothed),
-    trigger_current: round(divert.trigger),
-    divert_stale: divert.stale,
-    min_charge_end: divert.minChargeRemaining(),
-  });
-
-  return {
-    name: 'divert',
-    config: config(),
-    claims: [{ client: DIVERT_CLIENT, priority: Priority.Divert }],
-    status: [{ fields }],
-    subscribe: [
-      {
-        topic: 'divertmode/set',
-        onMessage(payload) {
-          const n = Number(payload.trim());
-          if (n === 1 || n === 2) setMode(n, 'mqtt');
-          else ctx.log(`mqtt: divertmode/set: ${JSON.stringify(payload)} is not 1 or 2`);
-        },
-      },
-    ],
-    routes: [
-      {
-        path: '/divertmode',
-        methods: ['GET', 'POST'],
-        handle(req) {
-          const mode = requestedMode(req);
-          if (mode === undefined) {
-            if (req.method === 'GET' && req.query.divertmode === undefined) return answer(200, { divertmode: divert.mode });
-            return msg(400, 'divertmode must be 1 (normal) or 2 (eco)');
-          }
-          setMode(mode, 'http');
-          // python-openevse-http looks for "divert" and "changed" in the reply, as OpenEVSE sends it.
-          return text(200, 'Divert Mode changed');
-        },
-      },
-    ],
-    start() {
-      setMode(enabled() ? DivertMode.Eco : DivertMode.Normal, 'config');
-      unInput = ctx.inputs.onInput((name, reading) => {
-        if (name === 'solar') divert.solar(reading.value);
-        else if (name === 'grid_ie') divert.gridIe(reading.value);
-        else return;
-        ctx.telemetry.update();
-      });
-      unsubscribe = ctx.telemetry.subscribe((f) => {
-        if ('state' in f) divert.evseChanged();
-      });
-      timer = ctx.timers.repeat(() => {
-        const was = divert.stale;
-        divert.check();
-        if (divert.stale !== was) ctx.log('divert: no solar/grid reading within divert_data_maxinterval: divert charging stopped');
-      }, 1000);
-    },
-    stop() {
-      if (timer !== undefined) ctx.timers.clear(timer);
-      unsubscribe?.();
-      unInput?.();
-    },
-    configChanged(keys) {
-      if (keys.includes('charge_mode') && !keys.includes('divert_enabled')) {
-        // OpenEVSE's virtual setting: charge_mode eco is divert_enabled true.
-        void ctx.updateConfig({ divert_enabled: ctx.config('charge_mode') === 'eco' });
-        return;
-      }
-      if (keys.includes('divert_enabled')) {
-        const on = ctx.config('divert_enabled') === true;
-        if ((ctx.config('charge_mode') === 'eco') !== on) void ctx.updateConfig({ charge_mode: on ? 'eco' : 'fast' });
-        setMode(on ? DivertMode.Eco : DivertMode.Normal, 'config');
-      }
-    },
-  };
+  for (const pair of body.split('&')) {
+    const i = pair.indexOf('=');
+    if (i > 0 && decodeURIComponent(pair.slice(0, i)) === name) return decodeURIComponent(pair.slice(i + 1).replace(/\+/g, ' '));
+  }
+  return undefined;
 }
 
 function round(a: number): number {
   return Math.round(a * 100) / 100;
+}
+
+class DivertFeature implements Feature, Route, Subscription, StatusSource, DivertOptions, DivertEvse {
+  readonly name = 'divert';
+  readonly config = DIVERT_CONFIG as unknown as Record<string, ConfigSpec>;
+  readonly claims = CLAIMS;
+  // Read once when the gateway is composed: made on demand rather than kept in RAM.
+  get status(): StatusSource[] {
+    return [this];
+  }
+  get subscribe(): Subscription[] {
+    return [this];
+  }
+  get routes(): Route[] {
+    return [this];
+  }
+  readonly path = '/divertmode';
+  readonly methods = METHODS;
+  readonly topic = 'divertmode/set';
+  readonly evse: DivertEvse = this;
+  readonly #ctx: FeatureContext;
+  readonly #divert: Divert;
+  #settings?: DivertSettings;
+  #timer: unknown;
+  #unsubscribe?: () => void;
+  #unInput?: () => void;
+
+  constructor(ctx: FeatureContext) {
+    this.#ctx = ctx;
+    this.#divert = new Divert(this);
+  }
+
+  // --- DivertOptions and DivertEvse: what the algorithm reads
+
+  now(): number {
+    return this.#ctx.clock.now();
+  }
+
+  settings(): DivertSettings {
+    return (this.#settings ??= divertSettings((k) => this.#ctx.config(k)));
+  }
+
+  voltage(): number {
+    return this.#ctx.voltage();
+  }
+
+  amps(): number {
+    return this.#ctx.snapshot().amp / 1000;
+  }
+
+  minCurrent(): number {
+    return this.#ctx.snapshot().minCurrent || 6;
+  }
+
+  charging(): boolean {
+    return this.#ctx.snapshot().state === STATE_CHARGING;
+  }
+
+  onClaim(c: DivertClaim): void {
+    void (c ? this.#ctx.claim(DIVERT_CLIENT, c.properties) : this.#ctx.release(DIVERT_CLIENT));
+    this.#ctx.telemetry.update();
+  }
+
+  // --- Status, MQTT, HTTP
+
+  fields(): Record<string, Json> {
+    const d = this.#divert;
+    return {
+      divertmode: d.mode,
+      divert_active: d.active,
+      charge_rate: d.chargeRate,
+      available_current: round(d.available),
+      smoothed_available_current: round(d.smoothed),
+      divert_stale: d.stale,
+    };
+  }
+
+  onMessage(payload: string): void {
+    const n = Number(payload.trim());
+    if (n === 1 || n === 2) this.#setMode(n, 'mqtt');
+    else this.#ctx.log(`mqtt: divertmode/set: ${JSON.stringify(payload)} is not 1 or 2`);
+  }
+
+  handle(req: HttpRequest): HttpResponse {
+    const v = requestField(req, 'divertmode');
+    if (v === undefined && req.method !== 'POST') return answer(200, { divertmode: this.#divert.mode });
+    const n = Number(v);
+    if (n !== 1 && n !== 2) return msg(400, 'divertmode must be 1 (normal) or 2 (eco)');
+    this.#setMode(n, 'http');
+    // python-openevse-http looks for "divert" and "changed" in the reply, as OpenEVSE words it.
+    return text(200, 'Divert Mode changed');
+  }
+
+  // --- Life cycle
+
+  start(): void {
+    const ctx = this.#ctx;
+    this.#setMode(this.#enabled() ? DivertMode.Eco : DivertMode.Normal, 'config');
+    // The data-input feature sends the event once every posted value is in.
+    this.#unInput = ctx.inputs.onInput((name, reading) => {
+      if (name === 'solar') this.#divert.solar(reading.value);
+      else if (name === 'grid_ie') this.#divert.gridIe(reading.value);
+    });
+    this.#unsubscribe = ctx.telemetry.subscribe((f: Fragment) => {
+      if ('state' in f) this.#divert.evseChanged();
+    });
+    this.#timer = ctx.timers.repeat(() => this.#check(), 1000);
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) this.#ctx.timers.clear(this.#timer);
+    this.#unsubscribe?.();
+    this.#unInput?.();
+  }
+
+  configChanged(keys: readonly string[]): void {
+    const ctx = this.#ctx;
+    if (keys.some((k) => k.startsWith('divert_') || k === 'is_threephase')) this.#settings = undefined;
+    if (keys.includes('charge_mode') && !keys.includes('divert_enabled')) {
+      // OpenEVSE's virtual setting: charge_mode eco is divert_enabled true.
+      void ctx.updateConfig({ divert_enabled: ctx.config('charge_mode') === 'eco' });
+      return;
+    }
+    if (!keys.includes('divert_enabled')) return;
+    const on = ctx.config('divert_enabled') === true;
+    if ((ctx.config('charge_mode') === 'eco') !== on) void ctx.updateConfig({ charge_mode: on ? 'eco' : 'fast' });
+    this.#setMode(on ? DivertMode.Eco : DivertMode.Normal, 'config');
+  }
+
+  #enabled(): boolean {
+    return this.#ctx.config('divert_enabled') === true || this.#ctx.config('charge_mode') === 'eco';
+  }
+
+  #check(): void {
+    const was = this.#divert.stale;
+    this.#divert.check();
+    if (this.#divert.stale === was) return;
+    this.#ctx.log('divert: no solar/grid reading within divert_data_maxinterval: divert charging stopped');
+    this.#ctx.telemetry.update();
+  }
+
+  #setMode(mode: DivertModeValue, why: string): void {
+    if (mode === this.#divert.mode) return;
+    this.#ctx.log(`divert: mode ${mode === DivertMode.Eco ? 'eco' : 'normal'} (${why})`);
+    this.#divert.setMode(mode);
+    this.#ctx.telemetry.update();
+  }
+}
+
+export function divertFeature(ctx: FeatureContext): Feature {
+  return new DivertFeature(ctx);
 }

@@ -4,135 +4,140 @@
 // are modules/energy/shaper.ts. It files one claim, client 0x0001000c, at
 // the safety priority (5000): a cap (max_current) or a pause, never a raise.
 // /shaper switches it until the next restart or setting change, as there.
+// One class that is its own route, subscription and status source.
 
-import { Shaper, SHAPER_LOOP_MS } from '../../energy/shaper';
-import { SHAPER_KEYS, shaperSettings } from '../../energy/settings';
 import { DivertType } from '../../energy/divert';
-import type { Feature, FeatureContext } from '../feature';
+import { Shaper, SHAPER_LOOP_MS, type ShaperClaim, type ShaperEvse, type ShaperOptions, type ShaperSettings } from '../../energy/shaper';
+import { SHAPER_CONFIG, shaperSettings } from '../../energy/settings';
+import type { Feature, FeatureContext, Route, StatusSource, Subscription } from '../feature';
 import { answer, msg, text } from '../http-answer';
 import { Priority } from '../claims';
 import type { ConfigSpec } from '../config-store';
-import type { HttpRequest } from '../../ports';
+import type { HttpRequest, HttpResponse } from '../../ports';
+import type { Json } from '../status';
+import { requestField } from './divert';
 
 export const SHAPER_CLIENT = 0x0001000c;
+const CLAIMS = [{ client: SHAPER_CLIENT, priority: Priority.Safety }] as const;
+const METHODS = ['GET', 'POST'] as const;
 
-function config(): Record<string, ConfigSpec> {
-  const out: Record<string, ConfigSpec> = {};
-  for (const [k, v] of Object.entries(SHAPER_KEYS)) if (!k.startsWith('mqtt_')) out[k] = v as ConfigSpec;
-  return out;
-}
-
-/** `shaper` from a query, a form or a JSON body: 0 or 1. */
-function requested(req: HttpRequest): 0 | 1 | undefined {
-  let v: unknown = req.query.shaper;
-  const body = req.body?.trim() ?? '';
-  if (v === undefined && body) {
-    if (body.startsWith('{')) {
-      try {
-        v = (JSON.parse(body) as Record<string, unknown>).shaper;
-      } catch {
-        return undefined;
-      }
-    } else {
-      for (const pair of body.split('&')) {
-        const [k, val] = pair.split('=');
-        if (decodeURIComponent(k) === 'shaper') v = decodeURIComponent(val ?? '');
-      }
-    }
+class ShaperFeature implements Feature, Route, Subscription, StatusSource, ShaperOptions, ShaperEvse {
+  readonly name = 'shaper';
+  readonly config = SHAPER_CONFIG as unknown as Record<string, ConfigSpec>;
+  readonly claims = CLAIMS;
+  // Read once when the gateway is composed: made on demand rather than kept in RAM.
+  get status(): StatusSource[] {
+    return [this];
   }
-  if (v === true) return 1;
-  if (v === false) return 0;
-  const n = Number(v);
-  return n === 0 || n === 1 ? n : undefined;
+  get subscribe(): Subscription[] {
+    return [this];
+  }
+  get routes(): Route[] {
+    return [this];
+  }
+  readonly path = '/shaper';
+  readonly methods = METHODS;
+  readonly topic = 'shaper/set';
+  readonly evse: ShaperEvse = this;
+  readonly #ctx: FeatureContext;
+  readonly #shaper: Shaper;
+  #settings?: ShaperSettings;
+  #timer: unknown;
+  #unInput?: () => void;
+
+  constructor(ctx: FeatureContext) {
+    this.#ctx = ctx;
+    this.#shaper = new Shaper(this);
+  }
+
+  now(): number {
+    return this.#ctx.clock.now();
+  }
+
+  settings(): ShaperSettings {
+    return (this.#settings ??= shaperSettings((k) => this.#ctx.config(k)));
+  }
+
+  voltage(): number {
+    return this.#ctx.voltage();
+  }
+
+  amps(): number {
+    return this.#ctx.snapshot().amp / 1000;
+  }
+
+  minCurrent(): number {
+    return this.#ctx.snapshot().minCurrent || 6;
+  }
+
+  solarBonus(): number {
+    const c = this.#ctx;
+    return c.config('divert_enabled') === true && c.config('divert_type') !== DivertType.Grid ? (c.inputs.get('solar') ?? 0) : 0;
+  }
+
+  onClaim(c: ShaperClaim): void {
+    void (c ? this.#ctx.claim(SHAPER_CLIENT, c.properties) : this.#ctx.release(SHAPER_CLIENT));
+    this.#ctx.telemetry.update();
+  }
+
+  fields(): Record<string, Json> {
+    const s = this.#shaper;
+    return {
+      shaper: s.enabled ? 1 : 0,
+      shaper_max_pwr: this.settings().maxPower,
+      shaper_cur: Math.round(s.maxCurrent * 100) / 100,
+      shaper_updated: s.updated,
+    };
+  }
+
+  onMessage(payload: string): void {
+    const p = payload.trim();
+    if (p === '1' || p === '0') this.#set(p === '1', 'mqtt');
+    else this.#ctx.log(`mqtt: shaper/set: ${JSON.stringify(payload)} is not 0 or 1`);
+  }
+
+  handle(req: HttpRequest): HttpResponse {
+    const v = requestField(req, 'shaper');
+    if (v === undefined && req.method !== 'POST') return answer(200, { shaper: this.#shaper.enabled ? 1 : 0 });
+    const n = v === true ? 1 : v === false ? 0 : Number(v);
+    if (n !== 0 && n !== 1) return msg(400, 'shaper must be 0 (off) or 1 (on)');
+    this.#set(n === 1, 'http');
+    return text(200, 'Current Shaper state changed');
+  }
+
+  start(): void {
+    this.#set(this.#ctx.config('current_shaper_enabled') === true, 'config');
+    // The data-input feature sends the event once every posted value is in.
+    this.#unInput = this.#ctx.inputs.onInput((name, reading) => {
+      if (name === 'shaper_live_pwr') this.#shaper.livePowerIn(reading.value);
+    });
+    this.#timer = this.#ctx.timers.repeat(() => this.#loop(), SHAPER_LOOP_MS);
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) this.#ctx.timers.clear(this.#timer);
+    this.#unInput?.();
+  }
+
+  configChanged(keys: readonly string[]): void {
+    if (keys.some((k) => k.startsWith('current_shaper_') || k === 'is_threephase')) this.#settings = undefined;
+    if (keys.includes('current_shaper_enabled')) this.#set(this.#ctx.config('current_shaper_enabled') === true, 'config');
+    else if (keys.some((k) => k.startsWith('current_shaper_'))) this.#shaper.evaluate();
+  }
+
+  #loop(): void {
+    this.#shaper.evaluate();
+    this.#ctx.telemetry.update();
+  }
+
+  #set(on: boolean, why: string): void {
+    if (on === this.#shaper.enabled) return;
+    this.#ctx.log(`shaper: ${on ? 'on' : 'off'} (${why})`);
+    this.#shaper.setEnabled(on);
+    this.#ctx.telemetry.update();
+  }
 }
 
 export function shaperFeature(ctx: FeatureContext): Feature {
-  const snap = () => ctx.snapshot();
-  const shaper = new Shaper({
-    now: () => ctx.clock.now(),
-    settings: () => shaperSettings((k) => ctx.config(k)),
-    evse: {
-      voltage: () => ctx.voltage(),
-      amps: () => snap().amp / 1000,
-      minCurrent: () => snap().minCurrent || 6,
-      solarBonus: () => (ctx.config('divert_enabled') === true && ctx.config('divert_type') !== DivertType.Grid ? (ctx.inputs.get('solar') ?? 0) : 0),
-    },
-    onClaim: (c) => {
-      void (c ? ctx.claim(SHAPER_CLIENT, c.properties) : ctx.release(SHAPER_CLIENT));
-      ctx.telemetry.update();
-    },
-  });
-  let timer: unknown;
-  let unInput: (() => void) | undefined;
-
-  const set = (on: boolean, why: string) => {
-    if (on === shaper.enabled) return;
-    ctx.log(`shaper: ${on ? 'on' : 'off'} (${why})`);
-    shaper.setEnabled(on);
-    ctx.telemetry.update();
-  };
-
-  return {
-    name: 'shaper',
-    config: config(),
-    claims: [{ client: SHAPER_CLIENT, priority: Priority.Safety }],
-    status: [
-      {
-        fields: () => ({
-          shaper: shaper.enabled ? 1 : 0,
-          shaper_live_pwr: shaper.livePower,
-          shaper_smoothed_live_pwr: Math.round(shaper.smoothedLivePower),
-          shaper_max_pwr: shaperSettings((k) => ctx.config(k)).maxPower,
-          shaper_cur: Math.round(shaper.maxCurrent * 100) / 100,
-          shaper_updated: shaper.updated,
-          shaper_paused: shaper.enabled && shaper.paused,
-        }),
-      },
-    ],
-    subscribe: [
-      {
-        topic: 'shaper/set',
-        onMessage(payload) {
-          const p = payload.trim();
-          if (p === '1' || p === '0') set(p === '1', 'mqtt');
-          else ctx.log(`mqtt: shaper/set: ${JSON.stringify(payload)} is not 0 or 1`);
-        },
-      },
-    ],
-    routes: [
-      {
-        path: '/shaper',
-        methods: ['GET', 'POST'],
-        handle(req) {
-          const v = requested(req);
-          if (v === undefined) {
-            if (req.method === 'GET' && req.query.shaper === undefined) return answer(200, { shaper: shaper.enabled ? 1 : 0 });
-            return msg(400, 'shaper must be 0 (off) or 1 (on)');
-          }
-          set(v === 1, 'http');
-          return text(200, 'Current Shaper state changed');
-        },
-      },
-    ],
-    start() {
-      set(ctx.config('current_shaper_enabled') === true, 'config');
-      unInput = ctx.inputs.onInput((name, reading) => {
-        if (name !== 'shaper_live_pwr') return;
-        shaper.livePowerIn(reading.value);
-        ctx.telemetry.update();
-      });
-      timer = ctx.timers.repeat(() => {
-        shaper.evaluate();
-        ctx.telemetry.update();
-      }, SHAPER_LOOP_MS);
-    },
-    stop() {
-      if (timer !== undefined) ctx.timers.clear(timer);
-      unInput?.();
-    },
-    configChanged(keys) {
-      if (keys.includes('current_shaper_enabled')) set(ctx.config('current_shaper_enabled') === true, 'config');
-      else if (keys.some((k) => k.startsWith('current_shaper_'))) shaper.evaluate();
-    },
-  };
+  return new ShaperFeature(ctx);
 }

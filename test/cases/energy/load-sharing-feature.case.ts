@@ -1,0 +1,110 @@
+// Load sharing inside real gateways: four gateways, each with its simulated
+// station, on one virtual clock, reading each other's status stream through
+// an in-memory WebSocket that carries exactly what /ws pushes (the status
+// document on connect, then change fragments). The sum of the four pilots,
+// as the simulated EVs see them, is checked every virtual millisecond.
+import { describe, expect, it } from '../harness';
+import { Gateway } from '../../../modules/gateway/gateway';
+import { STANDARD_FEATURES } from '../../../modules/gateway/features/standard';
+import { loadSharingFeature, memberAddresses } from '../../../modules/gateway/features/load-sharing';
+import type { WebSocketConnect } from '../../../modules/ports';
+import { LinkEnd } from '../../../modules/rapi/link';
+import { SimStation } from '../../../sim/station';
+import { VirtualClock } from '../../../sim/clock';
+import { MemoryStorage, bodyJson, flush, request, settle } from '../gateway/fixtures';
+
+interface Unit {
+  name: string;
+  station: SimStation;
+  gateway: Gateway;
+  cut: boolean;
+}
+
+function group(n: number, limit: number) {
+  const clock = new VirtualClock();
+  const units: Unit[] = [];
+  const connect: WebSocketConnect = (options, events) => {
+    const target = units.find((u) => options.url === `ws://${u.name}:80/ws`);
+    let open = true;
+    let unsubscribe: (() => void) | undefined;
+    const from = units.find((u) => u.gateway === current);
+    const deliver = (text: string) =>
+      clock.set(() => {
+        if (open && target && !target.cut && !from?.cut) events.onMessage(text);
+      }, 5);
+    clock.set(() => {
+      if (!target || !open) return events.onClose('no such host');
+      events.onOpen('');
+      deliver(JSON.stringify(target.gateway.telemetry.document()));
+      unsubscribe = target.gateway.telemetry.subscribe((f) => deliver(JSON.stringify(f)));
+    }, 2);
+    return {
+      send() {},
+      close() {
+        open = false;
+        unsubscribe?.();
+      },
+    };
+  };
+  let current: Gateway | undefined;
+  for (let i = 0; i < n; i++) {
+    const name = `evse-${i + 1}`;
+    const [gw, ctl] = LinkEnd.pair(clock);
+    const station = new SimStation({ clock, output: ctl });
+    ctl.onReceive((b) => station.receive(b));
+    const storage = new MemoryStorage();
+    const others = Array.from({ length: n }, (_, j) => `evse-${j + 1}:80`).filter((_, j) => j !== i);
+    storage.write(
+      'config',
+      JSON.stringify({ v: 1, config_version: 1, values: { hostname: name, group_enabled: true, group_key: 'garage key', group_limit: limit, group_size: n, group_members: others.join(','), group_rotation_time: 30 } }),
+    );
+    const features = [...STANDARD_FEATURES, loadSharingFeature({ connect: (o, e) => ((current = gateway), connect(o, e)) })];
+    const gateway: Gateway = new Gateway({ clock, timers: clock, storage, link: gw, info: { id: `a1b2c3d4e5f${i}`, version: '5.1.0' }, features });
+    gw.onReceive((b) => gateway.receive(b));
+    units.push({ name, station, gateway, cut: false });
+  }
+  for (const u of units) {
+    u.station.start();
+    current = u.gateway;
+    u.gateway.start();
+  }
+  let samples = 0;
+  let over = 0;
+  let max = 0;
+  const run = async (ms: number) => {
+    for (let t = 0; t < ms; t++) {
+      clock.advance(1);
+      await flush(4);
+      const sum = units.reduce((a, u) => a + u.station.pilot.offer, 0);
+      samples++;
+      if (sum > limit) over++;
+      if (sum > max) max = sum;
+    }
+  };
+  return { clock, units, run, stats: () => ({ samples, over, max }), get: (u: Unit, path: string) => settle(clock, u.gateway.http(request('GET', path))).then(bodyJson) };
+}
+
+describe('load sharing between gateways', () => {
+  it('group_members lists host:port entries, commas or spaces', () => {
+    expect(memberAddresses('10.0.0.2:80, evse-b.local:8080  [::1]:81,bad,also bad:x')).toEqual(['10.0.0.2:80', 'evse-b.local:8080', '[::1]:81']);
+  });
+
+  it('four chargers on a 20 A circuit: three EVs charge at 6–7 A, the fourth waits, never more than 20 A offered', async () => {
+    const g = group(4, 20);
+    await g.run(3000);
+    for (const u of g.units) u.station.ev.plug();
+    await g.run(25000);
+    const offers = g.units.map((u) => u.station.pilot.offer);
+    expect(offers.filter((a) => a >= 6).length).toBe(3);
+    expect(offers.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(20);
+    const doc = await g.get(g.units[0], '/group');
+    expect(doc.coordinating).toBe(true);
+    expect(doc.peers.length).toBe(3);
+    // One unit drops off the network: the rest keep sharing, and the sum holds.
+    g.units[1].cut = true;
+    await g.run(20000);
+    expect(g.stats().over).toBe(0);
+    expect(g.stats().max).toBeLessThanOrEqual(20);
+    expect(g.stats().samples).toBeGreaterThan(40000);
+  });
+});
