@@ -16,8 +16,9 @@ import { gzipSync } from 'node:zlib';
 export const SOURCE = fileURLToPath(new URL('./index.html', import.meta.url));
 export const TARGET = fileURLToPath(new URL('../modules/gateway/web-page.ts', import.meta.url));
 
+/** The page with its `<!--#include file-->` lines replaced by those files of web/ (the energy panel lives apart). */
 export function readPage() {
-  return readFileSync(SOURCE, 'utf8');
+  return readFileSync(SOURCE, 'utf8').replace(/<!--#include ([\w.-]+)-->/g, (_, name) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8').replace(/\n$/, ''));
 }
 
 /**
