@@ -52,7 +52,7 @@ export function measure(xsnap: string, module: string): XsMemory {
   return { slots: Math.floor((section('HEAP') - 8) / SLOT_BYTES_XSNAP), chunkBytes: section('BLOC') - 8 };
 }
 
-export async function measureAll(): Promise<Record<'empty' | 'loaded' | 'idle' | 'charging', XsMemory>> {
+export async function measureAll(): Promise<Record<'empty' | 'loaded' | 'idle' | 'charging' | 'energy', XsMemory>> {
   const xsnap = buildXsnap();
   const scenario = JSON.stringify(join(root, 'bench', 'node', 'moddable-memory.scenario.ts'));
   const decl = 'declare function gc(): void; declare const globalThis: any;';
@@ -65,6 +65,7 @@ export async function measureAll(): Promise<Record<'empty' | 'loaded' | 'idle' |
     loaded: measure(xsnap, loaded),
     idle: measure(xsnap, await phase('idle')),
     charging: measure(xsnap, await phase('charging')),
+    energy: measure(xsnap, await phase('energy')),
   };
 }
 
@@ -74,7 +75,7 @@ export default async function run(): Promise<{ name: string; value: number; unit
   const code = { slots: m.loaded.slots - m.empty.slots, chunkBytes: m.loaded.chunkBytes - m.empty.chunkBytes };
   rows.push({ name: 'xs memory: firmware modules loaded, slots', value: code.slots, unit: 'slots', note: 'in flash when preloaded on the device' });
   rows.push({ name: 'xs memory: firmware modules loaded, chunks', value: code.chunkBytes, unit: 'bytes', note: 'bytecode and strings; in flash when preloaded' });
-  for (const p of ['idle', 'charging'] as const) {
+  for (const p of ['idle', 'charging', 'energy'] as const) {
     rows.push({ name: `xs memory: standalone ${p}, heap slots over loaded`, value: m[p].slots - m.loaded.slots, unit: 'slots', note: 'RAM on the device (16 B per slot)' });
     rows.push({ name: `xs memory: standalone ${p}, chunk bytes over loaded`, value: m[p].chunkBytes - m.loaded.chunkBytes, unit: 'bytes', note: '64-bit upper bound of ESP32 chunk use' });
   }

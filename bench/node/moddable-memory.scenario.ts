@@ -7,15 +7,19 @@
 //             publishing, and four HTTP answers (/status, /config, /r, a
 //             second /status) held as a four-socket server holds them while
 //             sending
+//   energy    charging as above, built with solar divert and the current
+//             shaper as well (main.ts with "energy": true), eco mode on and
+//             solar readings posted every 10 s
 
 import { Gateway } from '../../modules/gateway/gateway';
+import { ENERGY_FEATURES, STANDARD_FEATURES } from '../../modules/gateway/features/standard';
 import type { HttpResponse, MqttConnect } from '../../modules/ports';
 import { LinkEnd } from '../../modules/rapi/link';
 import { VirtualClock } from '../../sim/clock';
 import { MemoryStorage } from '../../sim/memory-storage';
 import { SimStation } from '../../sim/station';
 
-export type Phase = 'idle' | 'charging';
+export type Phase = 'idle' | 'charging' | 'energy';
 
 /** A broker that accepts the connection after 20 ms and every publish. */
 function acceptingBroker(clock: VirtualClock): { connect: MqttConnect; published: () => number } {
@@ -74,6 +78,7 @@ export async function scenario(phase: Phase): Promise<object> {
     link: gw,
     mqttConnect: broker.connect,
     info: { id: 'a1b2c3d4e5f6', version: '5.1.0' },
+    features: phase === 'energy' ? [...STANDARD_FEATURES, ...ENERGY_FEATURES] : undefined,
   });
   gw.onReceive((b) => gateway.receive(b));
   station.start();
@@ -83,11 +88,19 @@ export async function scenario(phase: Phase): Promise<object> {
   await answer(clock, gateway.http({ method: 'POST', path: '/config', query: {}, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mqtt_enabled: true, mqtt_server: '192.168.1.2', mqtt_port: 1883 }) }));
   await run(clock, 5000);
   const held: HttpResponse[] = [];
-  if (phase === 'charging') {
+  if (phase === 'energy') {
+    await answer(clock, gateway.http({ method: 'POST', path: '/config', query: {}, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ divert_enabled: true, current_shaper_enabled: true, current_shaper_max_pwr: 10000 }) }));
+  }
+  if (phase === 'charging' || phase === 'energy') {
     station.ev.maxCurrent = 32;
     station.ev.plug();
     station.ev.requestCharge(true);
-    await run(clock, 600000, 50);
+    if (phase === 'energy') {
+      for (let t = 0; t < 600000; t += 10000) {
+        await answer(clock, gateway.http({ method: 'POST', path: '/status', query: {}, headers: { 'content-type': 'application/json' }, body: '{"solar":5000,"shaper_live_pwr":3000}' }));
+        await run(clock, 10000, 50);
+      }
+    } else await run(clock, 600000, 50);
     held.push(await answer(clock, gateway.http(get('/status'))));
     held.push(await answer(clock, gateway.http(get('/config'))));
     held.push(await answer(clock, gateway.http(get('/r', { json: '1', rapi: '$GS' }))));

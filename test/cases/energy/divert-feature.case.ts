@@ -4,11 +4,12 @@
 import { describe, expect, it } from '../harness';
 import { standalone } from '../gateway/standalone';
 import { bodyJson } from '../gateway/fixtures';
+import { ENERGY_FEATURES, STANDARD_FEATURES } from '../../../modules/gateway/features/standard';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 async function charging() {
-  const g = standalone();
+  const g = standalone({ features: [...STANDARD_FEATURES, ...ENERGY_FEATURES] });
   await g.run(3000);
   g.station.ev.plug();
   await g.run(3000);
