@@ -63,6 +63,13 @@ describe('dashboard energy panel', () => {
     const cfg = await (await fetch(charger.http.url + '/config')).json();
     expect([cfg.group_enabled, cfg.group_limit, cfg.group_size]).toEqual([true, 16, 1]);
     expect(cfg.group_key).not.toBe('dashboard key');
+    // The divert form: the input type is a number in /config, chosen from a list.
+    await page.selectOption('#divert-form select[name=divert_type]', '1');
+    await page.fill('#divert-form input[name=divert_PV_ratio]', '0.8');
+    await page.click('#divert-form button');
+    await page.waitForFunction(() => /Saved/.test(document.getElementById('msg')!.textContent!), null, { timeout: 10_000 });
+    const after = await (await fetch(charger.http.url + '/config')).json();
+    expect([after.divert_type, after.divert_PV_ratio]).toEqual([1, 0.8]);
     await page.waitForFunction(() => Number(document.getElementById('chart')!.getAttribute('data-points')) >= 5, null, { timeout: 15_000 });
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/energy.png', fullPage: true });
