@@ -324,6 +324,8 @@ export class EvseController {
     this.#offer.high();
     if (r.failure) this.#logger?.log(`controller: power-on self test failed, state ${r.failure}`);
     this.#machine.booted(r.failure, r.levelSkipped);
+    // Auto-start off ($FF S 0): come up asleep, so no current is offered before the gateway says so.
+    if (!r.failure && s.flags & Feature.AutoStartDisabled) this.#machine.sleep('command');
     this.#emit('boot');
     if (r.failure) this.#emit('change');
     // After a failure too: the button still works (a 10 s press asks for the Wi-Fi access point).

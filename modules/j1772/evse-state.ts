@@ -131,6 +131,8 @@ export const Feature = Object.freeze({
 /** `$FF letter 0|1`: the feature bit each letter toggles (1 = enable = clear the bit). */
 export const FEATURE_LETTERS: Readonly<Record<string, number>> = Object.freeze({
   B: Feature.ButtonDisabled,
+  /** Ours: `$FF S 0` boots asleep until `$FE` (load sharing: a charger never offers current before its gateway has a share). */
+  S: Feature.AutoStartDisabled,
   D: Feature.DiodeCheckDisabled,
   F: Feature.GfciSelfTestDisabled,
   G: Feature.GroundCheckDisabled,

@@ -18,6 +18,8 @@ import type { Json } from '../status';
 
 export const GROUP_CLIENT = 0x0001000e;
 const STATE_CONNECTED = 2;
+/** `$GE` flag: auto-start off, the controller boots asleep (`$FF S 0`). */
+const FLAG_AUTO_START_OFF = 0x0040;
 const STATE_CHARGING = 3;
 
 export const GROUP_KEYS: Record<string, ConfigSpec> = {
@@ -54,6 +56,7 @@ class LoadSharing {
   #member?: GroupMember;
   readonly #links = new Map<string, PeerLink>();
   #timers: unknown[] = [];
+  #autoStartAsked = -Infinity;
   #browse?: { stop(): void };
 
   constructor(ctx: FeatureContext, ports: LoadSharingPorts) {
@@ -137,6 +140,7 @@ class LoadSharing {
     this.#timers.push(
       ctx.timers.repeat(() => {
         member.publish();
+        this.#autoStart(false);
         ctx.telemetry.update();
       }, member.timing.publishMs),
       ctx.timers.repeat(() => member.tick(), 100),
@@ -164,6 +168,23 @@ class LoadSharing {
         },
       }),
     );
+  }
+
+  /**
+   * A member's controller must come up asleep after a power cut or a crash:
+   * until its gateway is back and has a share, any current it offered could
+   * be another member's. `$FF S 0` (persisted in the controller) does that;
+   * leaving the group turns auto-start back on.
+   */
+  #autoStart(on: boolean): void {
+    const ctx = this.#ctx;
+    const s = ctx.snapshot();
+    if (s.state === 0 || ((s.flags & FLAG_AUTO_START_OFF) === 0) === on) return;
+    const now = ctx.clock.now();
+    // The monitor reads the flags back within its 25 s slow poll; do not write the controller's flash every round.
+    if (now - this.#autoStartAsked < 30000) return;
+    this.#autoStartAsked = now;
+    void ctx.rapi.send('FF', ['S', on ? 1 : 0]);
   }
 
   #stop(): void {
@@ -235,6 +256,13 @@ class LoadSharing {
         // A new configuration is a new member: it goes through its boot quarantine again.
         this.#stop();
         this.#start();
+        if (this.#member === undefined) {
+          this.#autoStartAsked = -Infinity;
+          this.#autoStart(true);
+        }
+      },
+      controllerBooted: () => {
+        this.#autoStartAsked = -Infinity;
       },
     };
   }
