@@ -354,13 +354,6 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
         });
       }
     }
-    if (gateway && gateway.config.value('group_mdns') === true) {
-      // Announce this charger as OpenEVSE units do, with its load-sharing group for peers that browse.
-      const announcer = new (await import('./service-discovery')).NodeServiceDiscovery();
-      const id = String(gateway.config.get('hostname'));
-      announcer.announce(id, http.port, { id, group: String(gateway.config.value('group_name')) });
-      closers.push(() => announcer.destroy());
-    }
 
     // HTTP answers from here on; the embedded broker comes up behind it.
     if (gateway && options.mqtt.kind === 'embedded') {

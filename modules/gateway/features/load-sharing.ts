@@ -134,7 +134,9 @@ class LoadSharing {
     for (const a of memberAddresses(String(ctx.config('group_members')))) this.#link(a);
     if (ctx.config('group_mdns') === true && this.#ports.discovery) {
       this.#browse = this.#ports.discovery.browse((address, txt) => {
-        if (txt.group === settings.group && txt.id !== member.id) this.#link(address);
+        // Any charger that announces itself: one outside the group sends no group messages, or
+        // ones this member refuses (other name, limit or key); `group` in the TXT, when present, must match.
+        if (txt.group === undefined || txt.group === settings.group) this.#link(address);
       });
     }
     this.#timers.push(

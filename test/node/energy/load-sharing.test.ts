@@ -31,7 +31,7 @@ const chargers: Charger[] = [];
 const proxies: Proxy[][] = [];
 
 async function start(c: Charger): Promise<void> {
-  c.proc = runCli(['--http-port', '0', '--no-mqtt', '--state-dir', c.dir, '--quiet']);
+  c.proc = runCli(['--http-port', '0', '--no-mqtt', '--no-mdns', '--state-dir', c.dir, '--quiet']);
   c.url = (await c.proc.waitFor(/dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//, 30000))[1];
   c.port = Number(c.url.split(':').pop());
   c.next = 0;
