@@ -28,10 +28,9 @@ export const STANDARD_FEATURES: readonly FeatureFactory[] = [evseFeature, dataIn
 export const FULL_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, mqttClaimFeature, limitFeature, schedulerFeature, haDiscoveryFeature];
 
 /**
- * Solar divert and the current shaper (docs/energy.md), after the standard
- * list. `npm start` always has them; a device build adds them with the
- * manifest's `"energy": true`: on a 4 MB ESP32 without PSRAM they take the
- * gateway over its half-heap budget (phase `energy` of
- * `npx tsx bench/node/moddable-memory.bench.ts`; docs/energy.md has the figures).
+ * Solar divert and the current shaper (docs/energy.md). `npm start` has them;
+ * the firmware's feature lists (hosts/moddable/<platform>/features.ts) do not
+ * yet: on a 4 MB ESP32 without PSRAM they take the gateway over its
+ * half-heap budget (phase `energy` of `npx tsx bench/node/moddable-memory.bench.ts`).
  */
 export const ENERGY_FEATURES: readonly FeatureFactory[] = [divertFeature, shaperFeature];
