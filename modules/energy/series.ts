@@ -28,12 +28,12 @@ export class SeriesError extends Error {
   override name = 'SeriesError';
 }
 
-const ISO = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?\s*(Z|[+-]\d\d:?\d\d)?$/;
-const DMY = /^(\d\d?)\/(\d\d?)\/(\d{4})\s+(\d\d?):(\d\d)(?::(\d\d))?$/;
-const AMPM = /^(\d\d?):(\d\d)\s*([AP])M$/i;
-
 /** ms since 1970 for one time field, or NaN. */
 export function parseTime(field: string): number {
+  // Made per call: a RegExp kept at module level cannot live in a preloaded (flash) module on XS.
+  const ISO = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?\s*(Z|[+-]\d\d:?\d\d)?$/;
+  const DMY = /^(\d\d?)\/(\d\d?)\/(\d{4})\s+(\d\d?):(\d\d)(?::(\d\d))?$/;
+  const AMPM = /^(\d\d?):(\d\d)\s*([AP])M$/i;
   const f = field.trim().replace(/^"|"$/g, '');
   let m = ISO.exec(f);
   if (m) {

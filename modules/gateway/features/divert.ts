@@ -39,7 +39,7 @@ export function requestField(req: HttpRequest, name: string): unknown {
   }
   for (const pair of body.split('&')) {
     const i = pair.indexOf('=');
-    if (i > 0 && decodeURIComponent(pair.slice(0, i)) === name) return decodeURIComponent(pair.slice(i + 1).replace(/\+/g, ' '));
+    if (i > 0 && decodeURIComponent(pair.slice(0, i)) === name) return decodeURIComponent(pair.slice(i + 1).split('+').join(' '));
   }
   return undefined;
 }
