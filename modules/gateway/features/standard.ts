@@ -5,8 +5,8 @@
 //
 // STANDARD_FEATURES is what the device build gets by default: it fits the
 // ESP32 memory budget (test/node/moddable/memory.test.ts). FULL_FEATURES adds
-// the MQTT claim, the session limit, the weekly scheduler and Home Assistant
-// discovery, which the Node host runs; on the
+// the MQTT claim, the session limit, the weekly scheduler, the energy
+// history and Home Assistant discovery, which the Node host runs; on the
 // device they cost about 600 slots and 7 KB of chunk heap more than that
 // budget leaves today (docs/features.md, "Memory on the device").
 
@@ -15,6 +15,7 @@ import { claimsApiFeature } from './claims-api';
 import { clientSettingsFeature } from './client-settings';
 import { dataInputFeature } from './data-input';
 import { divertFeature } from './divert';
+import { energyFeature } from './energy';
 import { evseFeature } from './evse';
 import { haDiscoveryFeature } from './ha-discovery';
 import { limitFeature } from './limit';
@@ -25,7 +26,7 @@ import { shaperFeature } from './shaper';
 
 export const STANDARD_FEATURES: readonly FeatureFactory[] = [evseFeature, dataInputFeature, overrideFeature, claimsApiFeature, clientSettingsFeature];
 
-export const FULL_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, mqttClaimFeature, limitFeature, schedulerFeature, haDiscoveryFeature];
+export const FULL_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, mqttClaimFeature, limitFeature, schedulerFeature, energyFeature, haDiscoveryFeature];
 
 /**
  * Solar divert and the current shaper (docs/energy.md). `npm start` has them;
