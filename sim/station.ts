@@ -9,7 +9,7 @@ import type { ByteSink, Clock, Logger, Storage, Timers } from '../modules/ports'
 import { SimButton } from './button';
 import { SimCurrentTransformer } from './current-transformer';
 import { SimEv, type SimEvOptions } from './ev';
-import { SimGfci } from './gfci';
+import { SimGfci, type SimGfciOptions } from './gfci';
 import { SimMains, type SimMainsOptions } from './mains';
 import { MemoryStorage } from './memory-storage';
 import { SimPilot } from './pilot';
@@ -30,6 +30,8 @@ export interface SimStationOptions {
   mains?: SimMainsOptions;
   /** Ambient temperature at start, tenths of °C (default 250). */
   temperature?: number;
+  /** The GFCI sensor: UL 2231 inverse-time by default (gfci.ts); 'ideal' trips at once. */
+  gfci?: Omit<SimGfciOptions, 'clock'> | 'ideal';
   /** Noise on the CT's ADC, ± counts (default 0; current-transformer.ts). */
   ctNoiseCounts?: number;
   controller?: ControllerTuning;
@@ -53,7 +55,7 @@ export class SimStation {
     this.ev = new SimEv(options.ev);
     this.mains = new SimMains(options.mains);
     this.pilot = new SimPilot(this.ev);
-    this.gfci = new SimGfci(() => this.mains.energized);
+    this.gfci = new SimGfci(() => this.mains.energized, options.gfci === 'ideal' ? {} : { ...options.gfci, clock });
     this.thermometers = new SimThermometers();
     this.button = new SimButton(clock);
     if (options.temperature !== undefined) this.thermometers.set(options.temperature);

@@ -5,7 +5,7 @@
 import { describe, it, expect } from '../harness';
 import { EvseState } from '../../../modules/j1772/evse-state';
 import { FAULTS, FaultSupervisor, LATCH_STRENGTH, mayReplace, RetryPolicy, type Latch } from '../../../modules/j1772/faults';
-import { bootedStation, makeStation, plugAndCharge, type Fixture } from './station-fixture';
+import { bootedStation, gfciPulse, makeStation, plugAndCharge, type Fixture } from './station-fixture';
 
 const S = EvseState;
 /** docs/safety.md "Fault precedence", strongest first. */
@@ -80,8 +80,7 @@ function neverCloses(f: Fixture, minutes: number): void {
 
 /** A GFCI trip and its clearing while the contactor still carries current (welded, or in a fault's grace). */
 function gfciTripAndClear(f: Fixture): void {
-  f.station.gfciLeak(30);
-  f.station.gfciLeak(0);
+  gfciPulse(f);
 }
 
 describe('fault precedence: a later GFCI trip never reopens a stronger latch (issue 10 case 1)', () => {

@@ -67,3 +67,15 @@ export function plugAndCharge(f: Fixture): number {
   f.station.ev.plug();
   return f.clock.advanceUntil(() => f.station.mains.energized, 10_000);
 }
+
+/**
+ * A GFCI trip and its clearing: `mA` of leakage until the (inverse-time) sensor
+ * trips, then none. Returns the ms the sensor took.
+ */
+export function gfciPulse(f: Fixture, mA = 30): number {
+  const trips = f.station.gfci.trips;
+  f.station.gfciLeak(mA);
+  const ms = f.clock.advanceUntil(() => f.station.gfci.trips > trips, 2000, 1);
+  f.station.gfciLeak(0);
+  return ms;
+}
