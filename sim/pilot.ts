@@ -13,6 +13,8 @@ export class SimPilot implements PilotOutput, PilotSampler {
   /** Hears the current the pilot offers (A, 0 without PWM) each time it changes: load-sharing tests sum these. */
   onOffer?: (amps: number) => void;
   #offer = 0;
+  /** Noise on the wire: volts added to both levels (0: none); storms use it to sit the pilot on a threshold. */
+  offset = 0;
   #generator: Generator = { mode: 'low' };
   #count = 0;
   readonly #ev: SimEv;
@@ -65,7 +67,14 @@ export class SimPilot implements PilotOutput, PilotSampler {
   /** The levels on the wire now; the same object every call, so read it before the next. */
   read(): PilotReading {
     const r = this.#reading;
-    if (!this.shorted) return this.#ev.pilot(this.#generator, r);
+    if (!this.shorted) {
+      this.#ev.pilot(this.#generator, r);
+      if (this.offset !== 0) {
+        r.high += this.offset;
+        r.low += this.offset;
+      }
+      return r;
+    }
     r.high = 0;
     r.low = 0;
     return r;

@@ -109,6 +109,7 @@ export class EvseController {
   readonly #timers: Timers;
   readonly #sampler: PilotSampler;
   readonly #ac: AcSense;
+  readonly #gfci: GfciInput;
   readonly #temperatures?: TemperatureSensors;
   readonly #buttonInput?: ButtonInput;
   readonly #logger?: Logger;
@@ -142,6 +143,7 @@ export class EvseController {
     this.#timers = options.timers;
     this.#sampler = options.pilotSampler;
     this.#ac = options.acSense;
+    this.#gfci = options.gfci;
     this.#temperatures = options.temperatures;
     this.#buttonInput = options.button;
     this.#logger = options.logger;
@@ -264,6 +266,7 @@ export class EvseController {
       pilotLow: () => this.#offer.low(),
       setRelay: (closed) => this.#relay.set(closed),
       liveLines: () => liveLines(this.#ac),
+      gfciTripped: () => this.#gfci.read(),
       onDone: (r) => this.#endPost(r),
     });
     this.#post.start();
@@ -292,9 +295,13 @@ export class EvseController {
     // Withdraw the offer first and give a charging EV 3 s to stop drawing: as a
     // sleep, so the loop keeps running and the relay opens as soon as the EV
     // leaves C (a fault's grace runs on the same way).
-    const delay = this.#relay.closed ? 3000 : 0;
+    // (During the power-on self test the relay is closed only to see the lines, never for an EV.)
+    const delay = this.#relay.closed && !this.#posting ? 3000 : 0;
     if (delay) this.#machine.sleep('command');
-    else this.#posting = true;
+    else {
+      this.#posting = true;
+      this.#relay.set(false);
+    }
     this.#offer.high();
     this.#timers.set(() => {
       this.#posting = true;
@@ -335,16 +342,19 @@ export class EvseController {
   // -------------------------------------------------------------------------
   // Commands
 
+  // State commands are refused during the power-on self test (as OpenEVSE, which reads RAPI only after it):
+  // it drives the relay and the pilot itself, and a command in between would fail it.
+
   /** $FE: leave Disabled or Sleeping. */
-  enable(): boolean { return this.#machine.enable(); }
+  enable(): boolean { return !this.#posting && this.#machine.enable(); }
   /** $FS: pause. The relay opens once the EV has stopped (or after 3 s). */
-  sleep(reason: SleepReason = 'command'): boolean { return this.#machine.sleep(reason); }
+  sleep(reason: SleepReason = 'command'): boolean { return !this.#posting && this.#machine.sleep(reason); }
   /** $FD: stop now: relay open, pilot −12 V. */
-  disable(): boolean { return this.#machine.disable(); }
+  disable(): boolean { return !this.#posting && this.#machine.disable(); }
   /** A short press from a host that reports press edges. With the button disabled ($FF B 0) it is only reported ($AN 0). */
   button(): void { this.#buttonEvent('short'); }
   /** $F1: a short press, whether or not the physical button is disabled. */
-  simulateButton(): void { this.#machine.toggle(); }
+  simulateButton(): void { if (!this.#posting) this.#machine.toggle(); }
   /** $SV: the voltage used for energy, mV (volatile). */
   setVoltage(mV: number): void { this.#voltage = mV; }
   /** $SK: lifetime energy, Wh. */

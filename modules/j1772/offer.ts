@@ -7,7 +7,7 @@
 
 import type { PilotOutput } from '../ports';
 import { Heartbeat, Trigger } from './heartbeat';
-import { ampsToCount, MIN_AMPS } from './pilot';
+import { ampsToCount, MIN_AMPS, offerable } from './pilot';
 import { levelMaxAmps, levelOf } from './service-level';
 import type { SettingsStore } from './settings';
 import { DEFAULT_THERMAL, Thermal, thermalLevel, thermalLimit, type ThermalThresholds } from './temperature';
@@ -131,7 +131,7 @@ export class CurrentOffer {
       return { ok: true, amps };
     }
     const max = this.maxAmps;
-    const a = Math.min(max, Math.max(MIN_AMPS, amps));
+    const a = offerable(Math.min(max, Math.max(MIN_AMPS, amps)));
     // While hot, the current may be lowered but not raised.
     if (this.#thermal !== Thermal.Full && a > this.#capacity) return { ok: false, amps: this.#capacity };
     if (mode === 'save') {
@@ -195,7 +195,7 @@ export class CurrentOffer {
   }
 
   #apply(amps: number): void {
-    this.#capacity = amps;
+    this.#capacity = offerable(amps);
     this.#limit();
   }
 

@@ -20,6 +20,16 @@ export function ampsToDuty(amps: number): number {
 }
 
 /**
+ * The current the pilot can actually offer for a request: IEC 61851-1's
+ * table has no duty for 51–52.5 A (85 % reads 51 A, anything above reads
+ * ≥ 52.5 A), so a request in the gap is offered as 51 A (EVerest does the
+ * same). Found by the storms: `$SC 52` was sent as 84.8 %, read as 50.9 A.
+ */
+export function offerable(amps: number): number {
+  return amps > BREAK_AMPS && amps < 52.5 ? BREAK_AMPS : amps;
+}
+
+/**
  * Current an EV may draw for a duty cycle in percent, as IEC 61851-1 Table A.8
  * reads it on the vehicle side. Returns 0 where the duty means "no charging"
  * (below 8 %, the 3–7 % digital-communication band, above 97 %).
@@ -40,7 +50,8 @@ export const LEDC_CLOCK_HZ = 80_000_000;
  *
  * Rounding: to the nearest count, halves up, computed in integers from the
  * exact rationals (A/60 and (2A + 320)/500 of a period), so the duty error is
- * at most half a count: 0.05 % at 10 bits, 0.003 % at 14 bits.
+ * at most half a count: 0.05 % at 10 bits, 0.003 % at 14 bits; except that
+ * a current up to 51 A never rounds above 85 % (the table's jump to 52.5 A).
  * `frequency` is checked against what an LEDC timer can generate at that
  * resolution (clock / 2^resolution).
  */
@@ -64,7 +75,12 @@ export function ampsToCount(amps: number, frequency: number, resolution: number)
     num = (2 * deciAmps + 3200) * period; // (2A + 320)/500 == (2·dA + 3200)/5000
     den = 5000;
   }
-  return Math.floor((2 * num + den) / (2 * den));
+  const count = Math.floor((2 * num + den) / (2 * den));
+  // Up to 51 A the duty must stay ≤ 85 %: just above it the EV reads the other
+  // branch of the table, (d − 64) × 2.5 = 52.5 A (found by the storms: 51 A at
+  // 12 bits rounded up to 85.01 %).
+  if (deciAmps <= BREAK_AMPS * 10 && count * 100 > 85 * period) return Math.floor((85 * period) / 100);
+  return count;
 }
 
 /** Duty in percent that a compare count produces. */

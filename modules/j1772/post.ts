@@ -34,6 +34,8 @@ export interface PostOptions {
   pilotLow(): void;
   setRelay(closed: boolean): void;
   liveLines(): number;
+  /** The GFCI sensor's level: residual current with the relay open means the contactor conducts. */
+  gfciTripped(): boolean;
   onDone(result: PostResult): void;
 }
 
@@ -53,19 +55,23 @@ export class PowerOnSelfTest {
     const r = this.#result;
     this.#steps.push(() => {
       if (!o.evPresent) o.pilotLow();
-      if (enabled(Feature.StuckRelayCheckDisabled) && o.liveLines() > 0) r.failure = EvseState.StuckRelay;
+      // AC downstream, or residual current (the AC sense cannot see the lines without earth), with the relay open.
+      if (enabled(Feature.StuckRelayCheckDisabled) && (o.liveLines() > 0 || o.gfciTripped())) r.failure = EvseState.StuckRelay;
       return 0;
     });
+    let closedForLevel = false;
     if (autoDetect(o.flags)) {
       if (o.evPresent) r.levelSkipped = true;
       else {
         this.#steps.push(() => {
-          if (r.failure) return 0;
+          // Never close onto a tripped sensor (with $FF R 0 the GFCI self test then fails: the sensor is not quiet).
+          if (r.failure || o.gfciTripped()) return 0;
+          closedForLevel = true;
           o.setRelay(true);
           return RELAY_SETTLE_MS;
         });
         this.#steps.push(() => {
-          if (r.failure) return 0;
+          if (r.failure || !closedForLevel) return 0;
           const level = detectLevel(o.liveLines());
           o.setRelay(false);
           if (level) r.level = level;

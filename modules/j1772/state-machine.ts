@@ -14,7 +14,7 @@
 
 import type { AcSense, Clock, GfciInput, Logger, PilotSampler } from '../ports';
 import type { ChargingCurrent } from './charging-current';
-import { PilotDebounce } from './debounce';
+import { DEBOUNCE_DOWN_MS, PilotDebounce } from './debounce';
 import { DelayTimer, windowEnabled } from './delay-timer';
 import { EvseState, Feature, isFaultState, mayKeepPower, pilotStateCode, requestedState, VFlag } from './evse-state';
 
@@ -69,6 +69,8 @@ export class EvseStateMachine {
   /** What `$AT` reports as it stood at the end of the last tick (#tellIfMoved). */
   readonly #atEnd = { state: -1, pilot: -1, vflags: -1, amps: -1, latch: '', time: -1, energy: -1 };
   #sleepReason: SleepReason | undefined;
+  /** In a fault state: since when the pilot has shown A (-1: it does not). */
+  #unpluggedSince = -1;
 
   constructor(options: EvseStateMachineOptions) {
     this.#o = options;
@@ -386,7 +388,11 @@ export class EvseStateMachine {
     if (o.relay.opening && !mayKeepPower(pilot, this.#ventAllowed())) o.relay.set(false);
     this.#checkSafety(now, o.settings.values.flags);
     const standing = o.faults.standing;
-    const step = o.faults.step(now, pilot === 'A', standing === EvseState.GfciFault && o.gfci.read());
+    // An unplug clears a latch only once the pilot has shown A for the power-off debounce: one noisy 12 V reading is not an unplug.
+    if (pilot !== 'A') this.#unpluggedSince = -1;
+    else if (this.#unpluggedSince < 0) this.#unpluggedSince = now;
+    const unplugged = this.#unpluggedSince >= 0 && now - this.#unpluggedSince >= DEBOUNCE_DOWN_MS;
+    const step = o.faults.step(now, unplugged, standing === EvseState.GfciFault && o.gfci.read());
     if (step === 'unplugged') {
       if (o.relay.opening) o.relay.set(false);
       this.#setState(EvseState.Unknown);

@@ -21,7 +21,18 @@ export function describe(name: string, body: () => void): void {
   }
 }
 
-export function it(name: string, body: Body): void {
+/** The engine the cases run on (the Node harness says 'node'). */
+export const engine: 'node' | 'xs' = 'xs';
+
+/** An environment variable the runner passed in (test/xs/run.mjs forwards STORM_*), or undefined. */
+export function env(name: string): string | undefined {
+  const vars = (globalThis as { __ENV__?: Record<string, string> }).__ENV__;
+  return vars ? vars[name] : undefined;
+}
+
+/** `timeoutMs` is vitest's; XS runs each case to its end. */
+export function it(name: string, body: Body, timeoutMs?: number): void {
+  void timeoutMs;
   cases.push({ name: [...prefix, name].join(' > '), body });
 }
 

@@ -34,10 +34,28 @@ if (files.length === 0) {
 }
 
 mkdirSync(outDir, { recursive: true });
+// Globals for the bundle, evaluated before any case. xsnap has no timers:
+// fast-check captures setTimeout/clearTimeout when it loads (it uses them only
+// for time-limited runs, which the cases do not ask for), so they exist and
+// refuse to be used. __ENV__ carries the STORM_* variables (the storm cases'
+// seed, path, run count and length: replay a failure with STORM_SEED=… STORM_PATH=…).
+const forwarded = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('STORM_')));
+writeFileSync(
+  join(outDir, 'globals.js'),
+  [
+    `globalThis.__ENV__ = ${JSON.stringify(forwarded)};`,
+    `if (typeof globalThis.setTimeout !== 'function') {`,
+    `  globalThis.setTimeout = () => { throw new Error('no timers in the XS test engine'); };`,
+    `  globalThis.clearTimeout = () => {};`,
+    `}`,
+  ].join('\n'),
+);
 const entry = join(outDir, 'entry.ts');
 writeFileSync(
   entry,
   [
+    // First: globals the bundled libraries expect (fast-check captures setTimeout at load) and the STORM_* variables.
+    `import ${JSON.stringify(join(outDir, 'globals.js'))};`,
     ...files.map((f) => `import ${JSON.stringify(f)};`),
     `import { runAll } from ${JSON.stringify(join(casesDir, 'harness.ts'))};`,
     `const report = await runAll((line) => print(line));`,

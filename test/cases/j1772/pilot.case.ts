@@ -12,6 +12,7 @@ import {
   PILOT_STATES,
   pilotCode,
 } from '../../../modules/j1772/pilot';
+import { bootedStation, plugAndCharge } from './station-fixture';
 
 describe('pilot duty for a current (J1772 / IEC 61851-1)', () => {
   it('6–51 A: duty = A / 0.6 %', () => {
@@ -80,7 +81,10 @@ describe('PWM compare counts', () => {
         const exact = (a <= 51 ? a / 0.6 : a / 2.5 + 64) / 100;
         const count = ampsToCount(a, 1000, bits);
         expect(Number.isInteger(count)).toBe(true);
-        expect(Math.abs(count / period - exact) * period).toBeLessThanOrEqual(0.5 + 1e-9);
+        // (51 A: rounded down instead when nearest would cross 85 %, so within one count, never above.)
+        const err = (count / period - exact) * period;
+        if (a === 51) expect(err > -1 && err <= 0.5 + 1e-9).toBe(true);
+        else expect(Math.abs(err)).toBeLessThanOrEqual(0.5 + 1e-9);
       }
     }
   });
@@ -162,5 +166,28 @@ describe('pilotCode, the control tick\'s classification as one number', () => {
       }
     }
     expect(checked).toBe(2 * 105 * 8 * 2);
+  });
+});
+
+describe('pilot: the 85 % boundary (found by the event storms)', () => {
+  it('51 A never rounds above 85 % duty, where the EV would read 52.5 A, at any resolution from 8 to 16 bits', () => {
+    for (let bits = 8; bits <= 16; bits++) {
+      const duty = countToDuty(ampsToCount(51, 1000, bits), bits);
+      expect(duty).toBeLessThanOrEqual(85);
+      expect(dutyToAmps(duty)).toBeLessThanOrEqual(51);
+    }
+  });
+});
+
+describe('pilot: the 51–52.5 A gap of the table', () => {
+  it('$SC 52 is offered as 51 A (no duty reads 52 A) and answered as not taken as asked', () => {
+    const f = bootedStation();
+    const r = f.rapi('SC 52');
+    expect(r.command).toBe('NK');
+    expect(r.params).toEqual(['51']);
+    f.station.ev.maxCurrent = 80;
+    plugAndCharge(f);
+    const g = f.station.pilot.generator;
+    expect(g.mode === 'pwm' && dutyToAmps(g.duty) <= 51 && dutyToAmps(g.duty) > 50.9).toBe(true);
   });
 });
