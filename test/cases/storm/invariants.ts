@@ -41,6 +41,9 @@ export const INVARIANTS: InvariantNames = {
 };
 
 export class InvariantChecker implements WorldObserver {
+  /** Every state the controller was in, and how many ms the relay was closed: a storm that never charges or faults proves little. */
+  readonly statesSeen = new Set<number>();
+  relayClosedMs = 0;
   readonly #w: StormWorld;
   /** ms since which the pilot has shown neither C nor an allowed D, -1 while it does. */
   #pilotOutSince = -1;
@@ -109,7 +112,9 @@ export class InvariantChecker implements WorldObserver {
     if (this.#closedWhileLatched) return `latched: ${this.#closedWhileLatched}`;
 
     // State bookkeeping.
+    if (closed) this.relayClosedMs++;
     if (state !== this.#lastState) {
+      this.statesSeen.add(state);
       if (state === S.Sleeping) this.#sleepSince = now;
       // (Back from $FD to the fault that stood before it: its time runs on.)
       if (isFault(state) && this.#lastState !== S.Disabled) this.#faultSince = now;

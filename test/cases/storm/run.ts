@@ -19,6 +19,15 @@ export interface StormOptions {
   events?: number;
 }
 
+/** What the storms of one `runStorms` reached: states visited, ms with the relay closed. */
+export interface Coverage {
+  states: Set<number>;
+  relayClosedMs: number;
+  virtualMs: number;
+}
+
+let coverage: Coverage = { states: new Set(), relayClosedMs: 0, virtualMs: 0 };
+
 /** One run: the violation, or undefined. */
 export function storm(events: readonly StormEvent[], minutes: number): string | undefined {
   return stormIn(new StormWorld(), events, minutes);
@@ -26,11 +35,17 @@ export function storm(events: readonly StormEvent[], minutes: number): string | 
 
 /** One run in a given world (a regression case looks at the world afterwards). */
 export function stormIn(world: StormWorld, events: readonly StormEvent[], minutes: number): string | undefined {
-  return world.run(events, minutes * 60_000, new InvariantChecker(world));
+  const checker = new InvariantChecker(world);
+  const violation = world.run(events, minutes * 60_000, checker);
+  for (const s of checker.statesSeen) coverage.states.add(s);
+  coverage.relayClosedMs += checker.relayClosedMs;
+  coverage.virtualMs += world.clock.now();
+  return violation;
 }
 
 /** Runs the storms; throws with the minimal failing sequence and how to replay it. */
-export function runStorms(options: StormOptions): { runs: number; minutes: number } {
+export function runStorms(options: StormOptions): { runs: number; minutes: number; coverage: Coverage } {
+  coverage = { states: new Set(), relayClosedMs: 0, virtualMs: 0 };
   const runs = Number(env('STORM_RUNS') ?? options.runs);
   const minutes = Number(env('STORM_MINUTES') ?? options.minutes);
   const seed = Number(env('STORM_SEED') ?? options.seed);
@@ -59,5 +74,5 @@ export function runStorms(options: StormOptions): { runs: number; minutes: numbe
       ].join('\n'),
     );
   }
-  return { runs: result.numRuns, minutes };
+  return { runs: result.numRuns, minutes, coverage };
 }

@@ -9,8 +9,10 @@ import { MemoryStorage } from '../../../sim/memory-storage';
 import { SimStation } from '../../../sim/station';
 
 /**
- * One event, `d` ms after the previous one. `k` names it; `a` (and `b`) are
- * its numbers, `c` a RAPI command (without `$` and checksum).
+ * One event, `d` ms after the previous one. `k` names it; `a` is its value,
+ * `c` a RAPI command (without `$` and checksum). For noise and the injected
+ * faults `b` is how long it lasts, ms (the fault then clears itself; without
+ * `b` it stays until an event clears it).
  */
 export interface StormEvent {
   d: number;
@@ -24,6 +26,11 @@ export type EventKind =
   | 'plug' | 'unplug' | 'request' | 'vent' | 'slow' | 'overdraw' | 'noise'
   | 'leak' | 'gfci-broken' | 'ground-lost' | 'weld' | 'temp' | 'diode' | 'short'
   | 'rapi' | 'power';
+
+/** The value that clears each injectable fault. */
+const HEALTHY: Partial<Record<EventKind, number>> = {
+  vent: 0, overdraw: 0, leak: 0, 'gfci-broken': 0, 'ground-lost': 0, weld: 0, temp: 250, diode: 0, short: 0,
+};
 
 /** One event as text, for the minimal failing sequence a storm prints. */
 export function describeEvent(e: StormEvent): string {
@@ -44,6 +51,8 @@ export class StormWorld {
   readonly storage = new MemoryStorage();
   readonly station: SimStation;
   #noiseEnds = -1;
+  /** Faults that clear themselves: when, and which. */
+  readonly #clears: { at: number; k: EventKind }[] = [];
   /** Counts changes to the wire made from outside (events, the end of a noise burst). */
   wireEpoch = 0;
   /** Integrate the energy really delivered (the sim's true current × volts, every ms) into `trueWs`. */
@@ -64,6 +73,7 @@ export class StormWorld {
   /** Carries out one event now. */
   apply(e: StormEvent): void {
     const s = this.station;
+    if (e.b !== undefined && e.k !== 'noise' && (e.a ?? 0) !== HEALTHY[e.k]) this.#clears.push({ at: this.clock.now() + e.b, k: e.k });
     const on = (e.a ?? 0) !== 0;
     switch (e.k) {
       case 'plug': s.ev.plug(); break;
@@ -115,6 +125,13 @@ export class StormWorld {
       if (this.#noiseEnds >= 0 && t >= this.#noiseEnds) {
         pilot.offset = 0;
         this.#noiseEnds = -1;
+        this.wireEpoch++;
+      }
+      for (let i = 0; i < this.#clears.length; i++) {
+        const c = this.#clears[i];
+        if (t < c.at) continue;
+        this.#clears.splice(i--, 1);
+        this.apply({ d: 0, k: c.k, a: HEALTHY[c.k] });
         this.wireEpoch++;
       }
       while (t >= due) {
