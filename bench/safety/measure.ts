@@ -7,6 +7,8 @@
 import { DEBOUNCE_DOWN_MS, worstPowerOffMs } from '../../modules/j1772/debounce';
 import { EvseState } from '../../modules/j1772/evse-state';
 import { SettingsStore } from '../../modules/j1772/settings';
+import { Ammeter } from '../../modules/j1772/ammeter';
+import { SimCurrentTransformer } from '../../sim/current-transformer';
 import { ccid20LimitMs } from '../../sim/gfci';
 import { MemoryStorage } from '../../sim/memory-storage';
 import { bootedStation, gfciPulse, makeStation, plugAndCharge, type Fixture } from '../../test/cases/j1772/station-fixture';
@@ -313,6 +315,25 @@ export const MEASURE: Record<string, () => Figure> = {
     }
     return Math.round(((trueWs - 3_600_000) / watts) * 1000 * 10) / 10;
   }, '$SH 1 at 7.68 kW: offer withdrawn after the true energy reached 1 kWh (one tick = 10 ms)'),
+};
+
+/** One-cycle RMS readings of the sim's CT against its true current: mean relative error over `n` readings, ×10⁻⁶. */
+function ammeterError(amps: number, hz: number, noise: number, n = 2000): number {
+  const ct = new SimCurrentTransformer({ frequency: () => hz, amps: () => amps, noiseCounts: noise });
+  const meter = new Ammeter({ bits: 12, rate: 4000, block: 1 });
+  const buf = new Uint16Array(160);
+  let sum = 0;
+  for (let k = 0; k < n; k++) sum += (meter.measure(buf, ct.sample(buf)) ?? 0) / (amps * 1000) - 1;
+  return Math.round((sum / n) * 1e6 * 10) / 10;
+}
+
+MEASURE.ammeterNoisy = () => {
+  const e = [6, 16.5, 32, 48].flatMap((a) => [ammeterError(a, 60, 1), ammeterError(a, 50, 1)]);
+  return { min: Math.min(...e), max: Math.max(...e), unit: '×10⁻⁶', note: 'mean error of 2000 one-cycle readings, 6–48 A, 50 and 60 Hz, ±1 LSB noise' };
+};
+MEASURE.ammeterIdeal = () => {
+  const e = [6, 16.5, 32, 48].flatMap((a) => [ammeterError(a, 60, 0), ammeterError(a, 50, 0)]);
+  return { min: Math.min(...e), max: Math.max(...e), unit: '×10⁻⁶', note: 'the same without noise: the error is fixed by the phase of the samples' };
 };
 
 /** GFCI trip times: leak onset → relay open at each current, against UL 2231's limit. */
