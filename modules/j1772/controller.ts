@@ -130,6 +130,8 @@ export class EvseController {
   #post?: PowerOnSelfTest;
   #loop?: TimerId;
   #running = false;
+  /** `start` has run before (a later one is a power cycle). */
+  #started = false;
   #posting = false;
   #lastTick = 0;
   #lastTimerCheck = -Infinity;
@@ -250,6 +252,9 @@ export class EvseController {
   /** Power-on: self test, then the control loop. Emits 'boot' when the test ends. */
   start(): void {
     if (this.#running) return;
+    // A start after a stop is a power cycle: nothing volatile survives it (latches, thermal level, limits).
+    if (this.#started) this.#forget();
+    this.#started = true;
     this.#running = true;
     this.#posting = true;
     this.#relay.set(false);
@@ -306,13 +311,17 @@ export class EvseController {
     this.#timers.set(() => {
       this.#posting = true;
       this.stop();
-      this.#faults.clear();
-      this.#machine.restart(true);
-      this.#offer.cool();
-      this.#session.limits.clear();
-      this.#machine.delayTimer.clearOverride();
       this.start();
     }, delay);
+  }
+
+  /** What a power cycle loses. */
+  #forget(): void {
+    this.#faults.clear();
+    this.#machine.restart(true);
+    this.#offer.cool();
+    this.#session.limits.clear();
+    this.#machine.delayTimer.clearOverride();
   }
 
   #endPost(r: PostResult): void {

@@ -92,7 +92,11 @@ describe('storm regressions: found by the random storms', () => {
     expect(w.station.controller.state).toBe(S.StuckRelay);
   });
 
-  it('one noisy 12 V reading in a fault state is not an unplug', () => {
+  it('a power cycle (stop, start) forgets a standing fault: its retry delay starts afresh with the next fault', () => {
+    replay([{ d: 5000, k: 'plug' }, { d: 5000, k: 'ground-lost', a: 1, b: 10_000 }, { d: 50, k: 'power' }], 2);
+  });
+
+    it('one noisy 12 V reading in a fault state is not an unplug', () => {
     const w = replay([{ d: 100, k: 'diode', a: 1 }, { d: 10, k: 'plug' }, { d: 3000, k: 'noise', a: 35, b: 15 }], 1);
     expect(w.station.controller.state).toBe(S.DiodeCheckFailed);
   });
