@@ -207,6 +207,8 @@ export class InvariantChecker implements WorldObserver {
     const since = this.#faultSince;
     if (now - since >= delay) return undefined;
     if (this.#unpluggedAt >= since || this.#powerCycledAt >= since || this.#rebootAt >= since) return undefined;
+    // ($FR restarts up to 3 s after the command: a fault raised meanwhile ends with that power cycle.)
+    if (now - this.#rebootAt <= SLEEP_WAIT_MS + TICK) return undefined;
     if (to === S.Disabled) return undefined; // $FD: the fault stands again on $FE (precedence cases)
     return `retry-delay: left fault ${hex(from)} for ${hex(to)} after ${now - since} ms (delay ${delay} ms)`;
   }

@@ -96,6 +96,10 @@ describe('storm regressions: found by the random storms', () => {
     replay([{ d: 5000, k: 'plug' }, { d: 5000, k: 'ground-lost', a: 1, b: 10_000 }, { d: 50, k: 'power' }], 2);
   });
 
+    it('a GFCI trip during the 3 s before a $FR restart ends with the restart (the checker counts it as the power cycle it is)', () => {
+    replay([{ d: 5000, k: 'plug' }, { d: 608, k: 'slow', a: 1 }, { d: 2, k: 'rapi', c: 'FR' }, { d: 50, k: 'leak', a: 40, b: 299 }], 1);
+  });
+
     it('one noisy 12 V reading in a fault state is not an unplug', () => {
     const w = replay([{ d: 100, k: 'diode', a: 1 }, { d: 10, k: 'plug' }, { d: 3000, k: 'noise', a: 35, b: 15 }], 1);
     expect(w.station.controller.state).toBe(S.DiodeCheckFailed);
