@@ -35,8 +35,9 @@ describe('a 115200-baud wire model between two ptys', () => {
       for (let i = 0; i < sent.length; i += 64) a.write(sent.subarray(i, i + 64));
       await until(() => got.length >= sent.length, 5000, 1);
       const ms = performance.now() - t0;
+      // The lower bound is the wire model's promise (10 bit times a byte); an upper bound
+      // would time the machine, not the model, and speed belongs to `npm run bench`.
       expect(ms).toBeGreaterThanOrEqual(200);
-      expect(ms).toBeLessThan(600);
       expect(got).toEqual([...sent]);
     } finally {
       await a.close();
