@@ -168,7 +168,8 @@ export interface MqttEvents {
 
 export interface MqttSession {
   publish(topic: string, payload: string, options: { retain: boolean; qos: 0 | 1 }): void;
-  subscribe(topic: string): void;
+  /** `onRefused` is told when the broker refuses the subscription (SUBACK 0x80) or it fails. */
+  subscribe(topic: string, onRefused?: (reason: string) => void): void;
   close(): void;
 }
 

@@ -272,12 +272,23 @@ export class SimControlApi {
   }
 }
 
-/** The charger's router with the simulation API in front of it. */
+/**
+ * The charger's router with the simulation API in front of it. `guard` is
+ * the charger's own check (credentials, cross-site rule: Gateway.guard), run
+ * before any /sim request other than a preflight, so the simulation is
+ * behind the same password as the charger.
+ */
 export function withSimControl(
   api: SimControlApi,
   next: (req: HttpRequest) => Promise<HttpResponse>,
+  guard?: (req: HttpRequest) => HttpResponse | undefined,
 ): (req: HttpRequest) => Promise<HttpResponse> {
   return (req) => {
+    const path = req.path;
+    if (guard && (path === '/sim' || path.startsWith('/sim/')) && req.method.toUpperCase() !== 'OPTIONS') {
+      const refused = guard(req);
+      if (refused) return Promise.resolve(refused);
+    }
     const mine = api.handle(req);
     return mine ? Promise.resolve(mine) : next(req);
   };

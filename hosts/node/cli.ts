@@ -209,6 +209,7 @@ function notFound(role: Role): (req: HttpRequest) => Promise<HttpResponse> {
 export async function startCharger(options: CliOptions, logger: Logger = { log: () => {} }): Promise<RunningCharger> {
   const clock = new NodeClock();
   const closers: (() => Promise<void> | void)[] = [];
+  let closing: Promise<void> | undefined;
   const cleanup = async () => {
     for (const c of closers.splice(0).reverse()) {
       try {
@@ -257,7 +258,10 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
       closers.push(() => station!.stop());
     }
 
-    // The gateway side.
+    // The gateway side. A restart (POST /restart, /reset) is what a reboot is
+    // on the device: the running gateway stops (MQTT says goodbye, state is
+    // saved) and a new one starts from storage, on the same link, HTTP port
+    // and broker, so every client reconnects to a working charger.
     if (options.role !== 'controller') {
       const link = gatewayLink!;
       // DNS-SD sockets (and the package) only when load sharing asks for them (group_mdns).
@@ -280,47 +284,70 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
         },
       };
       closers.push(() => mdns?.destroy());
-      gateway = new Gateway({
-        clock,
-        timers: clock,
-        storage: new FileStorage(join(options.stateDir, 'gateway')),
-        link,
-        mqttConnect: options.mqtt.kind === 'none' ? undefined : lazyMqttConnect(() => httpFirst.then(loadMqtt)),
-        features: [
-          ...FULL_FEATURES,
-          ...ENERGY_FEATURES,
-          ocppFeature({ connect: wsConnect, restart: () => logger.log('gw: OCPP reset asked for: not done on this host; stop and start the process') }),
-          loadSharingFeature({ connect: wsConnect, discovery }),
-        ],
-        logger: tagged('gw:'),
-        info: { id: deviceId(options.stateDir), version: '5.1.0', buildenv: `evse-xs-node-${options.role}` },
-        // A PC has the memory for many dashboards and integrations at once.
-        wsClients: 64,
-        wsBuffer: 256 * 1024,
-        system: nodeSystem({
-          ipaddress: options.httpHost === '0.0.0.0' ? undefined : options.httpHost,
-          file: webPage,
-          restart: () => logger.log('gw: restart asked for: not done on this host; stop and start the process'),
-        }),
-      });
-      link.onReceive((b) => gateway!.receive(b));
-      // Flags decide the broker at every start, over what /config stored; the
-      // embedded one is not up yet, so nothing connects until it is.
-      if (options.mqtt.kind === 'embedded') await gateway.updateConfig({ mqtt_enabled: false });
-      else if (options.mqtt.kind === 'external') {
-        const r = await gateway.updateConfig(mqttSettings(options.mqtt.url));
-        if (r.status !== 200) throw new UsageError(`--mqtt: ${String(r.body.msg)}`);
-      }
-      if (options.ocpp) {
-        const r = await gateway.updateConfig({ ocpp_enabled: true, ocpp_server: options.ocpp.server, ...(options.ocpp.chargeBoxId ? { ocpp_chargeBoxId: options.ocpp.chargeBoxId } : {}) });
-        if (r.status !== 200) throw new UsageError(`--ocpp: ${String(r.body.msg)}`);
-      }
-      gateway.start();
+      const id = deviceId(options.stateDir);
+      const mqttConnect = options.mqtt.kind === 'none' ? undefined : lazyMqttConnect(() => httpFirst.then(loadMqtt));
+      let restarts = 0;
+      // A reboot of the gateway, as on the device: /restart, /reset and an OCPP Reset all come here.
+      const restart = (g: Gateway): void => {
+        if (closing || gateway !== g) return;
+        g.stop();
+        restarts++;
+        logger.log(`gw: restarting (restart ${restarts} of this process)`);
+        boot().then(
+          (next) => {
+            if (closing) next.stop();
+          },
+          (e) => logger.log(`gw: restart failed: ${(e as Error).message}`),
+        );
+      };
+      const boot = async (): Promise<Gateway> => {
+        const g: Gateway = new Gateway({
+          clock,
+          timers: clock,
+          storage: new FileStorage(join(options.stateDir, 'gateway')),
+          link,
+          mqttConnect,
+          features: [
+            ...FULL_FEATURES,
+            ...ENERGY_FEATURES,
+            ocppFeature({ connect: wsConnect, restart: () => void clock.set(() => restart(g), 1000) }),
+            loadSharingFeature({ connect: wsConnect, discovery }),
+          ],
+          logger: tagged('gw:'),
+          info: { id, version: '5.1.0', buildenv: `evse-xs-node-${options.role}` },
+          // A PC has the memory for many dashboards and integrations at once.
+          wsClients: 64,
+          wsBuffer: 256 * 1024,
+          system: nodeSystem({
+            ipaddress: options.httpHost === '0.0.0.0' ? undefined : options.httpHost,
+            file: webPage,
+            restart: () => restart(g),
+          }),
+        });
+        gateway = g;
+        // Flags decide the broker at every start, over what /config stored; at
+        // the first start the embedded one is not up yet, so nothing connects until it is.
+        if (options.mqtt.kind === 'embedded') {
+          await g.updateConfig(broker ? { mqtt_enabled: true, mqtt_protocol: 'mqtt', mqtt_server: broker.host, mqtt_port: broker.port, mqtt_user: '', mqtt_pass: '' } : { mqtt_enabled: false });
+        } else if (options.mqtt.kind === 'external') {
+          const r = await g.updateConfig(mqttSettings(options.mqtt.url));
+          if (r.status !== 200) throw new UsageError(`--mqtt: ${String(r.body.msg)}`);
+        }
+        if (options.ocpp) {
+          const r = await g.updateConfig({ ocpp_enabled: true, ocpp_server: options.ocpp.server, ...(options.ocpp.chargeBoxId ? { ocpp_chargeBoxId: options.ocpp.chargeBoxId } : {}) });
+          if (r.status !== 200) throw new UsageError(`--ocpp: ${String(r.body.msg)}`);
+        }
+        g.start();
+        return g;
+      };
+      link.onReceive((b) => gateway?.receive(b));
+      await boot();
       closers.push(() => gateway!.stop());
     }
 
     const charger = gateway ? (req: HttpRequest) => gateway!.http(req) : notFound(options.role);
-    const handler = sim ? withSimControl(sim, charger) : charger;
+    const guard = gateway ? (req: HttpRequest) => gateway!.guard(req) : undefined;
+    const handler = sim ? withSimControl(sim, charger, guard) : charger;
     const http = await serveHttp(
       async (req) => {
         try {
@@ -337,7 +364,7 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
     setTimeout(() => answered(), 1000).unref();
     closers.push(() => http.close());
     if (gateway) {
-      const ws = serveWs(http, gateway);
+      const ws = serveWs(http, () => gateway!);
       closers.push(() => ws.close());
       if (options.mdns) {
         // bonjour-service is one more package to load: after the first answer, like MQTT.
@@ -362,16 +389,17 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
       broker = await startBroker({ port: options.mqtt.port });
       // Closed last, after the gateway has said goodbye to it.
       closers.unshift(() => broker!.close());
-      await gateway.updateConfig({ mqtt_enabled: true, mqtt_protocol: 'mqtt', mqtt_server: broker.host, mqtt_port: broker.port, mqtt_user: '', mqtt_pass: '' });
+      await gateway!.updateConfig({ mqtt_enabled: true, mqtt_protocol: 'mqtt', mqtt_server: broker.host, mqtt_port: broker.port, mqtt_user: '', mqtt_pass: '' });
     }
 
-    let closing: Promise<void> | undefined;
     return {
       options,
       http,
       broker,
       station,
-      gateway,
+      get gateway() {
+        return gateway;
+      },
       sim,
       banner: () => banner(options, http, broker, gateway),
       close: () => (closing ??= cleanup()),

@@ -36,8 +36,12 @@ export const mqttConnect: MqttConnect = (o: MqttConnectOptions, events: MqttEven
     publish(topic, payload, options) {
       if (!closed) client.publish(topic, payload, { retain: options.retain, qos: options.qos });
     },
-    subscribe(topic) {
-      if (!closed) client.subscribe(topic, { qos: 0 });
+    subscribe(topic, onRefused) {
+      if (closed) return;
+      client.subscribe(topic, { qos: 0 }, (err, granted) => {
+        if (err) onRefused?.(err.message);
+        else if (granted?.some((g) => g.qos === 128)) onRefused?.('refused by the broker');
+      });
     },
     close() {
       // A planned close sends DISCONNECT after what is queued, so the broker drops the last will.

@@ -1,7 +1,7 @@
 // The gateway's SystemPort on a PC or Raspberry Pi: network and memory facts
 // from the OS; restart and Wi-Fi actions are the CLI's to provide.
 
-import { networkInterfaces } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import type { SystemPort } from '../../modules/gateway/gateway';
 import type { HeapInfo, NetworkInfo } from '../../modules/gateway/status';
 
@@ -21,5 +21,5 @@ export function nodeSystem(overrides: Partial<SystemPort> & { ipaddress?: string
     return { free_heap: free, largest_free_block: free, min_free_heap: minFree };
   };
   const network = (): NetworkInfo => ({ mode: 'Wired', wifi_client_connected: 0, eth_connected: 1, ipaddress: overrides.ipaddress ?? firstAddress(), srssi: 0 });
-  return { heap, network, scan: () => [], ...overrides };
+  return { heap, network, scan: () => [], names: () => [hostname()], ...overrides };
 }

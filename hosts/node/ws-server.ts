@@ -22,14 +22,16 @@ export interface RunningWsServer {
   close(): void;
 }
 
-export function serveWs(http: RunningHttpServer, gateway: Gateway, options: WsServerOptions = {}): RunningWsServer {
+/** `gateway`: the gateway, or a getter for the one running now (the Node host restarts it in-process). */
+export function serveWs(http: RunningHttpServer, gateway: Gateway | (() => Gateway), options: WsServerOptions = {}): RunningWsServer {
+  const current = typeof gateway === 'function' ? gateway : () => gateway;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 4096, perMessageDeflate: false });
   const alive = new WeakMap<WebSocket, boolean>();
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refused = gateway.wsHandshake(toRequest(req, ''));
+    const refused = current().wsHandshake(toRequest(req, ''));
     if (refused) {
       const body = typeof refused.body === 'string' ? refused.body : Buffer.from(refused.body).toString('utf8');
-      const lines = [`HTTP/1.1 ${refused.status} ${refused.status === 401 ? 'Unauthorized' : refused.status === 429 ? 'Too Many Requests' : 'Not Found'}`];
+      const lines = [`HTTP/1.1 ${refused.status} ${refused.status === 401 ? 'Unauthorized' : refused.status === 403 ? 'Forbidden' : refused.status === 429 ? 'Too Many Requests' : 'Not Found'}`];
       for (const [k, v] of Object.entries(refused.headers)) lines.push(`${k}: ${v}`);
       lines.push(`Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close', '', body);
       socket.end(lines.join('\r\n'));
@@ -38,7 +40,7 @@ export function serveWs(http: RunningHttpServer, gateway: Gateway, options: WsSe
     wss.handleUpgrade(req, socket, head, (ws) => {
       alive.set(ws, true);
       ws.on('pong', () => alive.set(ws, true));
-      const session = gateway.ws.open({
+      const session = current().ws.open({
         send: (text) => ws.send(text),
         buffered: () => ws.bufferedAmount,
         close: (code, reason) => ws.close(code, reason),

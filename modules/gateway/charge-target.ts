@@ -115,7 +115,7 @@ export class ChargeTarget {
     if (!always && key === this.#refused) return;
     let refused = false;
     for (const c of commands) {
-      const r = await o.client.send(c.command, c.params);
+      const r = await o.client.send(c.command, c.params, 'claims');
       if (!isReply(r) || !r.ok) {
         refused = true;
         o.log?.(`claims: $${c.command} ${c.params.join(' ')} ${isReply(r) ? 'refused' : r.error}`);

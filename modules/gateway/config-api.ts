@@ -45,7 +45,7 @@ export async function updateConfig(gw: Gateway, update: Record<string, unknown>)
     gw.configChanged(changed);
   }
   for (const w of writes) {
-    const r = await gw.client.send(w.command, w.params);
+    const r = await gw.client.send(w.command, w.params, 'config');
     if (!isReply(r)) return { status: 500, body: { msg: r.error, config_version: gw.config.version } };
     if (!r.ok) return { status: 400, body: { msg: `controller refused ${w.field}`, config_version: gw.config.version } };
   }

@@ -14,12 +14,15 @@ import type { Storage } from '../ports';
 export const SECRET_MASK = '__DUMMY_PASSWORD__';
 
 type Kind =
+  /** `max` counts UTF-8 bytes (what NVS, Wi-Fi and MQTT limit), not UTF-16 units. */
   | {
       type: 'string';
       max: number;
       /** A regular expression's source: text, since executing a RegExp object kept in a preloaded module crashes XS 8.2.3. */
       pattern?: string;
     }
+  /** An MQTT topic name to publish to (no wildcards), or a topic filter to subscribe to. */
+  | { type: 'topic'; max: number; filter: boolean }
   | { type: 'boolean' }
   | { type: 'integer'; min: number; max: number }
   | { type: 'number'; min: number; max: number }
@@ -44,15 +47,15 @@ export const SCHEMA = {
   mqtt_protocol: { type: 'enum', values: ['mqtt', 'mqtts'] },
   mqtt_server: { type: 'string', max: 128 },
   mqtt_port: { type: 'integer', min: 1, max: 65535 },
-  mqtt_topic: { type: 'string', max: 128, pattern: '^[^#+\\s]+$' },
+  mqtt_topic: { type: 'topic', max: 128, filter: false },
   mqtt_user: { type: 'string', max: 64 },
   mqtt_pass: { type: 'string', max: 64, secret: true },
   mqtt_reject_unauthorized: { type: 'boolean' },
   mqtt_retained: { type: 'boolean' },
-  mqtt_vrms: { type: 'string', max: 128 },
-  mqtt_announce_topic: { type: 'string', max: 128, pattern: '^[^#+\\s]+$' },
-  mqtt_solar: { type: 'string', max: 128 },
-  mqtt_grid_ie: { type: 'string', max: 128 },
+  mqtt_vrms: { type: 'topic', max: 128, filter: true },
+  mqtt_announce_topic: { type: 'topic', max: 128, filter: false },
+  mqtt_solar: { type: 'topic', max: 128, filter: true },
+  mqtt_grid_ie: { type: 'topic', max: 128, filter: true },
   emoncms_enabled: { type: 'boolean' },
   emoncms_server: { type: 'string', max: 128 },
   emoncms_node: { type: 'string', max: 32 },
@@ -60,6 +63,8 @@ export const SCHEMA = {
   emoncms_fingerprint: { type: 'string', max: 64 },
   ohm_enabled: { type: 'boolean' },
   pause_uses_disabled: { type: 'boolean' },
+  /** Web origins besides the charger's own that may change state from a browser (cross-site.ts), space-separated. */
+  http_allowed_origins: { type: 'string', max: 256, pattern: '^\\s*([A-Za-z][A-Za-z0-9+.-]*://[^\\s,/?#]+/?[\\s,]*)*$' },
   nofos_network_profile: { type: 'integer', min: 0, max: 4 },
   /** Heartbeat supervision sent to the controller as `$SY interval current`. */
   heartbeat_interval: { type: 'integer', min: 0, max: 3600 },
@@ -113,10 +118,57 @@ export function defaults(id: string): ConfigDoc {
     emoncms_fingerprint: '',
     ohm_enabled: false,
     pause_uses_disabled: false,
+    http_allowed_origins: '',
     nofos_network_profile: 0,
     heartbeat_interval: 5,
     heartbeat_current: 6,
   };
+}
+
+/** Length of a string in UTF-8 bytes (lone surrogates count as the 3 bytes of U+FFFD). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** True when the string holds a C0 control character (U+0000–U+001F), DEL or a C1 control (U+0080–U+009F). */
+export function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+}
+
+/**
+ * Why an MQTT topic name (filter false) or topic filter (filter true) is not
+ * valid, or undefined when it is (MQTT 3.1.1 §4.7): not empty, no U+0000 (the
+ * broker drops the connection), no control characters or spaces here either;
+ * in a name no `+` or `#`; in a filter `+` is a whole level and `#` is the
+ * whole last level.
+ */
+export function topicProblem(topic: string, filter: boolean): string | undefined {
+  if (topic === '') return 'is empty';
+  if (hasControl(topic) || /\s/.test(topic)) return 'has control characters or spaces';
+  const levels = topic.split('/');
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i];
+    if (!filter) {
+      if (l.includes('+') || l.includes('#')) return 'has a wildcard (+ or #)';
+    } else if ((l.includes('+') && l !== '+') || (l.includes('#') && (l !== '#' || i !== levels.length - 1))) {
+      return 'has a misplaced wildcard (+ must be a whole level, # the whole last level)';
+    }
+  }
+  return undefined;
 }
 
 export function isConfigKey(key: string): key is ConfigKey {
@@ -151,9 +203,20 @@ export function checkSpec(key: string, spec: Spec, value: unknown): { ok: true; 
       return { ok: false, error: `${key} must be one of ${spec.values.join(', ')}` };
     case 'string':
       if (typeof value !== 'string') return { ok: false, error: `${key} must be a string` };
-      if (value.length > spec.max) return { ok: false, error: `${key} is longer than ${spec.max} characters` };
+      if (utf8Length(value) > spec.max) return { ok: false, error: `${key} is longer than ${spec.max} bytes` };
+      // Stored as a C string in NVS and sent in protocol fields: no NUL, no control characters.
+      if (hasControl(value)) return { ok: false, error: `${key} has control characters` };
       if (spec.pattern && value !== '' && !new RegExp(spec.pattern).test(value)) return { ok: false, error: `${key} has characters that are not allowed` };
       return { ok: true, value };
+    case 'topic': {
+      if (typeof value !== 'string') return { ok: false, error: `${key} must be a string` };
+      if (utf8Length(value) > spec.max) return { ok: false, error: `${key} is longer than ${spec.max} bytes` };
+      // An empty filter means "not used"; an empty topic name is refused.
+      if (value === '' && spec.filter) return { ok: true, value };
+      const problem = topicProblem(value, spec.filter);
+      if (problem) return { ok: false, error: `${key} ${problem}` };
+      return { ok: true, value };
+    }
   }
 }
 

@@ -57,7 +57,9 @@ export function controllerWrites(update: Record<string, unknown>, s: Readonly<Ev
     out.push({ field: c.key, command: 'FF', params: [c.feature, v ? 1 : 0] });
   }
   if (update.service !== undefined) {
-    const v = String(update.service).toUpperCase();
+    // Only a number or a string: String() of an array or object would run its toString (["a"] → "a").
+    const given = update.service;
+    const v = typeof given === 'number' || typeof given === 'string' ? String(given).toUpperCase() : '';
     if (v !== '1' && v !== '2' && v !== 'A') return 'service must be 1, 2 or "A"';
     out.push({ field: 'service', command: 'SL', params: [v] });
   }

@@ -30,6 +30,8 @@ export interface SystemPort {
   joinNetwork?(ssid: string, pass: string): void;
   /** Static files for the dashboard. */
   file?(path: string): HttpResponse | undefined;
+  /** Names the host answers to besides the `hostname` setting (a PC's own name), for the cross-site rule. */
+  names?(): string[];
 }
 
 export interface GatewayOptions {

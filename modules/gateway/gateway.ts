@@ -24,7 +24,7 @@ import { HttpApi, type RapiOutcome, type ScanResult } from './http-api';
 import { Inputs } from './inputs';
 import { MqttBridge } from './mqtt-bridge';
 import { bridgeSettings } from './mqtt-settings';
-import { RapiClient, isReply } from './rapi-client';
+import { RapiClient, isReply, type Source } from './rapi-client';
 import type { HeapInfo, Json, NetworkInfo } from './status';
 import { Telemetry, type Fragment } from './telemetry';
 import { WsHub } from './ws-hub';
@@ -126,7 +126,7 @@ export class Gateway {
         timers: options.timers,
         status: () => this.telemetry.document(),
         rapi: async (command) => {
-          const r = await this.rapi(command);
+          const r = await this.rapi(command, 'mqtt');
           return 'ret' in r ? r.ret : r.error;
         },
         subscriptions: this.features.flatMap((f) => f.subscribe ?? []),
@@ -183,11 +183,18 @@ export class Gateway {
   /**
    * A WebSocket handshake for `request.path`: undefined to accept it (then
    * `ws.open(peer)`), or the HTTP answer that refuses it (404 for another
-   * path, 401 or 429 without the credentials HTTP needs).
+   * path, 401 or 429 without the credentials HTTP needs, 403 from a page of another site).
    */
   wsHandshake(request: HttpRequest): HttpResponse | undefined {
     if (request.path !== '/ws') return { status: 404, headers: { 'Content-Type': 'application/json' }, body: '{"msg":"Not found"}' };
-    return this.#api.authorise(request);
+    // WebSockets are not held back by CORS and a browser sends its cached credentials with the
+    // handshake: a page of another site may not open one (cross-site.ts), as for a state change.
+    return this.#api.guard({ ...request, method: 'WEBSOCKET' });
+  }
+
+  /** Credentials and the cross-site rule, for routers in front of this one (the simulation API); undefined to go on. */
+  guard(request: HttpRequest): HttpResponse | undefined {
+    return this.#api.guard(request);
   }
 
   log(line: string): void {
@@ -250,10 +257,10 @@ export class Gateway {
     return mv > 0 ? mv / 1000 : DEFAULT_VOLTAGE;
   }
 
-  /** A typed RAPI command, as /r and MQTT take it. */
-  async rapi(command: string): Promise<RapiOutcome> {
+  /** A typed RAPI command, as /r and MQTT take it; `source` picks its queue (rapi-scheduler.ts). */
+  async rapi(command: string, source: Source = 'http'): Promise<RapiOutcome> {
     const cmd = command.trim();
-    const r = await this.client.sendText(cmd);
+    const r = await this.client.sendText(cmd, source);
     return isReply(r) ? { cmd, ret: r.text } : { cmd, error: r.error };
   }
 
@@ -276,7 +283,7 @@ export class Gateway {
   configChanged(keys: readonly string[]): void {
     if (keys.some((k) => k.startsWith('mqtt_') || k === 'hostname')) this.#applyMqtt();
     if (keys.some((k) => k === 'heartbeat_interval' || k === 'heartbeat_current')) {
-      void this.client.send('SY', [this.config.get('heartbeat_interval'), this.config.get('heartbeat_current')]);
+      void this.client.send('SY', [this.config.get('heartbeat_interval'), this.config.get('heartbeat_current')], 'config');
     }
     this.#each((f) => f.configChanged?.(keys));
     this.telemetry.update();

@@ -7,6 +7,8 @@ import type { HttpRequest, HttpResponse } from '../ports';
 import { AuthThrottle } from './auth-throttle';
 import { matchPath, type Route } from './feature';
 import { CORS, headers, json, msg, text } from './http-answer';
+import { crossSiteRefusal, originOf, type CrossSitePolicy } from './cross-site';
+import { acceptsGzip } from './content-coding';
 
 export { json, text };
 
@@ -30,7 +32,8 @@ export interface HttpBackend {
   rapi(command: string): Promise<RapiOutcome>;
   crashlog(count: number): unknown;
   scan(): Promise<ScanResult[]>;
-  saveNetwork(ssid: string, pass: string | undefined): void;
+  /** Saves Wi-Fi credentials; returns why they were refused (nothing saved), or undefined. */
+  saveNetwork(ssid: string, pass: string | undefined): string | undefined | void;
   apOff(): void;
   reset(): void;
   restart(device: 'gateway' | 'evse'): Promise<boolean>;
@@ -43,6 +46,10 @@ export interface HttpBackend {
   log?(line: string): void;
   /** Monotonic ms, for the throttle on wrong credentials (none without it). */
   now?(): number;
+  /** Who may change state from a browser (cross-site.ts); without it only the charger's own pages may. */
+  crossSite?(): CrossSitePolicy;
+  /** Seconds a client should wait after a full RAPI queue (Retry-After). */
+  retryAfter?(): number;
 }
 
 /** Request bodies larger than this are refused with 413 (the device has little RAM). */
@@ -114,7 +121,8 @@ function wantsJson(p: Record<string, string>): boolean {
 export class HttpApi {
   readonly #backend: HttpBackend;
   readonly #maxBody: number;
-  readonly #throttle = new AuthThrottle();
+  /** Made at the first credential attempt: a charger without a password keeps no throttle state. */
+  #throttle?: AuthThrottle;
   readonly #routes: readonly Route[];
 
   /** `routes`: the features' routes, tried before the built-in ones. */
@@ -135,21 +143,9 @@ export class HttpApi {
     }
   }
 
-  /**
-   * The answer that refuses a request for want of credentials (401, or 429
-   * while locked out), or undefined when it may go on. Also asked at the
-   * WebSocket handshake.
-   */
+  /** The credentials check and the cross-site rule (guard); kept for callers of its old name (the /ws handshake). */
   authorise(req: HttpRequest): HttpResponse | undefined {
-    const auth = this.#authorised(req);
-    const now = this.#backend.now?.();
-    if (auth === 'ok' && now !== undefined) this.#throttle.success(now);
-    if (auth === 'wrong' && now !== undefined) {
-      this.#throttle.failure(now);
-      if (this.#throttle.locked(now)) return msg(429, 'locked');
-    }
-    if (auth === 'ok') return undefined;
-    return { status: 401, headers: { ...headers('application/json'), 'WWW-Authenticate': 'Basic realm="openevse", charset="UTF-8"' }, body: '{"msg":"auth"}' };
+    return this.guard(req);
   }
 
   /** 'ok', 'none' (no credentials given) or 'wrong'. */
@@ -168,11 +164,67 @@ export class HttpApi {
     return userOk && passOk ? 'ok' : 'wrong';
   }
 
+  /**
+   * What every request passes before its route: credentials (with the
+   * throttle on guessing) and the cross-site rule. Undefined to go on, else
+   * the refusal. Other routers in front of this one (the simulation API)
+   * call it too, so credentials and the rule cover them.
+   */
+  guard(req: HttpRequest): HttpResponse | undefined {
+    const b = this.#backend;
+    if (b.credentials() !== undefined && req.headers.authorization !== undefined) {
+      const now = b.now?.();
+      const peer = req.remote ?? '';
+      const throttle = (this.#throttle ??= new AuthThrottle());
+      if (now !== undefined) {
+        // A locked peer's credentials are not checked at all, so the lock is no oracle.
+        const gate = throttle.check(now, peer);
+        if (!gate.ok) return { status: 429, headers: { ...headers('application/json'), 'Retry-After': String(gate.retryAfter) }, body: '{"msg":"locked"}' };
+      }
+      const auth = this.#authorised(req);
+      if (now !== undefined && auth === 'ok') throttle.success(now, peer);
+      if (now !== undefined && auth === 'wrong') {
+        throttle.failure(now, peer);
+        const gate = throttle.check(now, peer);
+        if (!gate.ok) return { status: 429, headers: { ...headers('application/json'), 'Retry-After': String(gate.retryAfter) }, body: '{"msg":"locked"}' };
+      }
+      if (auth !== 'ok') return this.#challenge();
+    } else if (this.#authorised(req) !== 'ok') return this.#challenge();
+    const refusal = crossSiteRefusal(req, this.#policy());
+    if (refusal) {
+      b.log?.(`http: ${req.method} ${req.path}: ${refusal}`);
+      return msg(403, refusal);
+    }
+    return undefined;
+  }
+
+  #challenge(): HttpResponse {
+    return { status: 401, headers: { ...headers('application/json'), 'WWW-Authenticate': 'Basic realm="openevse", charset="UTF-8"' }, body: '{"msg":"auth"}' };
+  }
+
+  #policy(): CrossSitePolicy {
+    return this.#backend.crossSite?.() ?? { hostnames: [], allowed: [] };
+  }
+
+  /**
+   * A CORS preflight carries no credentials by design. Without an Origin
+   * (not a browser) or from an origin allowed to change state it gets the
+   * permissive answer; a browser page of another site is refused here, and
+   * its request would be refused by the cross-site rule anyway.
+   */
+  #preflight(req: HttpRequest): HttpResponse {
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      const probe: HttpRequest = { ...req, method: req.headers['access-control-request-method'] ?? 'POST' };
+      if (crossSiteRefusal(probe, this.#policy()) !== undefined) return msg(403, `cross-site request from ${originOf(origin) ?? origin} refused`);
+    }
+    return { status: 204, headers: { ...CORS, 'Access-Control-Max-Age': '600' }, body: '' };
+  }
+
   async #route(req: HttpRequest): Promise<HttpResponse> {
     const method = req.method.toUpperCase();
-    // Preflight carries no credentials by design; answer it before auth.
-    if (method === 'OPTIONS') return { status: 204, headers: { ...CORS, 'Access-Control-Max-Age': '600' }, body: '' };
-    const refused = this.authorise(req);
+    if (method === 'OPTIONS') return this.#preflight(req);
+    const refused = this.guard(req);
     if (refused) return refused;
     if (req.body.length > this.#maxBody) return msg(413, 'Request body too large');
     const b = this.#backend;
@@ -214,7 +266,8 @@ export class HttpApi {
         if (!get && !post) return msg(405, 'Method not allowed');
         const p = params(req);
         if (!p.ssid) return text(400, 'No SSID');
-        b.saveNetwork(p.ssid, p.pass);
+        const refused = b.saveNetwork(p.ssid, p.pass);
+        if (refused) return text(400, refused);
         return text(200, 'saved');
       }
       case '/savemqtt': {
@@ -248,7 +301,15 @@ export class HttpApi {
     if (known) return msg(405, 'Method not allowed');
     if (get) {
       const file = b.file?.(path === '/' ? '/index.html' : path);
-      if (file) return { ...file, headers: { ...CORS, ...file.headers } };
+      if (file) {
+        const coded = (file.headers['Content-Encoding'] ?? '').toLowerCase() === 'gzip';
+        // The page is held gzip-compressed and the device has no room to inflate it: a client
+        // that cannot take gzip gets a readable refusal, never bytes it would print as binary.
+        if (coded && !acceptsGzip(req.headers['accept-encoding'])) {
+          return { ...text(406, 'This page is stored gzip-compressed. Ask for it with "Accept-Encoding: gzip" (every browser does; curl --compressed).\n'), headers: { ...headers('text/plain'), Vary: 'Accept-Encoding' } };
+        }
+        return { ...file, headers: { ...CORS, ...file.headers, ...(coded ? { Vary: 'Accept-Encoding' } : {}) } };
+      }
     }
     return msg(404, 'Not found');
   }
@@ -262,6 +323,12 @@ export class HttpApi {
       return text(200, this.#rapiPage('', ''), 'text/html');
     }
     const outcome = await this.#backend.rapi(command);
+    if ('error' in outcome && outcome.error === 'RAPI_RESPONSE_QUEUE_FULL') {
+      // Busy, not wrong: come back shortly (the client's queue for HTTP is full, others are not affected).
+      const wait = String(this.#backend.retryAfter?.() ?? 1);
+      const r = asJson ? json(503, outcome) : text(503, this.#rapiPage(outcome.cmd, outcome.error), 'text/html');
+      return { ...r, headers: { ...r.headers, 'Retry-After': wait } };
+    }
     if (asJson) return json('error' in outcome ? (outcome.error === 'RAPI_RESPONSE_TIMEOUT' ? 500 : 400) : 200, outcome);
     return text(200, this.#rapiPage(outcome.cmd, 'ret' in outcome ? outcome.ret : outcome.error), 'text/html');
   }
@@ -295,6 +362,7 @@ export class HttpApi {
   }
 
   async #restart(req: HttpRequest, get: boolean, post: boolean): Promise<HttpResponse> {
+    if (!get && !post) return msg(405, 'Method not allowed');
     let device: 'gateway' | 'evse' = 'gateway';
     if (post && req.body.trim() !== '') {
       let body: unknown;
@@ -303,11 +371,11 @@ export class HttpApi {
       } catch {
         return msg(400, 'Could not parse JSON');
       }
-      const d = (body as { device?: unknown } | null)?.device;
+      // Only an object, with no device or one of the two: `5`, `[]`, `null`, `"evse"` are mistakes, not requests.
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return msg(400, 'body must be a JSON object like {"device":"gateway"}');
+      const d = (body as { device?: unknown }).device;
       if (d !== undefined && d !== 'gateway' && d !== 'evse') return msg(400, 'device must be "gateway" or "evse"');
       if (d === 'evse') device = 'evse';
-    } else if (!get && !post) {
-      return msg(405, 'Method not allowed');
     }
     const ok = await this.#backend.restart(device);
     if (!ok) return json(500, { success: false, msg: `restart ${device} failed` });

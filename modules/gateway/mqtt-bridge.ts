@@ -230,17 +230,19 @@ export class MqttBridge {
     this.#connects++;
     this.#options.log?.(`mqtt: connected to ${s.server}:${s.port}`);
     this.#send(session, s.announceTopic, announce, true, 1);
-    try {
-      session.subscribe(`${s.topic}/rapi/in/#`);
-      const seen: Record<string, true> = {};
-      for (const sub of this.#options.subscriptions ?? []) {
-        const t = subscriptionTopic(sub, s.topic);
-        if (t === '' || seen[t]) continue;
-        seen[t] = true;
-        session.subscribe(t);
+    const topics = [`${s.topic}/rapi/in/#`];
+    for (const sub of this.#options.subscriptions ?? []) {
+      const t = subscriptionTopic(sub, s.topic);
+      if (t === '' || topics.includes(t)) continue;
+      topics.push(t);
+    }
+    for (const topic of topics) {
+      const refused = (reason: string) => this.#options.log?.(`mqtt: subscribe to ${topic} failed: ${reason}`);
+      try {
+        session.subscribe(topic, refused);
+      } catch (e) {
+        refused(e instanceof Error ? e.message : String(e));
       }
-    } catch (e) {
-      this.#options.log?.(`mqtt: subscribe failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.#options.onConnected?.(true);
     this.#retainedSent = {};

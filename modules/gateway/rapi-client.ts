@@ -12,13 +12,13 @@
 // reply echoes it every command carries one from then on, if not none does.
 // A controller boot (`$AB`) makes it ask again.
 //
-// Two queues: commands from people and integrations (HTTP, MQTT, config
-// writes) always go before the gateway's own polling, so a busy poll schedule
-// can never starve them; the poller is expected to keep at most one or two
-// commands queued (see evse-monitor.ts), so it cannot flood the link either.
+// Commands wait in one bounded queue per source (HTTP, MQTT, claims, config
+// writes, the monitor's polls, OCPP), served in turn by rapi-scheduler.ts, so
+// a flood from one source fills only its own queue and never starves another.
 
 import type { ByteSink, Clock, TimerId, Timers } from '../ports';
 import { decode, encode, toBytes, type Frame } from '../rapi/frame';
+import { RapiScheduler } from './rapi-scheduler';
 import { interpret, type AsyncType } from '../rapi/message';
 import { FrameParser } from '../rapi/parser';
 
@@ -48,7 +48,20 @@ export function isReply(r: RapiResult): r is RapiReply {
   return !('error' in r);
 }
 
-export type Priority = 'user' | 'poll';
+/** What a controller answers to a frame with a wrong checksum or sequence id. */
+function refused(): RapiReply {
+  const text = encode('NK', []).slice(0, -1);
+  return { ok: false, params: [], raw: text, text };
+}
+
+/**
+ * Who sends a command: a source name of rapi-scheduler.ts (`http`, `mqtt`,
+ * `claims`, `config`, `poll`, `ocpp`; others get the default share). `user`
+ * is the old name of `http`.
+ */
+export type Source = string;
+/** @deprecated the old name of Source */
+export type Priority = Source;
 
 export interface RapiClientOptions {
   clock: Clock;
@@ -57,7 +70,7 @@ export interface RapiClientOptions {
   link: ByteSink;
   /** Reply timeout, ms (OpenEVSE: 500). */
   timeout?: number;
-  /** Longest queue per priority (OpenEVSE: 10). */
+  /** Longest queue per source (OpenEVSE: 10; default: each source's rule in rapi-scheduler.ts). */
   queueLimit?: number;
   /** Longest encoded command in characters, CR excluded (OpenEVSE: 80). */
   maxCommandLength?: number;
@@ -97,8 +110,7 @@ export class RapiClient {
   readonly #acceptUnchecked: boolean;
   readonly #options: RapiClientOptions;
   readonly #parser: FrameParser;
-  readonly #user: Pending[] = [];
-  readonly #poll: Pending[] = [];
+  readonly #queue: RapiScheduler<Pending>;
   #inFlight?: Pending & { seq?: number; sentAt: number };
   #timer?: TimerId;
   #seq = 0;
@@ -115,6 +127,7 @@ export class RapiClient {
     this.#link = options.link;
     this.#timeout = options.timeout ?? 500;
     this.#queueLimit = options.queueLimit ?? 10;
+    this.#queue = new RapiScheduler({ limit: options.queueLimit });
     this.#maxLength = options.maxCommandLength ?? 80;
     this.#autoSequence = options.sequenceIds === 'auto';
     this.#sequence = options.sequenceIds === true ? 'on' : this.#autoSequence ? 'unknown' : 'off';
@@ -149,7 +162,12 @@ export class RapiClient {
   }
   /** Commands waiting, not counting the one in flight. */
   get queued(): number {
-    return this.#user.length + this.#poll.length;
+    return this.#queue.size;
+  }
+
+  /** Commands waiting from one source. */
+  queuedFrom(source: Source): number {
+    return this.#queue.queued(source === 'user' ? 'http' : source);
   }
   get busy(): boolean {
     return this.#inFlight !== undefined;
@@ -172,7 +190,7 @@ export class RapiClient {
   }
 
   /** Queues one command; resolves with the reply or a failure, never rejects. */
-  send(command: string, params: readonly (string | number)[] = [], priority: Priority = 'user'): Promise<RapiResult> {
+  send(command: string, params: readonly (string | number)[] = [], source: Source = 'http'): Promise<RapiResult> {
     if (this.#closed) return Promise.resolve({ error: 'RAPI_RESPONSE_CLOSED' });
     let strings: string[];
     try {
@@ -183,24 +201,37 @@ export class RapiClient {
     } catch {
       return Promise.resolve({ error: 'RAPI_RESPONSE_INVALID_COMMAND' });
     }
-    const queue = priority === 'user' ? this.#user : this.#poll;
-    if (queue.length >= this.#queueLimit) return Promise.resolve({ error: 'RAPI_RESPONSE_QUEUE_FULL' });
     return new Promise<RapiResult>((resolve) => {
-      queue.push({ command: command.toUpperCase(), params: strings, resolve });
+      const queued = this.#queue.push(source === 'user' ? 'http' : source, { command: command.toUpperCase(), params: strings, resolve });
+      if (!queued) return resolve({ error: 'RAPI_RESPONSE_QUEUE_FULL' });
       this.#pump();
     });
   }
 
   /**
    * A command as a person types it: "$SC 13", "$GS^30", "GS", "$GS :2A^59".
-   * A checksum given is verified and replaced by ours; a sequence id given is
-   * replaced by ours (or dropped when sequence ids are off).
+   * It is answered as the controller would answer it: a wrong checksum or
+   * sequence id gets `$NK` (the controller refuses such a frame) without
+   * reaching the link; a sequence id given comes back in the reply, though on
+   * the link the client's own ids are used. Text that is not a frame at all
+   * (no command word, characters outside printable ASCII) is refused with
+   * RAPI_RESPONSE_INVALID_COMMAND.
    */
-  sendText(text: string, priority: Priority = 'user'): Promise<RapiResult> {
+  sendText(text: string, source: Source = 'http'): Promise<RapiResult> {
     const t = text.trim();
     const decoded = decode(t.startsWith('$') ? t : '$' + t);
-    if (!decoded.ok) return Promise.resolve({ error: 'RAPI_RESPONSE_INVALID_COMMAND' });
-    return this.send(decoded.frame.command, decoded.frame.params, priority);
+    if (!decoded.ok) {
+      if (decoded.error === 'checksum' || decoded.error === 'sequence') return Promise.resolve(refused());
+      return Promise.resolve({ error: 'RAPI_RESPONSE_INVALID_COMMAND' });
+    }
+    const asked = decoded.frame.seq;
+    const sent = this.send(decoded.frame.command, decoded.frame.params, source);
+    if (asked === undefined) return sent;
+    return sent.then((r) => {
+      if (!isReply(r)) return r;
+      const echoed = encode(r.ok ? 'OK' : 'NK', r.params, { seq: asked }).slice(0, -1);
+      return { ...r, text: echoed };
+    });
   }
 
   /** Fails everything queued and in flight; later sends fail at once. */
@@ -210,8 +241,10 @@ export class RapiClient {
     this.#timer = undefined;
     if (this.#holdTimer !== undefined) this.#timers.clear(this.#holdTimer);
     this.#holdTimer = undefined;
-    const all = [...(this.#inFlight ? [this.#inFlight] : []), ...this.#user.splice(0), ...this.#poll.splice(0)];
+    const all = [...(this.#inFlight ? [this.#inFlight] : []), ...this.#queue.drain()];
     this.#inFlight = undefined;
+    // Nothing answers a closed client: /status must not say the link is up.
+    this.#setConnected(false);
     for (const p of all) p.resolve({ error: 'RAPI_RESPONSE_CLOSED' });
   }
 
@@ -222,7 +255,7 @@ export class RapiClient {
 
   #pump(): void {
     if (this.#inFlight || this.#closed || this.#holdTimer !== undefined) return;
-    if (this.#user.length + this.#poll.length === 0) return;
+    if (this.#queue.size === 0) return;
     const wait = this.#holdUntil - this.#clock.now();
     if (wait > 0) {
       this.#holdTimer = this.#timers.set(() => {
@@ -231,7 +264,7 @@ export class RapiClient {
       }, wait);
       return;
     }
-    const next = this.#user.shift() ?? this.#poll.shift();
+    const next = this.#queue.next();
     if (!next) return;
     let seq: number | undefined;
     if (this.#sequence === 'on' || (this.#sequence === 'unknown' && next.command === 'GV' && next.params.length === 0)) {

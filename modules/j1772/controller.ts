@@ -88,7 +88,7 @@ export interface ControllerOptions {
   /** GFCI / no-ground retry policy (defaults in faults.ts: UL 2231 guidance, 15 min × 4). */
   retryDelayMs?: number;
   retryCount?: number;
-  /** While charging, save the lifetime energy every this many Wh (default 1000, session.ts; 0: only at unplug and stop). */
+  /** While charging, save the lifetime energy once this many Wh and a minute are unsaved (default 10, session.ts; 0: only at unplug and stop). */
   energySaveWh?: number;
 }
 

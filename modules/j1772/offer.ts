@@ -185,8 +185,9 @@ export class CurrentOffer {
   /** `$SY 165`: acknowledges a missed pulse and restores the capacity (refused while hot). */
   acknowledgeHeartbeat(now: number): boolean {
     if (this.heartbeat.trigger !== Trigger.Missed) {
+      // The right cookie with nothing to acknowledge is fine (OpenEVSE answers $OK).
       this.heartbeat.pulse(now);
-      return false;
+      return true;
     }
     if (this.#thermal !== Thermal.Full) return false;
     this.heartbeat.acknowledge(now);

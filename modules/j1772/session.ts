@@ -1,26 +1,30 @@
 // A charging session: from plugging in to unplugging. It counts the charge
 // time and the energy, holds the `$S3`/`$SH` limits, and keeps the lifetime
 // energy total in storage. The total written to storage includes the running
-// session, so a clean stop or a power loss loses at most what accrued since
-// the last save; the `$GU` figure of finished sessions stays OpenEVSE's.
+// session, so a clean stop loses nothing and a power loss at most what
+// accrued since the last save (10 Wh or a minute); the `$GU` figure of
+// finished sessions stays OpenEVSE's.
 
 import { EnergyMeter } from './energy';
 import { SessionLimits } from './limits';
 import type { SettingsStore } from './settings';
 
 /**
- * While charging, the total is saved each time it has grown by this much, Wh:
- * a power loss then costs less than 1 kWh. Flash wear is bounded by energy,
- * not time: one write per kWh is one every 3 minutes at 19.2 kW (80 A ×
- * 240 V) and 50 000 writes for 50 MWh, ten years of a busy station, well
- * inside what a wear-levelled NVS partition takes (docs/controller.md).
+ * While charging, the total is saved once at least this much energy, Wh, and
+ * at least SAVE_EVERY_MS of charging have gone unsaved: a power loss then
+ * costs at most 10 Wh or one minute of charging, whichever is more (issue 14).
+ * Flash wear is bounded by time: at most one write per minute of charging,
+ * 1440 a day for a charger that never stops (docs/security.md has the NVS budget).
  */
-export const SAVE_EVERY_WH = 1000;
+export const SAVE_EVERY_WH = 10;
+export const SAVE_EVERY_MS = 60_000;
 
 export interface ChargeSessionOptions {
   settings: SettingsStore;
-  /** Save the running total every this many Wh while charging (0: only when a session ends or the controller stops). */
+  /** Save the running total once this many Wh are unsaved (0: only when a session ends or the controller stops)... */
   saveEveryWh?: number;
+  /** ... and this many ms of charging have passed since the last save. */
+  saveEveryMs?: number;
 }
 
 export class ChargeSession {
@@ -28,8 +32,11 @@ export class ChargeSession {
   readonly limits = new SessionLimits();
   readonly #settings: SettingsStore;
   readonly #saveEveryWs: number;
+  readonly #saveEveryMs: number;
   /** The total last written to storage, Ws. */
   #savedWs: number;
+  /** Charging time since that write, ms. */
+  #unsavedMs = 0;
   #chargeMs = 0;
 
   constructor(options: ChargeSessionOptions) {
@@ -37,6 +44,7 @@ export class ChargeSession {
     const saveEveryWh = options.saveEveryWh ?? SAVE_EVERY_WH;
     if (!(saveEveryWh >= 0)) throw new RangeError('saveEveryWh must be ≥ 0');
     this.#saveEveryWs = saveEveryWh * 3600;
+    this.#saveEveryMs = options.saveEveryMs ?? SAVE_EVERY_MS;
     this.#savedWs = options.settings.values.totalWs;
     this.energy = new EnergyMeter({ totalWs: this.#savedWs });
   }
@@ -62,7 +70,8 @@ export class ChargeSession {
   accrue(mV: number, mA: number, ms: number): void {
     this.#chargeMs += ms;
     this.energy.add(mV, mA, ms);
-    if (this.#saveEveryWs > 0 && this.energy.totalWs - this.#savedWs >= this.#saveEveryWs) this.save();
+    this.#unsavedMs += ms;
+    if (this.#saveEveryWs > 0 && this.#unsavedMs >= this.#saveEveryMs && this.energy.totalWs - this.#savedWs >= this.#saveEveryWs) this.save();
   }
 
   /** True when a `$S3`/`$SH` limit has been reached. */
@@ -80,6 +89,7 @@ export class ChargeSession {
   /** Writes the lifetime total, the running session included. */
   save(): void {
     this.#savedWs = this.#settings.values.totalWs = this.energy.totalWs;
+    this.#unsavedMs = 0;
     this.#settings.save();
   }
 }

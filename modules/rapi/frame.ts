@@ -63,16 +63,33 @@ export interface EncodeOptions {
 }
 
 /**
+ * A parameter is one or more printable ASCII characters (0x21–0x7E) other
+ * than the frame's own marks `$`, `^` and `*`, and does not start with `:`
+ * (which would read as a sequence id). Tested on the character codes, not
+ * with a regular expression class: a code above 0x7E must never pass, since
+ * only its low byte would reach the wire (U+0124 → `$`, U+010D → CR).
+ */
+export function isParameter(s: string): boolean {
+  if (s.length === 0 || s.charCodeAt(0) === 0x3a /* : */) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x24 /* $ */ || c === 0x5e /* ^ */ || c === 0x2a /* * */) return false;
+  }
+  return true;
+}
+
+/**
  * `$` + command + params (+ ` :ss`) + checksum + CR. Throws on a command that
- * is not two letters, a parameter containing a space, `^`, `*` or CR, or a
- * sequence id outside 1–255.
+ * is not two letters or digits, a parameter that is not printable ASCII or
+ * holds a space, `$`, `^` or `*` (see isParameter), or a sequence id outside
+ * 1–255.
  */
 export function encode(command: string, params: readonly (string | number)[] = [], options: EncodeOptions = {}): string {
   if (!/^[A-Za-z0-9]{2}$/.test(command)) throw new RangeError(`RAPI command must be two letters or digits: ${JSON.stringify(command)}`);
   let body = '$' + command;
   for (const p of params) {
     const s = String(p);
-    if (s === '' || /[\s^*$]/.test(s)) throw new RangeError(`RAPI parameter ${JSON.stringify(s)} is empty or contains a separator`);
+    if (!isParameter(s)) throw new RangeError(`RAPI parameter ${JSON.stringify(s)} is empty, not printable ASCII, or contains a separator`);
     body += ' ' + s;
   }
   if (options.seq !== undefined) {
@@ -87,10 +104,24 @@ export function encode(command: string, params: readonly (string | number)[] = [
   return body + '\r';
 }
 
-/** Encodes a text frame to bytes (RAPI is ASCII; other characters are sent as their low byte). */
+/**
+ * A frame's text as the bytes that go on the wire. RAPI is printable ASCII
+ * (0x20–0x7E) ended by CR (and LF in echo mode); anything else throws, so no
+ * caller can put a control byte or a character whose low byte is a `$` or a
+ * CR onto the link, whatever it checked before.
+ */
 export function toBytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  const n = text.length;
+  let end = n;
+  while (end > 0 && (text.charCodeAt(end - 1) === 0x0d || text.charCodeAt(end - 1) === 0x0a)) end--;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (i < end ? c < 0x20 || c > 0x7e : c !== 0x0d && c !== 0x0a) {
+      throw new RangeError(`RAPI frames are printable ASCII: character ${c} at ${i}`);
+    }
+    out[i] = c;
+  }
   return out;
 }
 
@@ -111,6 +142,12 @@ export function decode(text: string): DecodeResult {
     checksum = mark === caret ? 'xor' : 'sum';
     const expected = checksum === 'xor' ? xorChecksum(body) : sumChecksum(body);
     if (given !== expected) return { ok: false, error: 'checksum' };
+  }
+  // Printable ASCII only (after the checksum, which a receiver checks first):
+  // a frame typed into /r or MQTT may hold any character.
+  for (let i = 1; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return { ok: false, error: 'syntax' };
   }
   const tokens = body.slice(1).split(' ').filter((t) => t !== '');
   if (tokens.length === 0 || tokens[0].length !== 2) return { ok: false, error: 'syntax' };

@@ -30,7 +30,8 @@ const TOPICS: readonly { setting: string; input: string; vehicle?: number }[] = 
   { setting: 'mqtt_live_pwr', input: 'shaper_live_pwr' },
 ];
 
-const TOPIC_SPEC = { type: 'string', max: 128, default: '' } as const;
+// Topic filters: a wildcard is a whole level, no U+0000 or control characters (config-store.ts topicProblem).
+const TOPIC_SPEC = { type: 'topic', max: 128, filter: true, default: '' } as const;
 
 /** The settings this feature adds (the first three input topics are the gateway's own). */
 const CONFIG = {

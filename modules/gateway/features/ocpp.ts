@@ -78,7 +78,7 @@ export function ocppFeature(options: OcppFeatureOptions): FeatureFactory {
         },
         onReset: (hard) => {
           ctx.log(`ocpp: ${hard ? 'hard' : 'soft'} reset asked for by the central system`);
-          if (hard) void ctx.rapi.send('FR');
+          if (hard) void ctx.rapi.send('FR', [], 'ocpp');
           options.restart?.(hard);
         },
         onChange: sync,

@@ -1,6 +1,6 @@
-// Wrong HTTP credentials, as OpenEVSE's WiFi firmware throttles them
-// (web_auth.cpp): ten recent failures lock wrong credentials out with 429,
-// one failure is forgiven per minute, the right credentials always get in.
+// Wrong HTTP credentials: OpenEVSE's decaying count (web_auth.cpp: ten recent
+// failures lock with 429, one failure forgiven per minute), kept per peer,
+// and a locked peer's credentials are not checked at all (issue 14, 6).
 import { describe, it, expect } from '../harness';
 import { Gateway } from '../../../modules/gateway/gateway';
 import { VirtualClock } from '../../../sim/clock';
@@ -21,9 +21,12 @@ function fixture() {
   const clock = new VirtualClock();
   const gateway = new Gateway({ clock, timers: clock, storage: new MemoryStorage(), link: { write() {} }, info: { id: 'a1b2c3d4e5f6' } });
   expect(gateway.config.update({ www_username: 'admin', www_password: 'pa55word' }).ok).toBe(true);
-  const get = async (headers: Record<string, string>) => (await settle(clock, gateway.http(request('GET', '/status', { headers })))).status;
-  return { clock, get };
+  const answer = (headers: Record<string, string>, remote = '192.168.1.66') => settle(clock, gateway.http({ ...request('GET', '/status', { headers }), remote }));
+  const get = async (headers: Record<string, string>, remote?: string) => (await answer(headers, remote)).status;
+  return { clock, get, answer };
 }
+
+const RIGHT = basic('admin', 'pa55word');
 
 describe('throttle on wrong credentials', () => {
   it('answers 401 to the first nine wrong credentials and 429 from the tenth', async () => {
@@ -33,11 +36,57 @@ describe('throttle on wrong credentials', () => {
     expect(await get(basic('admin', 'guess11'))).toBe(429);
   });
 
-  it('never locks out the right credentials, and they clear the count', async () => {
+  it('a locked peer gets 429 even for the right password, with Retry-After until the lock ends', async () => {
+    const { get, answer } = fixture();
+    for (let i = 0; i < 10; i++) await get(basic('admin', 'wrong'));
+    const r = await answer(RIGHT);
+    expect(r.status).toBe(429);
+    // ten recent failures, one forgiven per minute: checked again after 60 s
+    expect(r.headers['Retry-After']).toBe('60');
+  });
+
+  it('50 guesses with the right password as the 20th: the guesser never gets in', async () => {
+    const { clock, get } = fixture();
+    const answers: number[] = [];
+    for (let i = 1; i <= 50; i++) {
+      answers.push(await get(i === 20 ? RIGHT : basic('admin', `guess${i}`)));
+      clock.advance(20); // a guess every 20 ms
+    }
+    expect(answers[19]).toBe(429);
+    expect(answers.includes(200)).toBe(false);
+  });
+
+  it('a guess a second for ten minutes: after the tenth every answer is 429, and the right one then waits for a free slot', async () => {
+    const { clock, get } = fixture();
+    const statuses: number[] = [];
+    for (let s = 0; s < 600; s++) {
+      statuses.push(await get(basic('admin', `guess${s}`)));
+      clock.advance(1000);
+    }
+    expect(statuses.slice(0, 9).every((x) => x === 401)).toBe(true);
+    expect(statuses.slice(9).every((x) => x === 429)).toBe(true);
+    // guesses got checked once a minute (each re-locking); the owner, from the same peer, gets in at the next free slot
+    let waited = 0;
+    while ((await get(RIGHT)) === 429 && waited < 120) {
+      clock.advance(1000);
+      waited++;
+    }
+    expect(waited).toBeLessThanOrEqual(60);
+  });
+
+  it('another peer with the right password gets in while one peer is locked', async () => {
     const { get } = fixture();
-    for (let i = 0; i < 12; i++) await get(basic('admin', 'wrong'));
-    expect(await get(basic('admin', 'pa55word'))).toBe(200);
-    expect(await get(basic('admin', 'wrong'))).toBe(401);
+    for (let i = 0; i < 12; i++) await get(basic('admin', 'wrong'), '192.168.1.66');
+    expect(await get(RIGHT, '192.168.1.66')).toBe(429);
+    expect(await get(RIGHT, '192.168.1.10')).toBe(200);
+  });
+
+  it('guesses spread over many addresses lock every peer that never logged in, not those that did', async () => {
+    const { get } = fixture();
+    expect(await get(RIGHT, '192.168.1.10')).toBe(200); // Home Assistant logged in before
+    for (let i = 0; i < 30; i++) expect(await get(basic('admin', 'wrong'), `10.0.0.${i}`)).toBe(i < 29 ? 401 : 429);
+    expect(await get(RIGHT, '10.0.1.1')).toBe(429);
+    expect(await get(RIGHT, '192.168.1.10')).toBe(200);
   });
 
   it('a request without credentials still gets the 401 challenge', async () => {
@@ -49,10 +98,10 @@ describe('throttle on wrong credentials', () => {
   it('forgives one failure a minute', async () => {
     const { clock, get } = fixture();
     for (let i = 0; i < 10; i++) await get(basic('admin', 'wrong'));
-    expect(await get(basic('admin', 'wrong'))).toBe(429); // 11 recent
-    clock.advance(2 * 60000); // 11 − 2 = 9 left; the next failure makes 10
-    expect(await get(basic('admin', 'wrong'))).toBe(429);
-    clock.advance(3 * 60000); // 10 − 3 = 7; the next makes 8
+    expect(await get(basic('admin', 'wrong'))).toBe(429); // locked: not checked, not counted
+    clock.advance(60000); // 10 − 1 = 9: checked again
+    expect(await get(RIGHT)).toBe(200);
+    // the right password clears the count
     expect(await get(basic('admin', 'wrong'))).toBe(401);
   });
 });

@@ -233,13 +233,15 @@ describe('RAPI client', () => {
     expect(peer.received[0x29]).toBe('$GS :2A^59');
   });
 
-  it('takes typed commands: "$SC 13", "GS", a valid checksum, and refuses a wrong one', async () => {
+  it('takes typed commands: "$SC 13", "GS", a valid checksum, and answers a wrong one $NK as the controller would', async () => {
     const { clock, peer, client } = rig(() => OK);
     await settle(clock, client.sendText('$SC 13'));
     await settle(clock, client.sendText('GS'));
     await settle(clock, client.sendText('$SC 24^12'));
     expect(peer.received.map((t) => t.split('^')[0])).toEqual(['$SC 13', '$GS', '$SC 24']);
-    expect(await settle(clock, client.sendText('$SC 24^13'))).toEqual({ error: 'RAPI_RESPONSE_INVALID_COMMAND' });
+    // Issue 14, 11: a wrong checksum gets the controller's $NK (and never reaches the link), not an HTTP error.
+    expect(await settle(clock, client.sendText('$SC 24^13'))).toEqual({ ok: false, params: [], raw: '$NK^21', text: '$NK^21' });
+    expect(peer.received.length).toBe(3);
     expect(await settle(clock, client.sendText('$'))).toEqual({ error: 'RAPI_RESPONSE_INVALID_COMMAND' });
   });
 

@@ -65,9 +65,17 @@ describe('RAPI streaming parser', () => {
   it('splits frames from one chunk and from single bytes alike', () => {
     const text = '$OK^20\r$AT 03 03 32 0140^35\r$NK^21\r';
     const whole = collect();
-    whole.parser.receive(toBytes(text));
+    // Three frames: toBytes makes one frame's bytes, so the stream is joined from three.
+    const stream = text.split('\r').filter((t) => t !== '').map((t) => toBytes(t + '\r'));
+    const bytes = new Uint8Array(stream.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of stream) {
+      bytes.set(b, at);
+      at += b.length;
+    }
+    whole.parser.receive(bytes);
     const bytewise = collect();
-    for (const b of toBytes(text)) bytewise.parser.receive(new Uint8Array([b]));
+    for (const b of bytes) bytewise.parser.receive(new Uint8Array([b]));
     expect(whole.frames.map((f) => f.text)).toEqual(['$OK^20', '$AT 03 03 32 0140^35', '$NK^21']);
     expect(bytewise.frames.map((f) => f.text)).toEqual(whole.frames.map((f) => f.text));
     expect(whole.errors).toEqual([]);

@@ -170,7 +170,8 @@ describe('dashboard in Chromium', () => {
     expect(config.mqtt_port).toBe(1884);
     expect(config.mqtt_topic).toBe('garage/evse');
     expect(charger.gateway!.config.get('mqtt_pass')).toBe('s3cret');
-    // the form is refilled from /config: the secret stays out of the page
+    // the form is refilled from /config (after "Saved" shows; wait for it): the secret stays out of the page
+    await page.waitForFunction(() => (document.querySelector('#mqtt-form input[name="mqtt_pass"]') as HTMLInputElement).value === '', null, { timeout: 5000 });
     expect(await page.inputValue('#mqtt-form input[name="mqtt_pass"]')).toBe('');
     expect(await page.content()).not.toContain('s3cret');
   });

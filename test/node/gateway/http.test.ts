@@ -1,6 +1,7 @@
 // The HTTP API over a real socket, with a real HTTP client (fetch), against
 // the simulated station on the other end of the RAPI link.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromAddress } from './from-address';
 import { cleanup, standalone, until, type Rig } from './rig';
 
 let rig: Rig;
@@ -40,10 +41,14 @@ describe('HTTP API over a socket', () => {
     expect(s.local_time.endsWith(s.offset)).toBe(true);
   });
 
-  it('OPTIONS preflight answers 204 with the CORS headers', async () => {
-    const res = await fetch(rig.http.url + '/config', { method: 'OPTIONS', headers: { Origin: 'http://example.test', 'Access-Control-Request-Method': 'POST' } });
-    expect(res.status).toBe(204);
-    expect(res.headers.get('access-control-allow-methods')).toBe('*');
+  it('OPTIONS preflight answers 204 with the CORS headers, except to another site asking to change state', async () => {
+    const own = await fetch(rig.http.url + '/config', { method: 'OPTIONS', headers: { Origin: rig.http.url, 'Access-Control-Request-Method': 'POST' } });
+    expect(own.status).toBe(204);
+    expect(own.headers.get('access-control-allow-methods')).toBe('*');
+    expect((await fetch(rig.http.url + '/config', { method: 'OPTIONS' })).status).toBe(204);
+    const other = await fetch(rig.http.url + '/config', { method: 'OPTIONS', headers: { Origin: 'http://example.test', 'Access-Control-Request-Method': 'POST' } });
+    expect(other.status).toBe(403);
+    expect(other.headers.get('access-control-allow-origin')).toBe('*');
   });
 
   it('POST /config with bad JSON: 400 {"msg":"Could not parse JSON"}', async () => {
@@ -143,20 +148,25 @@ describe('HTTP API over a socket', () => {
         // the right credentials clear the count of wrong ones (see the throttle below)
         expect((await rig.get(path, { headers: basic('admin', 'pa55word') })).status, path).not.toBe(401);
       }
-      // ten wrong credentials in a row: locked out with 429, as OpenEVSE's web_auth.cpp; the right ones still work
+      // ten wrong credentials in a row from one peer: locked out with 429, as OpenEVSE's web_auth.cpp ...
       for (let i = 1; i < 10; i++) expect((await rig.get('/status', { headers: basic('admin', `guess${i}`) })).status).toBe(401);
       const locked = await rig.get('/status', { headers: basic('admin', 'guess10') });
       expect(locked.status).toBe(429);
       expect(await locked.json()).toEqual({ msg: 'locked' });
-      expect((await rig.get('/status', { headers: basic('admin', 'pa55word') })).status).toBe(200);
-      expect((await rig.get('/status', { headers: basic('admin', 'pa55word') })).status).toBe(200);
-      expect((await rig.get('/status', { headers: { Authorization: 'Basic !!!' } })).status).toBe(401);
+      // ... and, unlike OpenEVSE, the right password from that peer is not let through while it is locked (issue 14, 6)
+      const right = await rig.get('/status', { headers: basic('admin', 'pa55word') });
+      expect(right.status).toBe(429);
+      expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
+      // another peer (Home Assistant on its own address) still gets in with the right password
+      const other = await fromAddress('127.0.0.2', rig.http.url + '/status', { headers: basic('admin', 'pa55word') });
+      expect(other.status).toBe(200);
+      expect((await fromAddress('127.0.0.2', rig.http.url + '/status', { headers: { Authorization: 'Basic !!!' } })).status).toBe(401);
       // preflight still works without credentials
       expect((await fetch(rig.http.url + '/status', { method: 'OPTIONS' })).status).toBe(204);
-      const cfg = await (await rig.get('/config', { headers: basic('admin', 'pa55word') })).text();
+      const cfg = (await fromAddress('127.0.0.2', rig.http.url + '/config', { headers: basic('admin', 'pa55word') })).text;
       expect(cfg).not.toContain('pa55word');
     } finally {
-      await rig.post('/config', JSON.stringify({ www_password: '' }), { headers: basic('admin', 'pa55word') });
+      await fromAddress('127.0.0.2', rig.http.url + '/config', { method: 'POST', body: JSON.stringify({ www_password: '' }), headers: { ...basic('admin', 'pa55word'), 'Content-Type': 'application/json' } });
     }
     expect((await rig.get('/status')).status).toBe(200);
   });
