@@ -258,6 +258,8 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
       closers.push(() => station!.stop());
     }
 
+    let rebooted: ((g: Gateway) => void) | undefined;
+
     // The gateway side. A restart (POST /restart, /reset) is what a reboot is
     // on the device: the running gateway stops (MQTT says goodbye, state is
     // saved) and a new one starts from storage, on the same link, HTTP port
@@ -287,7 +289,8 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
       const id = deviceId(options.stateDir);
       const mqttConnect = options.mqtt.kind === 'none' ? undefined : lazyMqttConnect(() => httpFirst.then(loadMqtt));
       let restarts = 0;
-      // A reboot of the gateway, as on the device: /restart, /reset and an OCPP Reset all come here.
+      // A reboot of the gateway, as on the device: /restart, /reset and an OCPP Reset all come here;
+      // what holds the gateway outside it (mDNS) is told of the new one.
       const restart = (g: Gateway): void => {
         if (closing || gateway !== g) return;
         g.stop();
@@ -296,6 +299,7 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
         boot().then(
           (next) => {
             if (closing) next.stop();
+            else rebooted?.(next);
           },
           (e) => logger.log(`gw: restart failed: ${(e as Error).message}`),
         );
@@ -370,11 +374,17 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
         // bonjour-service is one more package to load: after the first answer, like MQTT.
         let mdns: { close(): Promise<void> } | undefined;
         let closed = false;
-        const gw = gateway;
+        let advertise: ((g: Gateway, port: number) => { close(): Promise<void> }) | undefined;
         void httpFirst.then(async () => {
-          const { advertise } = await import('./mdns');
-          if (!closed) mdns = advertise(gw, http.port);
+          advertise = (await import('./mdns')).advertise;
+          if (!closed) mdns = advertise(gateway!, http.port);
         });
+        // A restarted gateway is advertised anew (its hostname may have changed with /reset).
+        rebooted = (g) => {
+          if (closed || !advertise) return;
+          void mdns?.close();
+          mdns = advertise(g, http.port);
+        };
         closers.push(() => {
           closed = true;
           return mdns?.close();
