@@ -9,6 +9,7 @@ import { ChargeTarget, activeState } from './charge-target';
 import { Claims, type ClaimState, type EvseProperties } from './claims';
 import type { EvseSnapshot } from './evse-monitor';
 import type { RapiClient } from './rapi-client';
+import type { Timers } from '../ports';
 
 export interface ArbiterOptions {
   client: RapiClient;
@@ -17,6 +18,8 @@ export interface ArbiterOptions {
   /** Re-reads what accepted writes changed. */
   written?(): Promise<unknown>;
   log?(line: string): void;
+  /** For retrying writes the controller does not show (charge-target.ts). */
+  timers?: Timers;
 }
 
 /** Told which clients' claims changed. */
@@ -37,6 +40,7 @@ export class Arbiter {
       pauseUsesDisabled: options.pauseUsesDisabled,
       written: options.written,
       log: options.log,
+      timers: options.timers,
     });
   }
 
@@ -70,6 +74,11 @@ export class Arbiter {
   /** The controller changed: hold it to the claims. */
   controllerChanged(): Promise<void> {
     return this.#target.controllerChanged();
+  }
+
+  /** Stops retrying writes (the gateway stops). */
+  stop(): void {
+    this.#target.stop();
   }
 
   /** `active` or `disabled`: what the claims hold the charger to, else what the controller does. */

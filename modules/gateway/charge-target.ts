@@ -10,6 +10,7 @@
 // only holds the state while some claim sets it, and restores "active" when
 // the last such claim goes; without claims the controller is left alone.
 
+import type { TimerId, Timers } from '../ports';
 import type { RapiClient } from './rapi-client';
 import { isReply } from './rapi-client';
 import type { ClaimState, Claims, EvseProperties } from './claims';
@@ -65,7 +66,18 @@ export interface ChargeTargetOptions {
   /** After writes the controller accepted: re-read what they changed (not every controller notifies). */
   written?(commands: RapiCommand[]): Promise<unknown>;
   log?(line: string): void;
+  /**
+   * For retries: a write the link lost (timeout, full queue, closed) or one
+   * the controller's re-read state does not show is sent again after
+   * `retry.first` ms, doubling up to `retry.max` ms, until the controller
+   * reports the target. Without timers nothing is retried.
+   */
+  timers?: Timers;
+  retry?: { first: number; max: number };
 }
+
+/** Back-off of the retries, ms. */
+export const RETRY = { first: 1000, max: 30000 } as const;
 
 export class ChargeTarget {
   readonly #options: ChargeTargetOptions;
@@ -74,6 +86,9 @@ export class ChargeTarget {
   /** Commands the controller refused, not retried until something changes. */
   #refused = '';
   #queue: Promise<void> = Promise.resolve();
+  #retryTimer?: TimerId;
+  #retryMs = 0;
+  #stopped = false;
 
   constructor(options: ChargeTargetOptions) {
     this.#options = options;
@@ -98,6 +113,12 @@ export class ChargeTarget {
     return this.#apply(false);
   }
 
+  /** No more retries (the gateway stops). */
+  stop(): void {
+    this.#stopped = true;
+    this.#cancelRetry();
+  }
+
   #apply(always: boolean): Promise<void> {
     // One pass at a time, so two passes never interleave their writes.
     const run = this.#queue.then(() => this.#pass(always));
@@ -107,23 +128,53 @@ export class ChargeTarget {
 
   async #pass(always: boolean): Promise<void> {
     const o = this.#options;
+    this.#cancelRetry();
     if (o.snapshot().state === 0) return; // not connected yet; the (re)connect brings us back here
     // Read the claims once: a claim changed while this pass waits on the link queues a pass of its own.
     const claimed = o.claims.target().properties.state;
-    const commands = commandsFor(this.wanted(), o.snapshot(), { pauseUsesDisabled: o.pauseUsesDisabled() });
+    const commands = this.#commands();
     const key = JSON.stringify(commands);
     if (!always && key === this.#refused) return;
+    // Only the controller's NK is final (until something changes); a write the
+    // link lost says nothing about the controller, so it is retried.
     let refused = false;
+    let lost = false;
     for (const c of commands) {
       const r = await o.client.send(c.command, c.params, 'claims');
-      if (!isReply(r) || !r.ok) {
-        refused = true;
-        o.log?.(`claims: $${c.command} ${c.params.join(' ')} ${isReply(r) ? 'refused' : r.error}`);
-      }
+      if (isReply(r) && r.ok) continue;
+      if (isReply(r)) refused = true;
+      else lost = true;
+      o.log?.(`claims: $${c.command} ${c.params.join(' ')} ${isReply(r) ? 'refused' : r.error}`);
     }
     this.#refused = refused ? key : '';
     if (commands.length) await o.written?.(commands);
     // Done with the restore once the controller is active again (or there is no claim left to restore from).
-    if (!refused) this.#heldState = claimed;
+    if (!refused && !lost) this.#heldState = claimed;
+    // Confirmed only by what the controller reports after the writes: an OK
+    // can answer a command that a reboot or a later write has already undone.
+    if (refused || this.#commands().length === 0) this.#retryMs = 0;
+    else this.#scheduleRetry();
+  }
+
+  #commands(): RapiCommand[] {
+    const o = this.#options;
+    return commandsFor(this.wanted(), o.snapshot(), { pauseUsesDisabled: o.pauseUsesDisabled() });
+  }
+
+  #scheduleRetry(): void {
+    const timers = this.#options.timers;
+    if (!timers || this.#stopped) return;
+    const backOff = this.#options.retry ?? RETRY;
+    this.#retryMs = this.#retryMs === 0 ? backOff.first : Math.min(this.#retryMs * 2, backOff.max);
+    this.#retryTimer = timers.set(() => {
+      this.#retryTimer = undefined;
+      void this.#apply(false);
+    }, this.#retryMs);
+  }
+
+  #cancelRetry(): void {
+    if (this.#retryTimer === undefined) return;
+    this.#options.timers?.clear(this.#retryTimer);
+    this.#retryTimer = undefined;
   }
 }

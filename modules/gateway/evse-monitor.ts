@@ -143,6 +143,8 @@ export class EvseMonitor {
   /** Settings have been read since the link last came up. */
   #ready = false;
   #reading = false;
+  /** A boot came during a read: what was read may predate it, so read again after. */
+  #bootDuringRead = false;
   /** Polls written or queued and not yet answered. */
   #outstanding = 0;
   #pending: Partial<EvseSnapshot> = {};
@@ -223,7 +225,10 @@ export class EvseMonitor {
   }
 
   async #connect(reason: string): Promise<boolean> {
-    if (this.#reading) return false;
+    if (this.#reading) {
+      if (reason === 'boot') this.#bootDuringRead = true;
+      return false;
+    }
     this.#reading = true;
     try {
       const gv = await this.#poll('GV');
@@ -244,6 +249,10 @@ export class EvseMonitor {
       return this.#ready;
     } finally {
       this.#reading = false;
+      if (this.#bootDuringRead) {
+        this.#bootDuringRead = false;
+        void this.#connect('boot');
+      }
     }
   }
 

@@ -84,9 +84,10 @@ export class Gateway {
       clock: options.clock,
       timers: options.timers,
       heartbeat: () => ({ interval: this.config.get('heartbeat_interval'), current: this.config.get('heartbeat_current') }),
-      onChange: (_changed, reason) => {
-        // Hold the controller to the claims first; reporting comes after.
-        if (reason === 'at' || reason === 'boot' || reason === 'connect') void this.arbiter.controllerChanged();
+      onChange: (changed, reason) => {
+        // Hold the controller to the claims first; reporting comes after. A
+        // poll that finds the pilot or state moved (a reboot seen late) counts too.
+        if (reason === 'at' || reason === 'boot' || reason === 'connect' || 'pilot' in changed || 'state' in changed) void this.arbiter.controllerChanged();
         this.telemetry.update();
       },
       onLink: (up) => this.log(up ? 'rapi: controller connected' : 'rapi: controller not answering'),
@@ -100,6 +101,7 @@ export class Gateway {
       pauseUsesDisabled: () => this.config.get('pause_uses_disabled'),
       written: () => this.monitor.read('GS', 'GE'),
       log: (l) => this.log(l),
+      timers: options.timers,
     });
 
     const system = systemFeature({
@@ -166,6 +168,7 @@ export class Gateway {
     if (!this.#running) return;
     this.#running = false;
     this.monitor.stop();
+    this.arbiter.stop();
     this.#each((f) => f.stop?.());
     this.ws.closeAll();
     this.#mqtt?.stop();
