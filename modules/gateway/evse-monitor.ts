@@ -89,6 +89,8 @@ export function emptySnapshot(): EvseSnapshot {
 }
 
 export const STATE_CHARGING = 3;
+/** What $AT reports (and `amp`, which it zeroes outside charging). */
+const NOTIFIED: readonly (keyof EvseSnapshot)[] = ['state', 'pilotState', 'pilot', 'vflags', 'amp'];
 
 /** OpenEVSE fault states: 4 (vent required) to 14 (relay closure). */
 function isFault(state: number): boolean {
@@ -145,6 +147,10 @@ export class EvseMonitor {
   #reading = false;
   /** A boot came during a read: what was read may predate it, so read again after. */
   #bootDuringRead = false;
+  /** Counts state notifications ($AT, $ST), to tell a poll reply that may be older than one. */
+  #notified = 0;
+  /** While folding such a reply: the fields the notification reported, which it must not overwrite. */
+  #fresher = false;
   /** Polls written or queued and not yet answered. */
   #outstanding = 0;
   #pending: Partial<EvseSnapshot> = {};
@@ -190,6 +196,7 @@ export class EvseMonitor {
       const vflags = hex(params[3]);
       this.#setNumber('vflags', vflags);
       if (state !== STATE_CHARGING) this.#set('amp', 0);
+      this.#notified++;
       this.#emit('at');
       // Read at once what the transition changed, rather than at its slot in
       // the 30 s cycle: a fault bumps a trip counter, the end of a charge
@@ -208,6 +215,7 @@ export class EvseMonitor {
       // Pre-5.0 state notification.
       const state = hex(params[0]);
       this.#setNumber('state', state);
+      this.#notified++;
       this.#emit('at');
     } else {
       this.#options.onEvent?.(type, params);
@@ -286,6 +294,7 @@ export class EvseMonitor {
   /** Sends a poll-priority command, folds the reply into the snapshot, returns its params. */
   async #poll(command: string, params: (string | number)[] = []): Promise<string[] | undefined> {
     this.#outstanding++;
+    const notified = this.#notified;
     let r: RapiResult;
     try {
       r = await this.#client.send(command, params, 'poll');
@@ -293,7 +302,16 @@ export class EvseMonitor {
       this.#outstanding--;
     }
     if (!isReply(r) || !r.ok) return undefined;
-    this.#fold(command, params, r.params);
+    // The reply is folded a promise turn after it arrived: an $AT in the same
+    // chunk of bytes has been applied already and is at least as new (every
+    // later change brings its own $AT), so the reply must not undo it, e.g.
+    // a "$GS 00" read during a $FE leaving the state unknown for good.
+    this.#fresher = this.#notified !== notified;
+    try {
+      this.#fold(command, params, r.params);
+    } finally {
+      this.#fresher = false;
+    }
     this.#emit('poll');
     return r.params;
   }
@@ -391,6 +409,7 @@ export class EvseMonitor {
   }
 
   #set<K extends keyof EvseSnapshot>(key: K, value: EvseSnapshot[K]): void {
+    if (this.#fresher && NOTIFIED.includes(key)) return;
     if (this.#snapshot[key] === value) return;
     this.#snapshot[key] = value;
     this.#pending[key] = value;

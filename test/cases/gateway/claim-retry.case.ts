@@ -87,4 +87,52 @@ describe('claims: writes confirmed against the controller and retried', () => {
     expect(g.station.controller.pilotAmps).toBe(10);
     g.gateway.stop();
   });
+
+  it('a $GS reply and the $AT after it read in one chunk: the older reply does not undo the $AT, and the next claim is applied', async () => {
+    // The UART driver hands over whatever bytes have arrived: under load the
+    // reply to the $GS after a $FE ("00": the controller starting up) and the
+    // $AT that follows it ("01") come in one read.
+    const clock = new VirtualClock();
+    const [gw, ctl] = LinkEnd.pair(clock);
+    const station = new SimStation({ clock, output: ctl });
+    ctl.onReceive((b) => station.receive(b));
+    const gateway = new Gateway({ clock, timers: clock, storage: new MemoryStorage(), link: gw, info: { id: 'a1b2c3d4e5f6', version: '5.1.0' } });
+    let held: Uint8Array | undefined;
+    let armed = false;
+    let coalesced = 0;
+    gw.onReceive((b) => {
+      const frame = text(b);
+      if (armed && held === undefined && /^\$OK 00 /.test(frame)) {
+        armed = false;
+        held = b;
+        return;
+      }
+      if (held !== undefined) {
+        const both = new Uint8Array(held.length + b.length);
+        both.set(held);
+        both.set(b, held.length);
+        held = undefined;
+        coalesced++;
+        gateway.receive(both);
+        return;
+      }
+      gateway.receive(b);
+    });
+    const http = (method: string, path: string, doc?: unknown) => settle(clock, gateway.http(request(method, path, doc === undefined ? {} : { body: JSON.stringify(doc) })));
+    station.start();
+    gateway.start();
+    await run(clock, 3000);
+    await http('POST', '/override', { state: 'disabled' });
+    await run(clock, 500);
+    expect(station.controller.state).toBe(254);
+    armed = true;
+    await http('DELETE', '/override');
+    await run(clock, 500);
+    expect(coalesced).toBe(1);
+    expect(station.controller.state).toBe(1);
+    expect(gateway.monitor.snapshot.state).toBe(1);
+    await http('POST', '/override', { charge_current: 11 });
+    await until(clock, () => station.controller.pilotAmps === 11, 5000);
+    gateway.stop();
+  });
 });
