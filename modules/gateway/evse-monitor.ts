@@ -248,6 +248,8 @@ export class EvseMonitor {
         if (sy && dec(sy[2]) === 2) await this.#poll('SY', [HEARTBEAT_ACK]);
       }
       for (const cmd of ['GE', 'GC', 'GA', 'GF', 'GU', 'GP', 'GS', 'GG']) await this.#poll(cmd);
+      // Read before a boot that came meanwhile: not ready on that; the read after it (finally) decides.
+      if (this.#bootDuringRead) return false;
       const wasReady = this.#ready;
       this.#ready = this.#client.connected;
       // Even with nothing new: after a boot the claims must be applied again, and the
