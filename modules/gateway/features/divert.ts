@@ -19,9 +19,9 @@ import type { ConfigSpec } from '../config-store';
 import type { HttpRequest, HttpResponse } from '../../ports';
 import type { Json } from '../status';
 import type { Fragment } from '../telemetry';
+import { ContextEvse } from './context-evse';
 
 export const DIVERT_CLIENT = 0x00010002;
-const STATE_CHARGING = 3;
 const CLAIMS = [{ client: DIVERT_CLIENT, priority: Priority.Divert }] as const;
 const METHODS = ['GET', 'POST'] as const;
 
@@ -48,7 +48,7 @@ function round(a: number): number {
   return Math.round(a * 100) / 100;
 }
 
-class DivertFeature implements Feature, Route, Subscription, StatusSource, DivertOptions, DivertEvse {
+class DivertFeature implements Feature, Route, Subscription, StatusSource, DivertOptions {
   readonly name = 'divert';
   readonly config = DIVERT_CONFIG as unknown as Record<string, ConfigSpec>;
   readonly claims = CLAIMS;
@@ -65,7 +65,7 @@ class DivertFeature implements Feature, Route, Subscription, StatusSource, Diver
   readonly path = '/divertmode';
   readonly methods = METHODS;
   readonly topic = 'divertmode/set';
-  readonly evse: DivertEvse = this;
+  readonly evse: DivertEvse;
   readonly #ctx: FeatureContext;
   readonly #divert: Divert;
   #settings?: DivertSettings;
@@ -75,10 +75,11 @@ class DivertFeature implements Feature, Route, Subscription, StatusSource, Diver
 
   constructor(ctx: FeatureContext) {
     this.#ctx = ctx;
+    this.evse = new ContextEvse(ctx);
     this.#divert = new Divert(this);
   }
 
-  // --- DivertOptions and DivertEvse: what the algorithm reads
+  // --- DivertOptions: what the algorithm reads
 
   now(): number {
     return this.#ctx.clock.now();
@@ -86,22 +87,6 @@ class DivertFeature implements Feature, Route, Subscription, StatusSource, Diver
 
   settings(): DivertSettings {
     return (this.#settings ??= divertSettings((k) => this.#ctx.config(k)));
-  }
-
-  voltage(): number {
-    return this.#ctx.voltage();
-  }
-
-  amps(): number {
-    return this.#ctx.snapshot().amp / 1000;
-  }
-
-  minCurrent(): number {
-    return this.#ctx.snapshot().minCurrent || 6;
-  }
-
-  charging(): boolean {
-    return this.#ctx.snapshot().state === STATE_CHARGING;
   }
 
   onClaim(c: DivertClaim): void {

@@ -16,12 +16,21 @@ import type { ConfigSpec } from '../config-store';
 import type { HttpRequest, HttpResponse } from '../../ports';
 import type { Json } from '../status';
 import { requestField } from './divert';
+import { ContextEvse } from './context-evse';
 
 export const SHAPER_CLIENT = 0x0001000c;
 const CLAIMS = [{ client: SHAPER_CLIENT, priority: Priority.Safety }] as const;
 const METHODS = ['GET', 'POST'] as const;
 
-class ShaperFeature implements Feature, Route, Subscription, StatusSource, ShaperOptions, ShaperEvse {
+/** The charger's readings, plus the solar the shaper may add when divert runs on solar. */
+class ShaperReadings extends ContextEvse implements ShaperEvse {
+  solarBonus(): number {
+    const c = this.ctx;
+    return c.config('divert_enabled') === true && c.config('divert_type') !== DivertType.Grid ? (c.inputs.get('solar') ?? 0) : 0;
+  }
+}
+
+class ShaperFeature implements Feature, Route, Subscription, StatusSource, ShaperOptions {
   readonly name = 'shaper';
   readonly config = SHAPER_CONFIG as unknown as Record<string, ConfigSpec>;
   readonly claims = CLAIMS;
@@ -38,7 +47,7 @@ class ShaperFeature implements Feature, Route, Subscription, StatusSource, Shape
   readonly path = '/shaper';
   readonly methods = METHODS;
   readonly topic = 'shaper/set';
-  readonly evse: ShaperEvse = this;
+  readonly evse: ShaperEvse;
   readonly #ctx: FeatureContext;
   readonly #shaper: Shaper;
   #settings?: ShaperSettings;
@@ -47,6 +56,7 @@ class ShaperFeature implements Feature, Route, Subscription, StatusSource, Shape
 
   constructor(ctx: FeatureContext) {
     this.#ctx = ctx;
+    this.evse = new ShaperReadings(ctx);
     this.#shaper = new Shaper(this);
   }
 
@@ -56,23 +66,6 @@ class ShaperFeature implements Feature, Route, Subscription, StatusSource, Shape
 
   settings(): ShaperSettings {
     return (this.#settings ??= shaperSettings((k) => this.#ctx.config(k)));
-  }
-
-  voltage(): number {
-    return this.#ctx.voltage();
-  }
-
-  amps(): number {
-    return this.#ctx.snapshot().amp / 1000;
-  }
-
-  minCurrent(): number {
-    return this.#ctx.snapshot().minCurrent || 6;
-  }
-
-  solarBonus(): number {
-    const c = this.#ctx;
-    return c.config('divert_enabled') === true && c.config('divert_type') !== DivertType.Grid ? (c.inputs.get('solar') ?? 0) : 0;
   }
 
   onClaim(c: ShaperClaim): void {
