@@ -2,8 +2,20 @@
 // ESP32's memory (measured by test/node/moddable/esp32-profile.test.ts) is left
 // out here, in the esp32 folder only, and its modules excluded from the esp32/*
 // block of manifest.json with "~" (docs/moddable.md, "Leaving a feature out").
+//
+// OCPP is composed but idle until `ocpp_enabled` is set (docs/ocpp.md, "On the
+// device"): off, it is one small object; its charge point is made when
+// switched on. ws:// only: wss:// needs the SDK's TLS (SecureSocket), which
+// this build leaves out for its RAM. Its offline queue is bounded to 30
+// messages (about 21 KB of NVS).
 
 import type { FeatureFactory } from '../../../modules/gateway/feature';
 import { STANDARD_FEATURES } from '../../../modules/gateway/features/standard';
+import { ocppFeature } from '../../../modules/gateway/features/ocpp';
+import { moddableWebSocketConnect } from '../ocpp-socket';
+import { platform } from './platform';
 
-export const features: readonly FeatureFactory[] = STANDARD_FEATURES;
+export const features: readonly FeatureFactory[] = [
+  ...STANDARD_FEATURES,
+  ocppFeature({ connect: moddableWebSocketConnect(), queueBound: 30, restart: () => platform.restart() }),
+];

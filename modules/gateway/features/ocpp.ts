@@ -8,12 +8,19 @@
 //
 // The host brings the WebSocket client (Node: ws; Moddable: its WebSocket
 // client), so the factory takes it: `ocppFeature({ connect: wsConnect })`.
+//
+// Off (`ocpp_enabled` false, the default) it must cost the device next to
+// nothing: one small object whose methods live on the prototype, its settings
+// table a module constant (flash when preloaded); the charge point, its
+// queues and the reading are made only when OCPP is switched on.
 
 import type { WebSocketConnect } from '../../ports';
 import { ChargePoint, type Identity, type OcppSettings } from '../../ocpp/charge-point';
 import { EvseReading } from '../../ocpp/evse-reading';
 import { Priority } from '../claims';
-import type { Feature, FeatureContext, FeatureFactory } from '../feature';
+import type { ConfigSpec } from '../config-store';
+import type { Feature, FeatureContext, FeatureFactory, StatusSource } from '../feature';
+import type { Json } from '../status';
 
 /** OpenEVSE's client id for OCPP's claim (EvseClient_OpenEVSE_OCPP: vendor 1, n 9). */
 export const OCPP_CLIENT = 0x00010009;
@@ -29,16 +36,103 @@ export interface OcppFeatureOptions {
   onChargePoint?: (cp: ChargePoint | undefined) => void;
 }
 
-const CONNECTION_KEYS = ['ocpp_server', 'ocpp_chargeBoxId', 'ocpp_authkey'];
+const CONNECTION_KEYS = ['ocpp_server', 'ocpp_chargeBoxId', 'ocpp_authkey'] as const;
+const CLAIMS = [{ client: OCPP_CLIENT, priority: Priority.Ocpp }] as const;
 
-export function ocppFeature(options: OcppFeatureOptions): FeatureFactory {
-  return (ctx: FeatureContext): Feature => {
-    let cp: ChargePoint | undefined;
-    let filed = '';
-    let running = false;
-    const reading = new EvseReading();
+const OCPP_CONFIG = {
+  ocpp_enabled: { type: 'boolean', default: false },
+  ocpp_server: { type: 'string', max: 256, pattern: '^wss?://\\S+$', default: '' },
+  ocpp_chargeBoxId: { type: 'string', max: 64, default: '' },
+  ocpp_authkey: { type: 'string', max: 64, secret: true, default: '' },
+  ocpp_idtag: { type: 'string', max: 20, default: 'DefaultIdTag' },
+  // OpenEVSE's factory flags: auto and offline authorisation on, suspend and energize off.
+  ocpp_auth_auto: { type: 'boolean', default: true },
+  ocpp_auth_offline: { type: 'boolean', default: true },
+  ocpp_suspend_evse: { type: 'boolean', default: false },
+  ocpp_energize_plug: { type: 'boolean', default: false },
+} as const;
 
-    const settings = (): OcppSettings => ({
+class OcppFeature implements Feature, StatusSource {
+  readonly name = 'ocpp';
+  readonly config = OCPP_CONFIG as unknown as Record<string, ConfigSpec>;
+  readonly claims = CLAIMS;
+  // Read once when the gateway is composed: made on demand rather than kept in RAM.
+  get status(): StatusSource[] {
+    return [this];
+  }
+  readonly #ctx: FeatureContext;
+  readonly #options: OcppFeatureOptions;
+  #cp?: ChargePoint;
+  #filed = '';
+  #running = false;
+
+  constructor(ctx: FeatureContext, options: OcppFeatureOptions) {
+    this.#ctx = ctx;
+    this.#options = options;
+  }
+
+  fields(): Record<string, Json> {
+    const cp = this.#cp;
+    return {
+      ocpp_connected: cp?.connected ? 1 : 0,
+      // disabled; offline (on, no connection); else the boot's registration status
+      ocpp_status: !cp ? 'disabled' : !cp.connected ? 'offline' : (cp.registration ?? 'connecting'),
+      ocpp_transaction_id: cp?.transactions.transactionId ?? null,
+      ocpp_limit: cp?.limit === undefined ? null : Math.round(cp.limit * 10) / 10,
+      ocpp_queue: cp?.queue.size ?? 0,
+    };
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#apply([]);
+  }
+
+  stop(): void {
+    this.#running = false;
+    this.#cp?.stop();
+    this.#cp = undefined;
+  }
+
+  configChanged(keys: readonly string[]): void {
+    if (this.#running && keys.some((k) => k.startsWith('ocpp_'))) this.#apply(keys);
+  }
+
+  /** Runs the charge point while `ocpp_enabled` is on. */
+  #apply(changed: readonly string[]): void {
+    const ctx = this.#ctx;
+    if (ctx.config('ocpp_enabled') !== true) {
+      if (!this.#cp) return;
+      this.#cp.stop();
+      this.#cp = undefined;
+      this.#options.onChargePoint?.(undefined);
+      this.#sync();
+      return;
+    }
+    if (!this.#cp) {
+      this.#cp = this.#make();
+      this.#options.onChargePoint?.(this.#cp);
+      this.#cp.start();
+    } else if (changed.some((k) => (CONNECTION_KEYS as readonly string[]).includes(k))) this.#cp.reconnect();
+    else this.#cp.tick();
+  }
+
+  /** Files or releases OCPP's claim when the charge point's wish changed. */
+  #sync(): void {
+    const ctx = this.#ctx;
+    const claim = this.#cp?.claim;
+    const text = JSON.stringify(claim ?? null);
+    if (text !== this.#filed) {
+      this.#filed = text;
+      if (claim) void ctx.claim(OCPP_CLIENT, claim);
+      else void ctx.release(OCPP_CLIENT);
+    }
+    ctx.telemetry.update();
+  }
+
+  #settings(): OcppSettings {
+    const ctx = this.#ctx;
+    return {
       server: String(ctx.config('ocpp_server') ?? ''),
       chargeBoxId: String(ctx.config('ocpp_chargeBoxId') ?? ''),
       authKey: String(ctx.config('ocpp_authkey') ?? ''),
@@ -47,102 +141,39 @@ export function ocppFeature(options: OcppFeatureOptions): FeatureFactory {
       authOffline: ctx.config('ocpp_auth_offline') === true,
       suspendEvse: ctx.config('ocpp_suspend_evse') === true,
       energizePlug: ctx.config('ocpp_energize_plug') === true,
+    };
+  }
+
+  #make(): ChargePoint {
+    const ctx = this.#ctx;
+    const options = this.#options;
+    const reading = new EvseReading();
+    return new ChargePoint({
+      clock: ctx.clock,
+      timers: ctx.timers,
+      storage: ctx.storage,
+      connect: options.connect,
+      settings: () => this.#settings(),
+      setSetting: (_key, value) => void ctx.updateConfig({ ocpp_auth_offline: value }),
+      reading: () => reading.read(ctx.snapshot(), ctx.voltage()),
+      identity: { chargePointVendor: 'OpenEVSE', chargePointModel: 'evse-xs', firmwareVersion: '5.1.0', ...options.identity },
+      electrical: () => ({ voltage: ctx.voltage(), phases: 1 }),
+      currents: () => {
+        const s = ctx.snapshot();
+        return { min: s.minCurrent || 6, max: s.maxCurrentSoft || s.maxCurrentHard || 32 };
+      },
+      onReset: (hard) => {
+        ctx.log(`ocpp: ${hard ? 'hard' : 'soft'} reset asked for by the central system`);
+        if (hard) void ctx.rapi.send('FR', [], 'ocpp');
+        options.restart?.(hard);
+      },
+      onChange: () => this.#sync(),
+      queueBound: options.queueBound,
+      log: (l) => ctx.log(l),
     });
+  }
+}
 
-    /** Files or releases OCPP's claim when the charge point's wish changed. */
-    const sync = (): void => {
-      const claim = cp?.claim;
-      const text = JSON.stringify(claim ?? null);
-      if (text !== filed) {
-        filed = text;
-        if (claim) void ctx.claim(OCPP_CLIENT, claim);
-        else void ctx.release(OCPP_CLIENT);
-      }
-      ctx.telemetry.update();
-    };
-
-    const make = (): ChargePoint =>
-      new ChargePoint({
-        clock: ctx.clock,
-        timers: ctx.timers,
-        storage: ctx.storage,
-        connect: options.connect,
-        settings,
-        setSetting: (_key, value) => void ctx.updateConfig({ ocpp_auth_offline: value }),
-        reading: () => reading.read(ctx.snapshot(), ctx.voltage()),
-        identity: { chargePointVendor: 'OpenEVSE', chargePointModel: 'evse-xs', firmwareVersion: '5.1.0', ...options.identity },
-        electrical: () => ({ voltage: ctx.voltage(), phases: 1 }),
-        currents: () => {
-          const s = ctx.snapshot();
-          return { min: s.minCurrent || 6, max: s.maxCurrentSoft || s.maxCurrentHard || 32 };
-        },
-        onReset: (hard) => {
-          ctx.log(`ocpp: ${hard ? 'hard' : 'soft'} reset asked for by the central system`);
-          if (hard) void ctx.rapi.send('FR', [], 'ocpp');
-          options.restart?.(hard);
-        },
-        onChange: sync,
-        queueBound: options.queueBound,
-        log: (l) => ctx.log(l),
-      });
-
-    /** Runs the charge point while `ocpp_enabled` is on. */
-    const apply = (changed: readonly string[]): void => {
-      if (ctx.config('ocpp_enabled') !== true) {
-        if (!cp) return;
-        cp.stop();
-        cp = undefined;
-        options.onChargePoint?.(undefined);
-        sync();
-        return;
-      }
-      if (!cp) {
-        cp = make();
-        options.onChargePoint?.(cp);
-        cp.start();
-      } else if (changed.some((k) => CONNECTION_KEYS.includes(k))) cp.reconnect();
-      else cp.tick();
-    };
-
-    return {
-      name: 'ocpp',
-      config: {
-        ocpp_enabled: { type: 'boolean', default: false },
-        ocpp_server: { type: 'string', max: 256, pattern: '^wss?://\\S+$', default: '' },
-        ocpp_chargeBoxId: { type: 'string', max: 64, default: '' },
-        ocpp_authkey: { type: 'string', max: 64, secret: true, default: '' },
-        ocpp_idtag: { type: 'string', max: 20, default: 'DefaultIdTag' },
-        // OpenEVSE's factory flags: auto and offline authorisation on, suspend and energize off.
-        ocpp_auth_auto: { type: 'boolean', default: true },
-        ocpp_auth_offline: { type: 'boolean', default: true },
-        ocpp_suspend_evse: { type: 'boolean', default: false },
-        ocpp_energize_plug: { type: 'boolean', default: false },
-      },
-      claims: [{ client: OCPP_CLIENT, priority: Priority.Ocpp }],
-      status: [
-        {
-          fields: () => ({
-            ocpp_connected: cp?.connected ? 1 : 0,
-            // disabled; offline (on, no connection); else the boot's registration status
-            ocpp_status: !cp ? 'disabled' : !cp.connected ? 'offline' : (cp.registration ?? 'connecting'),
-            ocpp_transaction_id: cp?.transactions.transactionId ?? null,
-            ocpp_limit: cp?.limit === undefined ? null : Math.round(cp.limit * 10) / 10,
-            ocpp_queue: cp?.queue.size ?? 0,
-          }),
-        },
-      ],
-      start: () => {
-        running = true;
-        apply([]);
-      },
-      stop: () => {
-        running = false;
-        cp?.stop();
-        cp = undefined;
-      },
-      configChanged: (keys) => {
-        if (running && keys.some((k) => k.startsWith('ocpp_'))) apply(keys);
-      },
-    };
-  };
+export function ocppFeature(options: OcppFeatureOptions): FeatureFactory {
+  return (ctx) => new OcppFeature(ctx, options);
 }

@@ -118,7 +118,7 @@ function ownModules(platform: Platform): Map<string, string> {
 }
 
 /** SDK modules the build contains on each platform (from the manifests the project includes; reference §3, §4). */
-const SDK_COMMON = ['mc/config', 'Resource', 'preference', 'timer', 'time', 'instrumentation', 'net', 'embedded:io/serial', 'embedded:io/socket/tcp', 'embedded:io/socket/udp', 'embedded:io/socket/listener', 'embedded:network/dns/resolver/udp'];
+const SDK_COMMON = ['mc/config', 'Resource', 'preference', 'timer', 'time', 'instrumentation', 'net', 'embedded:io/serial', 'embedded:io/socket/tcp', 'embedded:io/socket/udp', 'embedded:io/socket/listener', 'embedded:network/dns/resolver/udp', 'websocket', 'socket'];
 const SDK: Record<Platform, string[]> = {
   'esp32/nodemcu': [...SDK_COMMON, 'embedded:io/analog', 'embedded:io/digital', 'embedded:io/pwm', 'wifi', 'net', 'sntp'],
   // The simulator has no Digital, PWM or Analog (reference §3.4), and no SNTP.
@@ -154,6 +154,12 @@ describe('moddable manifest.json', () => {
   it('keeps manifest_net.json inside platform blocks (its fallback is an error elsewhere)', () => {
     expect(JSON.stringify(manifest.include)).not.toContain('manifest_net');
     expect(platformBlock('esp32/nodemcu').include).toContain('$(MODDABLE)/examples/manifest_net.json');
+  });
+
+  it('brings the SDK WebSocket client (OCPP) on every platform, inside the platform blocks (it includes manifest_net.json)', () => {
+    const websocket = '$(MODDABLE)/modules/network/websocket/manifest.json';
+    expect(JSON.stringify(manifest.include)).not.toContain('websocket');
+    for (const p of ['esp32/*', 'lin', 'mac', 'win']) expect(manifest.platforms[p].include).toContain(websocket);
   });
 
   it('names only project files that exist', () => {
@@ -203,7 +209,7 @@ describe('moddable manifest.json', () => {
       }
       expect(missing).toEqual([]);
       // The closure really is the firmware: controller, gateway, station, this platform's adapters.
-      for (const s of ['modules/j1772/controller', 'modules/gateway/gateway', 'hosts/moddable/target/platform', 'hosts/moddable/http', 'hosts/moddable/mqtt']) {
+      for (const s of ['modules/j1772/controller', 'modules/gateway/gateway', 'hosts/moddable/target/platform', 'hosts/moddable/http', 'hosts/moddable/mqtt', 'modules/gateway/features/ocpp', 'hosts/moddable/ocpp-socket', 'websocket']) {
         expect(seen.has(s)).toBe(true);
       }
       if (platform === 'lin') {
