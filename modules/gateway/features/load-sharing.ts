@@ -13,6 +13,7 @@ import type { ServiceDiscovery, WebSocketConnect } from '../../ports';
 import type { Feature, FeatureContext, FeatureFactory } from '../feature';
 import { answer } from '../http-answer';
 import { Priority } from '../claims';
+import { isReply } from '../rapi-client';
 import type { ConfigSpec } from '../config-store';
 import type { Json } from '../status';
 
@@ -21,6 +22,8 @@ const STATE_CONNECTED = 2;
 /** `$GE` flag: auto-start off, the controller boots asleep (`$FF S 0`). */
 const FLAG_AUTO_START_OFF = 0x0040;
 const STATE_CHARGING = 3;
+const STATE_SLEEPING = 254;
+const STATE_DISABLED = 255;
 
 export const GROUP_KEYS: Record<string, ConfigSpec> = {
   group_enabled: { type: 'boolean', default: false },
@@ -57,6 +60,8 @@ class LoadSharing {
   readonly #links = new Map<string, PeerLink>();
   #timers: unknown[] = [];
   #autoStartAsked = -Infinity;
+  /** The controller answered OK to `$FF S 0` since it last booted. */
+  #autoStartAcked = false;
   #browse?: { stop(): void };
 
   constructor(ctx: FeatureContext, ports: LoadSharingPorts) {
@@ -79,7 +84,7 @@ class LoadSharing {
   /** A this charger's EV would take: none unplugged, none while another claim holds it paused. */
   #want(): number {
     const s = this.#ctx.snapshot();
-    if (s.state !== STATE_CONNECTED && s.state !== STATE_CHARGING && s.state !== 254 && s.state !== 255) return 0;
+    if (s.state !== STATE_CONNECTED && s.state !== STATE_CHARGING && s.state !== STATE_SLEEPING && s.state !== STATE_DISABLED) return 0;
     const connected = (s.vflags & 0x0100) !== 0 || s.state === STATE_CONNECTED || s.state === STATE_CHARGING;
     if (!connected) return 0;
     let best = -1;
@@ -130,6 +135,8 @@ class LoadSharing {
     });
     this.#member = member;
     this.#apply(member.ceiling());
+    this.#autoStartAsked = -Infinity;
+    this.#autoStart(false);
     ctx.log(`group: ${settings.group}, ${settings.limit} A for ${settings.size} chargers; fallback ${member.fallback} A`);
     for (const a of memberAddresses(String(ctx.config('group_members')))) this.#link(a);
     if (ctx.config('group_mdns') === true && this.#ports.discovery) {
@@ -176,17 +183,40 @@ class LoadSharing {
    * A member's controller must come up asleep after a power cut or a crash:
    * until its gateway is back and has a share, any current it offered could
    * be another member's. `$FF S 0` (persisted in the controller) does that;
-   * leaving the group turns auto-start back on.
+   * leaving the group turns auto-start back on. Turning it off does not wait
+   * for the controller's state: during its power-on self test the controller
+   * takes `$FF` (not `$FS`), and this is what makes it end that test asleep
+   * rather than offering its full current to an EV already waiting until the
+   * gateway has read the boot and paused it.
    */
   #autoStart(on: boolean): void {
     const ctx = this.#ctx;
     const s = ctx.snapshot();
-    if (s.state === 0 || ((s.flags & FLAG_AUTO_START_OFF) === 0) === on) return;
+    const off = (s.flags & FLAG_AUTO_START_OFF) !== 0;
+    if (on ? s.state === 0 || !off : this.#autoStartAcked || off) return;
     const now = ctx.clock.now();
-    // The monitor reads the flags back within its 25 s slow poll; do not write the controller's flash every round.
-    if (now - this.#autoStartAsked < 30000) return;
+    // Until the controller has said OK, ask every second; after, the monitor reads the flags back
+    // within its 30 s slow poll: do not write the controller's flash every round meanwhile.
+    if (now - this.#autoStartAsked < (on ? 30000 : 1000)) return;
     this.#autoStartAsked = now;
-    void ctx.rapi.send('FF', ['S', on ? 1 : 0]);
+    if (on) this.#autoStartAcked = false;
+    void ctx.rapi.send('FF', ['S', on ? 1 : 0]).then((r) => {
+      if (!on && this.#member !== undefined && isReply(r) && r.ok) this.#autoStartAcked = true;
+    });
+  }
+
+  /**
+   * Whether this member's controller is bound by the group: auto-start off is
+   * confirmed, and the controller is paused or offers no more than the ceiling.
+   * Before that, an EV plugged in here may be offered what the group does not count.
+   */
+  #held(): boolean {
+    const m = this.#member;
+    const s = this.#ctx.snapshot();
+    if (!m || s.state === 0) return false;
+    if (!this.#autoStartAcked && (s.flags & FLAG_AUTO_START_OFF) === 0) return false;
+    const paused = s.state === STATE_SLEEPING || s.state === STATE_DISABLED;
+    return paused || (m.ceiling() >= (s.minCurrent || 6) && s.pilot <= m.ceiling());
   }
 
   #stop(): void {
@@ -205,6 +235,7 @@ class LoadSharing {
     const now = this.#ctx.clock.now();
     return {
       enabled: m !== undefined,
+      held: this.#held(),
       id: String(this.#ctx.config('hostname')),
       name: String(this.#ctx.config('group_name')),
       limit: Number(this.#ctx.config('group_limit')),
@@ -265,6 +296,7 @@ class LoadSharing {
       },
       controllerBooted: () => {
         this.#autoStartAsked = -Infinity;
+        this.#autoStartAcked = false;
       },
     };
   }

@@ -9,8 +9,10 @@ import { STANDARD_FEATURES } from '../../../modules/gateway/features/standard';
 import { loadSharingFeature, memberAddresses } from '../../../modules/gateway/features/load-sharing';
 import type { WebSocketConnect } from '../../../modules/ports';
 import { LinkEnd } from '../../../modules/rapi/link';
+import { quarantineMs, GROUP_TIMING } from '../../../modules/energy/group/timing';
 import { SimStation } from '../../../sim/station';
 import { VirtualClock } from '../../../sim/clock';
+import { MemoryStorage as SimStorage } from '../../../sim/memory-storage';
 import { MemoryStorage, bodyJson, flush, request, settle } from '../gateway/fixtures';
 
 interface Unit {
@@ -18,6 +20,8 @@ interface Unit {
   station: SimStation;
   gateway: Gateway;
   cut: boolean;
+  storage: MemoryStorage;
+  controllerStorage: SimStorage;
 }
 
 function group(n: number, limit: number) {
@@ -47,27 +51,41 @@ function group(n: number, limit: number) {
     };
   };
   let current: Gateway | undefined;
-  for (let i = 0; i < n; i++) {
+  const build = (i: number, storage: MemoryStorage, controllerStorage: SimStorage) => {
     const name = `evse-${i + 1}`;
     const [gw, ctl] = LinkEnd.pair(clock);
-    const station = new SimStation({ clock, output: ctl });
+    const station = new SimStation({ clock, output: ctl, storage: controllerStorage });
     ctl.onReceive((b) => station.receive(b));
+    const features = [...STANDARD_FEATURES, loadSharingFeature({ connect: (o, e) => ((current = gateway), connect(o, e)) })];
+    const gateway: Gateway = new Gateway({ clock, timers: clock, storage, link: gw, info: { id: `a1b2c3d4e5f${i}`, version: '5.1.0' }, features });
+    gw.onReceive((b) => gateway.receive(b));
+    return { name, station, gateway, cut: false, storage, controllerStorage };
+  };
+  for (let i = 0; i < n; i++) {
     const storage = new MemoryStorage();
     const others = Array.from({ length: n }, (_, j) => `evse-${j + 1}:80`).filter((_, j) => j !== i);
     storage.write(
       'config',
-      JSON.stringify({ v: 1, config_version: 1, values: { hostname: name, group_enabled: true, group_key: 'garage key', group_limit: limit, group_size: n, group_members: others.join(','), group_rotation_time: 30 } }),
+      JSON.stringify({ v: 1, config_version: 1, values: { hostname: `evse-${i + 1}`, group_enabled: true, group_key: 'garage key', group_limit: limit, group_size: n, group_members: others.join(','), group_rotation_time: 30 } }),
     );
-    const features = [...STANDARD_FEATURES, loadSharingFeature({ connect: (o, e) => ((current = gateway), connect(o, e)) })];
-    const gateway: Gateway = new Gateway({ clock, timers: clock, storage, link: gw, info: { id: `a1b2c3d4e5f${i}`, version: '5.1.0' }, features });
-    gw.onReceive((b) => gateway.receive(b));
-    units.push({ name, station, gateway, cut: false });
+    units.push(build(i, storage, new SimStorage()));
   }
-  for (const u of units) {
+  const power = (u: Unit) => {
     u.station.start();
     current = u.gateway;
     u.gateway.start();
-  }
+  };
+  for (const u of units) power(u);
+  /** Unit i loses power and comes back on its saved settings (gateway and controller), its EV still plugged in. */
+  const restart = (i: number) => {
+    const old = units[i];
+    old.station.stop();
+    old.gateway.stop();
+    const plugged = old.station.ev.plugged;
+    units[i] = build(i, old.storage, old.controllerStorage);
+    if (plugged) units[i].station.ev.plug();
+    power(units[i]);
+  };
   let samples = 0;
   let over = 0;
   let max = 0;
@@ -81,7 +99,7 @@ function group(n: number, limit: number) {
       if (sum > max) max = sum;
     }
   };
-  return { clock, units, run, stats: () => ({ samples, over, max }), get: (u: Unit, path: string) => settle(clock, u.gateway.http(request('GET', path))).then(bodyJson) };
+  return { clock, units, run, restart, stats: () => ({ samples, over, max }), get: (u: Unit, path: string) => settle(clock, u.gateway.http(request('GET', path))).then(bodyJson) };
 }
 
 describe('load sharing between gateways', () => {
@@ -106,5 +124,31 @@ describe('load sharing between gateways', () => {
     expect(g.stats().over).toBe(0);
     expect(g.stats().max).toBeLessThanOrEqual(20);
     expect(g.stats().samples).toBeGreaterThan(40000);
+  });
+  it('a member that loses power with its EV plugged in comes back asleep, waits out its quarantine and rejoins; the sum holds', async () => {
+    const g = group(4, 30);
+    await g.run(3000);
+    for (const u of g.units.slice(0, 3)) u.station.ev.plug();
+    await g.run(25000);
+    expect(g.units.map((u) => u.station.pilot.offer)).toEqual([10, 10, 10, 0]);
+    // Power cut at evse-2: station and gateway gone; it comes back 7 s later, EV still there.
+    g.units[1].station.stop();
+    g.units[1].gateway.stop();
+    g.units[1].cut = true;
+    await g.run(7000);
+    g.restart(1);
+    const changes: number[] = [];
+    let last = g.units[1].station.pilot.offer;
+    for (let t = 0; t < 30000; t += 10) {
+      await g.run(10);
+      const o = g.units[1].station.pilot.offer;
+      if (o !== last) changes.push((last = o));
+      if (t < quarantineMs(GROUP_TIMING) - 100) expect(o).toBe(0);
+    }
+    // Its fallback, then its share of the limit: no pause in between.
+    expect(changes).toEqual([7, 10]);
+    expect(g.units.map((u) => u.station.pilot.offer)).toEqual([10, 10, 10, 0]);
+    expect(g.stats().over).toBe(0);
+    expect(g.stats().max).toBe(30);
   });
 });

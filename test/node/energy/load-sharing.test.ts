@@ -4,7 +4,7 @@
 // simulated EV sees is logged by each process (/sim/pilot-log, wall-clock ms)
 // and merged here: the sum over the four is checked at every change, across
 // the whole run. Circuit: 30 A for 4 chargers, so the fallback share is 7 A.
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,8 +30,13 @@ const chargers: Charger[] = [];
 /** proxies[i][j]: how charger i reaches charger j. */
 const proxies: Proxy[][] = [];
 
+/** EVSE_GROUP_LOGS=DIR: the chargers log (not --quiet) and their output and the merged pilot changes are written there. */
+const LOGS = process.env.EVSE_GROUP_LOGS;
+if (LOGS) mkdirSync(LOGS, { recursive: true });
+
 async function start(c: Charger): Promise<void> {
-  c.proc = runCli(['--http-port', '0', '--no-mqtt', '--no-mdns', '--state-dir', c.dir, '--quiet']);
+  if (c.proc && LOGS) appendFileSync(join(LOGS, `${c.name}.log`), c.proc.output());
+  c.proc = runCli(['--http-port', '0', '--no-mqtt', '--no-mdns', '--state-dir', c.dir, ...(LOGS ? [] : ['--quiet'])]);
   c.url = (await c.proc.waitFor(/dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//, 30000))[1];
   c.port = Number(c.url.split(':').pop());
   c.next = 0;
@@ -68,8 +73,8 @@ async function sample(): Promise<void> {
   );
 }
 
-/** The highest sum of the four pilots at any moment, from the merged logs; and how many moments were checked. */
-function maxSum(): { max: number; at: number; moments: number } {
+/** The highest sum of the four pilots at any moment, from the merged logs; how many moments were checked; the changes around the highest. */
+function maxSum(): { max: number; at: number; moments: number; over: number; around: string; all: string } {
   const events: { t: number; i: number; a: number }[] = [];
   chargers.forEach((c, i) => c.log.forEach(([t, a]) => events.push({ t, i, a })));
   // At equal milliseconds, decreases first: the sum is only known to the millisecond.
@@ -77,15 +82,19 @@ function maxSum(): { max: number; at: number; moments: number } {
   const now = new Array(N).fill(0);
   let max = 0;
   let at = 0;
+  let over = 0;
+  const lines: string[] = [];
   for (const e of events) {
     now[e.i] = e.a;
     const sum = now.reduce((a, b) => a + b, 0);
+    lines.push(`${new Date(e.t).toISOString()} ${chargers[e.i].name} ${e.a} A → [${now.join(', ')}] = ${sum} A`);
+    if (sum > LIMIT) over++;
     if (sum > max) {
       max = sum;
-      at = e.t;
+      at = lines.length - 1;
     }
   }
-  return { max, at, moments: events.length };
+  return { max, at: events[at]?.t ?? 0, moments: events.length, over, around: lines.slice(Math.max(0, at - 8), at + 4).join('\n'), all: lines.join('\n') };
 }
 
 async function during(ms: number): Promise<void> {
@@ -107,17 +116,14 @@ async function until(what: string, f: () => Promise<boolean>, ms = 40000): Promi
 }
 
 const offers = async () => Promise.all(chargers.map(async (c) => (await get(c, '/sim/status')).offer as number));
+const held = async (c: Charger) => (await get(c, '/group')).held === true;
 
 afterAll(async () => {
   await Promise.all(chargers.map((c) => c.proc?.interrupt()));
   await Promise.all(proxies.flat().map((p) => p.close()));
 });
 
-// QUARANTINED (known defect, issue 12 left open): in a fresh-clone CI run on 2026-11-30 this test
-// caught the sum of the four pilots at 64 A against a 30 A circuit limit; it passed in the run
-// before. The invariant is right and the code is wrong; until the cause is found, load sharing
-// must not be used (docs/energy.md) and this test runs with EVSE_LOAD_SHARING_E2E=1.
-describe.skipIf(!process.env.EVSE_LOAD_SHARING_E2E)('load sharing between four npm start chargers', () => {
+describe('load sharing between four npm start chargers', () => {
   it('never offers more than the circuit limit in sum, through a kill, a partition and random delays', async () => {
     const root = mkdtempSync(join(tmpdir(), 'group-'));
     for (let i = 0; i < N; i++) chargers.push({ name: `evse-${i + 1}`, dir: join(root, `evse-${i + 1}`), url: '', port: 0, log: [], next: 0 });
@@ -131,7 +137,8 @@ describe.skipIf(!process.env.EVSE_LOAD_SHARING_E2E)('load sharing between four n
         proxies[i][j] = p;
       }
     }
-    // Three EVs plugged in before the group is configured would charge at full power: configure first.
+    // Three EVs plugged in before the group is configured would charge at full power: configure
+    // first, and plug in once every member says its controller is bound (auto-start off, paused).
     for (let i = 0; i < N; i++) {
       const members = proxies[i].filter(Boolean).map((p) => `127.0.0.1:${p.port}`);
       const r = await post(chargers[i], '/config', {
@@ -145,6 +152,7 @@ describe.skipIf(!process.env.EVSE_LOAD_SHARING_E2E)('load sharing between four n
       });
       expect(r.status).toBe(200);
     }
+    await until('every member holds its controller', async () => (await Promise.all(chargers.map(held))).every(Boolean));
     for (const c of chargers.slice(0, 3)) await post(c, '/sim/plug');
 
     // 1. The group forms: three EVs share 30 A (10 each) instead of their 7 A fallback.
@@ -186,8 +194,14 @@ describe.skipIf(!process.env.EVSE_LOAD_SHARING_E2E)('load sharing between four n
     await until('the group shares again', async () => (await offers()).reduce((a, b) => a + b, 0) === LIMIT);
 
     await sample();
-    const { max, at, moments } = maxSum();
+    const { max, at, moments, over, around, all } = maxSum();
+    // The figures docs/energy.md quotes.
+    console.log(`load sharing, four chargers: ${moments} pilot changes checked, ${over} over ${LIMIT} A, highest sum ${max} A`);
+    if (LOGS) {
+      writeFileSync(join(LOGS, 'pilots.txt'), all + '\n');
+      for (const c of chargers) appendFileSync(join(LOGS, `${c.name}.log`), c.proc!.output());
+    }
     expect(moments).toBeGreaterThan(20);
-    expect(max, `sum of pilots reached ${max} A at ${new Date(at).toISOString()}`).toBeLessThanOrEqual(LIMIT);
+    expect(max, `sum of pilots reached ${max} A at ${new Date(at).toISOString()}:\n${around}`).toBeLessThanOrEqual(LIMIT);
   }, 150000);
 });
