@@ -40,6 +40,8 @@ export interface Node {
   pilot: number;
   boots: number;
   publisher?: unknown;
+  /** Until this time the member's whole process is frozen (a starved event loop, a stalled CPU): nothing of it runs, its pilot stays. */
+  stalledUntil: number;
 }
 
 export class Net {
@@ -56,13 +58,29 @@ export class Net {
     this.o = { seed: 1, maxDelay: 50, loss: 0, lag: 20, rotationMs: 60000, evMax: 32, ...o };
     this.#seed = this.o.seed;
     this.settings = { group: 'garage', key: 'a shared group key', limit: o.limit, size: o.size, min: 6, rotationMs: this.o.rotationMs };
-    for (let i = 0; i < o.size; i++) this.nodes.push({ id: `evse-${i + 1}`, up: false, partitioned: false, island: 0, slowBy: 0, wants: true, pilot: 0, boots: 0 });
+    for (let i = 0; i < o.size; i++) this.nodes.push({ id: `evse-${i + 1}`, up: false, partitioned: false, island: 0, slowBy: 0, wants: true, pilot: 0, boots: 0, stalledUntil: 0 });
     for (let i = 0; i < (o.running ?? o.size); i++) this.boot(i);
   }
 
   rand(): number {
     this.#seed = (this.#seed * 1103515245 + 12345) % 2147483648;
     return this.#seed / 2147483648;
+  }
+
+  /** Runs `f` as member `n`'s process would: at once, or when its stall ends (timers and I/O wait in order). */
+  #on(n: Node, f: () => void, ms: number): void {
+    const run = () => {
+      const now = this.clock.now();
+      if (now < n.stalledUntil) this.clock.set(run, n.stalledUntil - now);
+      else f();
+    };
+    this.clock.set(run, ms);
+  }
+
+  /** Member i's process freezes for `ms` from now. */
+  stall(i: number, ms: number): void {
+    const n = this.nodes[i];
+    n.stalledUntil = Math.max(n.stalledUntil, this.clock.now() + ms);
   }
 
   boot(i: number): void {
@@ -82,7 +100,7 @@ export class Net {
     // The pilot follows the ceiling (and the EV's wish) after the actuation lag.
     const follow = () => {
       const offer = n.wants && member.ceiling() >= 6 ? Math.min(member.ceiling(), this.o.evMax) : 0;
-      this.clock.set(() => {
+      this.#on(n, () => {
         if (n.member === member) n.pilot = offer;
       }, this.o.lag);
     };
@@ -94,20 +112,20 @@ export class Net {
         if (peer === n || n.partitioned) continue;
         if (this.rand() < this.o.loss) continue;
         const text = JSON.stringify(msg);
-        this.clock.set(() => {
+        this.#on(peer, () => {
           if (peer.up && !peer.partitioned && !n.partitioned && peer.island === n.island && peer.member) peer.member.receive(JSON.parse(text));
         }, 1 + Math.floor(this.rand() * this.o.maxDelay) + peer.slowBy);
       }
-      this.clock.set(tick, GROUP_TIMING.publishMs);
+      this.#on(n, tick, GROUP_TIMING.publishMs);
     };
-    this.clock.set(tick, Math.floor(this.rand() * GROUP_TIMING.publishMs));
+    this.#on(n, tick, Math.floor(this.rand() * GROUP_TIMING.publishMs));
     const lease = () => {
       if (n.member !== member || !n.up) return;
       member.tick();
       follow();
-      this.clock.set(lease, 100);
+      this.#on(n, lease, 100);
     };
-    this.clock.set(lease, 100);
+    this.#on(n, lease, 100);
   }
 
   crash(i: number): void {
