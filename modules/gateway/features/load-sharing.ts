@@ -22,6 +22,10 @@ const STATE_CONNECTED = 2;
 /** `$GE` flag: auto-start off, the controller boots asleep (`$FF S 0`). */
 const FLAG_AUTO_START_OFF = 0x0040;
 const STATE_CHARGING = 3;
+/** OpenEVSE fault states: 4 (vent required) to 14 (relay closure). */
+const STATE_FAULT_FIRST = 4;
+const STATE_FAULT_LAST = 0x0e;
+const VFLAG_EV_CONNECTED = 0x0100;
 const STATE_SLEEPING = 254;
 const STATE_DISABLED = 255;
 
@@ -81,12 +85,17 @@ class LoadSharing {
     };
   }
 
-  /** A this charger's EV would take: none unplugged, none while another claim holds it paused. */
+  /**
+   * A this charger's EV would take: none unplugged or in a fault, none while another claim holds
+   * it paused. Plugged in is the controller's EV-connected flag, which holds while the group's
+   * own pause lasts and through the wake after it: on `$FE` the controller reports state 0 for
+   * 250 ms, and a want of 0 published then made the coordinator grant 0, which paused the
+   * member again (the restart toggling).
+   */
   #want(): number {
     const s = this.#ctx.snapshot();
-    if (s.state !== STATE_CONNECTED && s.state !== STATE_CHARGING && s.state !== STATE_SLEEPING && s.state !== STATE_DISABLED) return 0;
-    const connected = (s.vflags & 0x0100) !== 0 || s.state === STATE_CONNECTED || s.state === STATE_CHARGING;
-    if (!connected) return 0;
+    const connected = (s.vflags & VFLAG_EV_CONNECTED) !== 0 || s.state === STATE_CONNECTED || s.state === STATE_CHARGING;
+    if (!connected || (s.state >= STATE_FAULT_FIRST && s.state <= STATE_FAULT_LAST)) return 0;
     let best = -1;
     let state: string | undefined;
     let cap = s.maxCurrentSoft || s.maxCurrentHard || 32;

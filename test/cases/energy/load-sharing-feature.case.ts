@@ -24,7 +24,8 @@ interface Unit {
   controllerStorage: SimStorage;
 }
 
-function group(n: number, limit: number) {
+/** `stagger`: ms between the units' power-ons, so their 500 ms publish rounds fall at different phases. */
+function group(n: number, limit: number, stagger = 0) {
   const clock = new VirtualClock();
   const units: Unit[] = [];
   const connect: WebSocketConnect = (options, events) => {
@@ -75,7 +76,7 @@ function group(n: number, limit: number) {
     current = u.gateway;
     u.gateway.start();
   };
-  for (const u of units) power(u);
+  units.forEach((u, i) => (stagger ? clock.set(() => power(u), i * stagger) : power(u)));
   /** Unit i loses power and comes back on its saved settings (gateway and controller), its EV still plugged in. */
   const restart = (i: number) => {
     const old = units[i];
@@ -150,5 +151,31 @@ describe('load sharing between gateways', () => {
     expect(g.units.map((u) => u.station.pilot.offer)).toEqual([10, 10, 10, 0]);
     expect(g.stats().over).toBe(0);
     expect(g.stats().max).toBe(30);
+  });
+});
+
+describe('load sharing: what a member says its EV wants', () => {
+  it('an EV plugged in keeps wanting through the group\'s pause and the wake after it (the controller reports state 0 for 250 ms on $FE), so grants do not toggle', async () => {
+    const g = group(4, 20, 130);
+    await g.run(3000);
+    for (const u of g.units) u.station.ev.plug();
+    await g.run(20000);
+    // 20 A for four EVs: three charge, one waits; the turn passes every 30 s, so members pause and wake.
+    let zero = 0;
+    let published = 0;
+    const lastSeq = new Map<string, number>();
+    for (let t = 0; t < 95000; t += 5) {
+      await g.run(5);
+      for (const u of g.units) {
+        const m = u.gateway.telemetry.document().group as { seq: number; want: number } | undefined;
+        if (!m || lastSeq.get(u.name) === m.seq) continue;
+        lastSeq.set(u.name, m.seq);
+        published++;
+        if (m.want === 0) zero++;
+      }
+    }
+    expect(published).toBeGreaterThan(700);
+    expect(zero).toBe(0);
+    expect(g.stats().over).toBe(0);
   });
 });
