@@ -167,7 +167,7 @@ describe('load sharing: what a member says its EV wants', () => {
     for (let t = 0; t < 95000; t += 5) {
       await g.run(5);
       for (const u of g.units) {
-        const m = u.gateway.telemetry.document().group as { seq: number; want: number } | undefined;
+        const m = u.gateway.telemetry.document().group as unknown as { seq: number; want: number } | undefined;
         if (!m || lastSeq.get(u.name) === m.seq) continue;
         lastSeq.set(u.name, m.seq);
         published++;

@@ -4,6 +4,7 @@
 // simulated EV sees is logged by each process (/sim/pilot-log, wall-clock ms)
 // and merged here: the sum over the four is checked at every change, across
 // the whole run. Circuit: 30 A for 4 chargers, so the fallback share is 7 A.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,11 @@ const proxies: Proxy[][] = [];
 /** EVSE_GROUP_LOGS=DIR: the chargers log (not --quiet) and their output and the merged pilot changes are written there. */
 const LOGS = process.env.EVSE_GROUP_LOGS;
 if (LOGS) mkdirSync(LOGS, { recursive: true });
+/** EVSE_GROUP_LOAD=N: N busy-loop processes run beside the chargers for the whole test (a loaded CI machine). */
+const LOAD = Number(process.env.EVSE_GROUP_LOAD ?? 0);
+const busy: ChildProcess[] = [];
+// Each ends by itself after 5 min, should the test die before afterAll.
+for (let i = 0; i < LOAD; i++) busy.push(spawn(process.execPath, ['-e', 'const end = Date.now() + 300000; while (Date.now() < end) {}'], { stdio: 'ignore' }));
 
 async function start(c: Charger): Promise<void> {
   if (c.proc && LOGS) appendFileSync(join(LOGS, `${c.name}.log`), c.proc.output());
@@ -119,6 +125,7 @@ const offers = async () => Promise.all(chargers.map(async (c) => (await get(c, '
 const held = async (c: Charger) => (await get(c, '/group')).held === true;
 
 afterAll(async () => {
+  for (const b of busy) b.kill('SIGKILL');
   await Promise.all(chargers.map((c) => c.proc?.interrupt()));
   await Promise.all(proxies.flat().map((p) => p.close()));
 });
@@ -196,7 +203,7 @@ describe('load sharing between four npm start chargers', () => {
     await sample();
     const { max, at, moments, over, around, all } = maxSum();
     // The figures docs/energy.md quotes.
-    console.log(`load sharing, four chargers: ${moments} pilot changes checked, ${over} over ${LIMIT} A, highest sum ${max} A`);
+    console.log(`load sharing, four chargers${LOAD ? ` beside ${LOAD} busy loops` : ''}: ${moments} pilot changes checked, ${over} over ${LIMIT} A, highest sum ${max} A`);
     if (LOGS) {
       writeFileSync(join(LOGS, 'pilots.txt'), all + '\n');
       for (const c of chargers) appendFileSync(join(LOGS, `${c.name}.log`), c.proc!.output());
