@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Gateway } from '../../modules/gateway/gateway';
 import { loadSharingFeature } from '../../modules/gateway/features/load-sharing';
-import { webPage } from '../../modules/gateway/web-page';
+import { dashboard } from './dashboard';
 import type { HttpRequest, HttpResponse, Logger, MqttConnect } from '../../modules/ports';
 import { LinkEnd } from '../../modules/rapi/link';
 import { SimControlApi, withSimControl } from '../../sim/control-api';
@@ -324,7 +324,7 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
           wsBuffer: 256 * 1024,
           system: nodeSystem({
             ipaddress: options.httpHost === '0.0.0.0' ? undefined : options.httpHost,
-            file: webPage,
+            file: dashboard,
             restart: () => restart(g),
           }),
         });

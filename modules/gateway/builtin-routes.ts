@@ -90,8 +90,8 @@ class BuiltinBackend implements HttpBackend {
     if (pass === '' || gw.network().mode === 'AP') return undefined;
     return { user: gw.config.get('www_username') || 'openevseadmin', pass };
   }
-  file(path: string): HttpResponse | undefined {
-    return this.#system?.file?.(path);
+  file(path: string, gzip: boolean): HttpResponse | undefined {
+    return this.#system?.file?.(path, gzip);
   }
   log(line: string): void {
     this.#gw.log(line);

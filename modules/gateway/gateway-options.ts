@@ -28,8 +28,12 @@ export interface SystemPort {
   apOff?(): void;
   /** New Wi-Fi credentials were saved. */
   joinNetwork?(ssid: string, pass: string): void;
-  /** Static files for the dashboard. */
-  file?(path: string): HttpResponse | undefined;
+  /**
+   * Static files for the dashboard. `gzip`: whether the client accepts gzip; a host with the
+   * room to inflate answers the plain page to one that does not (the gateway refuses a
+   * gzip-only file to such a client with 406).
+   */
+  file?(path: string, gzip: boolean): HttpResponse | undefined;
   /** Names the host answers to besides the `hostname` setting (a PC's own name), for the cross-site rule. */
   names?(): string[];
 }

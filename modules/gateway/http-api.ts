@@ -42,7 +42,7 @@ export interface HttpBackend {
   /** Credentials to demand, or undefined when auth is off (no password, or AP-only mode). */
   credentials(): { user: string; pass: string } | undefined;
   /** Static files (the dashboard); undefined when there is none at that path. */
-  file?(path: string): HttpResponse | undefined;
+  file?(path: string, gzip: boolean): HttpResponse | undefined;
   log?(line: string): void;
   /** Monotonic ms, for the throttle on wrong credentials (none without it). */
   now?(): number;
@@ -300,12 +300,13 @@ export class HttpApi {
     }
     if (known) return msg(405, 'Method not allowed');
     if (get) {
-      const file = b.file?.(path === '/' ? '/index.html' : path);
+      const gzip = acceptsGzip(req.headers['accept-encoding']);
+      const file = b.file?.(path === '/' ? '/index.html' : path, gzip);
       if (file) {
         const coded = (file.headers['Content-Encoding'] ?? '').toLowerCase() === 'gzip';
-        // The page is held gzip-compressed and the device has no room to inflate it: a client
+        // A host that holds the page only gzip-compressed and has no room to inflate it: a client
         // that cannot take gzip gets a readable refusal, never bytes it would print as binary.
-        if (coded && !acceptsGzip(req.headers['accept-encoding'])) {
+        if (coded && !gzip) {
           return { ...text(406, 'This page is stored gzip-compressed. Ask for it with "Accept-Encoding: gzip" (every browser does; curl --compressed).\n'), headers: { ...headers('text/plain'), Vary: 'Accept-Encoding' } };
         }
         return { ...file, headers: { ...CORS, ...file.headers, ...(coded ? { Vary: 'Accept-Encoding' } : {}) } };

@@ -153,7 +153,7 @@ for (const host of hosts) {
       expect(html).toContain('<title>EVSE</title>');
     });
 
-    it.skipIf(!host.negotiatesEncoding)('serves the dashboard uncompressed to a client that does not accept gzip', async () => {
+    it('serves the dashboard uncompressed to a client that does not accept gzip', async () => {
       for (const headers of [{}, { 'Accept-Encoding': 'identity' }, { 'Accept-Encoding': 'gzip;q=0, br' }] as Record<string, string>[]) {
         const r = await rawGet(charger.url + '/', headers);
         expect(r.status).toBe(200);

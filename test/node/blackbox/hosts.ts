@@ -20,8 +20,6 @@ export interface Charger {
 
 export interface ChargerHost {
   name: string;
-  /** Serves the dashboard uncompressed to a client that does not accept gzip (the device does; Node always sends gzip). */
-  negotiatesEncoding: boolean;
   /** Why this host cannot run here (the suite then skips it), or undefined. */
   unavailable(): string | undefined;
   /** A fresh standalone charger (empty state) publishing to the broker at 127.0.0.1:`brokerPort`. */
@@ -38,7 +36,6 @@ function tempDir(name: string): { dir: string; remove(): void } {
 /** `npm start` as a user runs it, with --http-port 0 and --mqtt. */
 export const nodeHost: ChargerHost = {
   name: 'npm start (Node)',
-  negotiatesEncoding: false,
   unavailable: () => undefined,
   async start(brokerPort) {
     const state = tempDir('bb-node');
@@ -64,7 +61,6 @@ export function moddableHost(): ChargerHost {
   let checked = false;
   return {
     name: 'Moddable simulator (mcsim)',
-    negotiatesEncoding: true,
     unavailable() {
       if (!checked) {
         sdk = sdkOrSkip('black-box suite on the Moddable simulator');
