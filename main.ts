@@ -27,6 +27,7 @@ import { TraceLogger } from './hosts/moddable/logger';
 import { moddableMqtt } from './hosts/moddable/mqtt';
 import type { FirmwareSettings, Simulation } from './hosts/moddable/platform';
 import { PreferenceStorage, type PreferenceLike } from './hosts/moddable/storage';
+import type { WsRoute } from './hosts/moddable/ws';
 
 export type Role = 'standalone' | 'gateway' | 'controller';
 
@@ -110,6 +111,11 @@ function withDashboard(next: Router): Router {
   };
 }
 
+/** `/ws`: the gateway decides the handshake and keeps the sessions (4 clients here, the hub's default). */
+function wsRoute(gateway: Gateway): WsRoute {
+  return { handshake: (request) => gateway.wsHandshake(request), open: (peer) => gateway.ws.open(peer) };
+}
+
 function notFound(role: Role): Router {
   const body = JSON.stringify({ msg: `this is a ${role}: only /sim/... is served here` });
   return () => Promise.resolve({ status: 404, headers: { 'Content-Type': 'application/json' }, body });
@@ -129,6 +135,10 @@ function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger, pre
     // /debug and /evse keep 1 KB each here (4 KB on Node): they are strings and
     // arrays in the 78 KB chunk heap, measured by the ESP32 memory profile.
     consoleSize: 1024,
+    // /ws: 4 clients (the hub's default); a client's backlog, counted with what each queued
+    // message costs the heap (hosts/moddable/ws.ts), is dropped past 4 KiB, not 16: the
+    // status document is 1.3 KB here, and four slow clients must not take the heap.
+    wsBuffer: 4096,
     logger,
     info: { id, version: settings.version, buildenv: `moddable-${platform.name}` },
     system: {
@@ -165,6 +175,7 @@ export default function main(): void {
   platform.diagnostics?.(clock, logger);
 
   let router: Router;
+  let ws: WsRoute | undefined;
   if (role === 'standalone') {
     const [gatewayEnd, controllerEnd] = LinkEnd.pair(clock);
     const controller = startController(clock, board, controllerEnd, logger, preference);
@@ -172,6 +183,7 @@ export default function main(): void {
     const gateway = startGateway(clock, gatewayEnd, logger, preference);
     gatewayEnd.onReceive((bytes) => gateway.receive(bytes));
     router = withSimulation(controller.simulation, withDashboard((request) => gateway.http(request)));
+    ws = wsRoute(gateway);
   } else {
     const uart = platform.uart(board.rapi, settings.serial);
     if (role === 'controller') {
@@ -184,9 +196,10 @@ export default function main(): void {
       const gateway = startGateway(clock, uart, logger, preference);
       uart.onReceive((bytes) => gateway.receive(bytes));
       router = withDashboard((request) => gateway.http(request));
+      ws = wsRoute(gateway);
     }
   }
   const port = httpPort();
-  new ModdableHttpServer({ port, handler: router, logger });
+  new ModdableHttpServer({ port, handler: router, logger, ws });
   logger.log(`http: listening on port ${port}`);
 }

@@ -8,6 +8,7 @@ import Timer from 'timer';
 import type { HttpRequest, HttpResponse, Logger } from '../../modules/ports';
 import type { HttpServerClass, HttpServerConnection, HttpServerInstance, HttpServerResponseHead } from '../../types/moddable/sdk';
 import { parseTarget } from './request-target';
+import { ModdableWsPeer, acceptKey, handshakeProblem, wantsUpgrade, type WsRoute } from './ws';
 
 const Server = HTTPServer as unknown as HttpServerClass;
 
@@ -19,6 +20,8 @@ export interface ModdableHttpServerOptions {
   /** Larger request bodies are answered 413 without being kept. */
   maxBody?: number;
   logger?: Logger;
+  /** `/ws`: WebSocket handshakes go to the gateway, accepted connections to its hub. */
+  ws?: WsRoute;
 }
 
 export class ModdableHttpServer {
@@ -29,6 +32,7 @@ export class ModdableHttpServer {
     const maxBody = options.maxBody ?? 8192;
     const logger = options.logger;
     const serial = new OneAtATime();
+    const ws = options.ws;
     this.#server = new Server({
       io: Listener,
       port: options.port ?? 80,
@@ -41,6 +45,7 @@ export class ModdableHttpServer {
         let tooLarge = false;
         let body: Uint8Array | undefined;
         let sent = 0;
+        let upgraded = false;
         connection.accept({
           onRequest(request) {
             method = request.method;
@@ -61,6 +66,19 @@ export class ModdableHttpServer {
           onResponse(response) {
             if (tooLarge) return reply(this, response, { status: 413, headers: { 'content-type': 'text/plain' }, body: 'request body too large' });
             const { path, query } = parseTarget(target);
+            if (ws && wantsUpgrade(headers)) {
+              const refused = ws.handshake({ method, path, query, headers, body: '' });
+              if (refused) return reply(this, response, refused);
+              const problem = handshakeProblem(method, headers);
+              if (problem) return reply(this, response, { status: 400, headers: { 'content-type': 'text/plain' }, body: problem });
+              response.status = 101;
+              response.headers.set('connection', 'upgrade');
+              response.headers.set('upgrade', 'websocket');
+              response.headers.set('sec-websocket-accept', acceptKey(headers['sec-websocket-key']));
+              upgraded = true;
+              // The server calls onDone once the 101 is out; the socket then goes to the WebSocket endpoint.
+              return this.respond(response);
+            }
             const text = parts.length === 0 ? '' : String.fromArrayBuffer(parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1)));
             parts = [];
             const request: HttpRequest = { method, path, query, headers, body: text };
@@ -83,6 +101,9 @@ export class ModdableHttpServer {
             // A view, not a copy: a body in flash (the dashboard) goes out from there.
             this.write(body.subarray(sent, sent + n));
             sent += n;
+          },
+          onDone() {
+            if (upgraded && ws) new ModdableWsPeer(this.detach(), ws);
           },
           onError() {
             body = undefined;

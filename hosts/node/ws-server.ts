@@ -43,7 +43,9 @@ export function serveWs(http: RunningHttpServer, gateway: Gateway | (() => Gatew
       const session = current().ws.open({
         send: (text) => ws.send(text),
         buffered: () => ws.bufferedAmount,
-        close: (code, reason) => ws.close(code, reason),
+        // A close frame queued behind a backlog the peer does not read would never reach it,
+        // and ws would hold the socket for its 30 s close timeout: end it at once.
+        close: (code, reason) => (ws.bufferedAmount > 0 ? ws.terminate() : ws.close(code, reason)),
       });
       if (!session) return;
       ws.on('message', (data, binary) => {

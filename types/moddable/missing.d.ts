@@ -8,3 +8,12 @@ declare module 'embedded:network/http/server' {
   const HTTPServer: unknown;
   export default HTTPServer;
 }
+
+declare module 'embedded:network/websocket/client' {
+  const WebSocketClient: unknown;
+  export default WebSocketClient;
+}
+
+declare module 'crypt' {
+  export const Digest: unknown;
+}

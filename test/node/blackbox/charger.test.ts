@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { startBroker, type Broker } from './broker';
 import { moddableHost, nodeHost, type Charger, type ChargerHost } from './hosts';
+import { floodWithoutReading, openWs, type WsClient } from './ws-client';
 
 async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string): Promise<T> {
   const end = Date.now() + ms;
@@ -161,6 +162,92 @@ for (const host of hosts) {
         expect(r.headers.vary).toMatch(/Accept-Encoding/i);
         expect(r.body.toString('utf8')).toContain('<title>EVSE</title>');
       }
+    });
+
+    describe('/ws', () => {
+      const open: WsClient[] = [];
+      /** A client that has its first message; one refused as one too many (1013) tries again, as it is told to. */
+      const connect = async (headers?: Record<string, string>) => {
+        for (const end = Date.now() + 10_000; ; ) {
+          const c = await openWs(charger.url, headers);
+          const first = await Promise.race([c.next(() => true, 10_000, 'the first message').then(() => undefined), c.closed]);
+          if (!first) {
+            open.push(c);
+            return c;
+          }
+          // The charger counts a client until it sees the socket go, which can take it a moment.
+          if (first.code !== 1013 || Date.now() > end) throw new Error(`/ws closed before its first message: ${first.code} ${first.reason}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      afterEach(() => {
+        for (const c of open.splice(0)) c.close();
+      });
+
+      it('sends the full status document on connect', async () => {
+        const c = await connect();
+        const first = (await c.next(() => true, 5_000, 'the first message')).doc;
+        const status = await json('/status');
+        for (const field of ['state', 'pilot', 'amp', 'voltage', 'rapi_connected', 'config_version', 'claims_version', 'override_version']) {
+          expect(typeof first[field], field).toBe(typeof status[field]);
+        }
+        expect(first.rapi_connected).toBe(1);
+        expect(first.state).toBe(status.state);
+      });
+
+      it('pushes the state change of /sim/unplug and /sim/plug as fragments', async () => {
+        const c = await connect();
+        await c.next(() => true, 5_000, 'the first message');
+        let from = c.got.length;
+        expect((await send('POST', '/sim/unplug')).status).toBe(200);
+        await c.next((d) => d.state === 1, 10_000, 'state 1 after /sim/unplug', from);
+        from = c.got.length;
+        expect((await send('POST', '/sim/ev', { plugged: true, charge: true })).status).toBe(200);
+        const plugged = await c.next((d) => d.state === 2 || d.state === 3, 10_000, 'state 2 or 3 after plugging', from);
+        // A fragment, not the document again.
+        expect(Object.keys(plugged.doc).length).toBeLessThan(20);
+        expect(plugged.doc).not.toHaveProperty('uptime');
+      });
+
+      it('serves 4 clients at once, each getting the document and the same change', async () => {
+        const clients = [await connect(), await connect(), await connect(), await connect()];
+        for (const c of clients) await c.next((d) => 'state' in d && 'config_version' in d, 5_000, 'the document');
+        const version = (await json('/config')).config_version as number;
+        const marks = clients.map((c) => c.got.length);
+        const brightness = 100 + (version % 50);
+        expect((await send('POST', '/config', { led_brightness: brightness })).status).toBe(200);
+        for (const [i, c] of clients.entries()) await c.next((d) => (d.config_version as number) > version, 5_000, `config_version on client ${i + 1}`, marks[i]);
+      });
+
+      it('drops a client that does not read what it asked for, and the others keep getting changes', async () => {
+        const good = await connect();
+        const slow = await connect();
+        await good.next(() => true, 5_000, 'the first message');
+        await slow.next(() => true, 5_000, 'the first message');
+        const pings = await floodWithoutReading(slow, 3_000_000);
+        expect(pings).toBeGreaterThan(0);
+        const version = (await json('/config')).config_version as number;
+        const from = good.got.length;
+        expect((await send('POST', '/config', { led_brightness: 40 + (version % 50) })).status).toBe(200);
+        await good.next((d) => (d.config_version as number) > version, 5_000, 'config_version on the client that reads', from);
+        // The dropped one does not hold a place: 3 more still fit beside the good one.
+        for (let i = 0; i < 3; i++) await (await connect()).next(() => true, 5_000, `the document for client ${i + 2}`);
+      }, 180_000);
+
+      it('asks for the credentials HTTP asks for, at the handshake', async () => {
+        const auth = { Authorization: 'Basic ' + Buffer.from('admin:s3cret-ws').toString('base64') };
+        expect((await send('POST', '/config', { www_username: 'admin', www_password: 's3cret-ws' })).status).toBe(200);
+        try {
+          await expect(openWs(charger.url)).rejects.toMatchObject({ status: 401 });
+          await expect(openWs(charger.url, { Authorization: 'Basic ' + Buffer.from('admin:wrong').toString('base64') })).rejects.toMatchObject({ status: 401 });
+          const c = await connect(auth);
+          expect((await c.next(() => true, 5_000, 'the document with credentials')).doc).toHaveProperty('state');
+        } finally {
+          const r = await fetch(charger.url + '/config', { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify({ www_password: '' }) });
+          expect(r.status).toBe(200);
+        }
+        expect((await get('/status')).status).toBe(200);
+      });
     });
 
     it('publishes the status fields to MQTT', async () => {
