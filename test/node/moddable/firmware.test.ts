@@ -118,7 +118,7 @@ function ownModules(platform: Platform): Map<string, string> {
 }
 
 /** SDK modules the build contains on each platform (from the manifests the project includes; reference §3, §4). */
-const SDK_COMMON = ['mc/config', 'Resource', 'preference', 'timer', 'time', 'instrumentation', 'net', 'embedded:io/serial', 'embedded:io/socket/tcp', 'embedded:io/socket/udp', 'embedded:io/socket/listener', 'embedded:network/dns/resolver/udp', 'websocket', 'socket'];
+const SDK_COMMON = ['mc/config', 'Resource', 'preference', 'timer', 'time', 'instrumentation', 'net', 'embedded:io/serial', 'embedded:io/socket/tcp', 'embedded:io/socket/udp', 'embedded:io/socket/listener', 'embedded:network/dns/resolver/udp', 'websocket', 'socket', 'crypt'];
 const SDK: Record<Platform, string[]> = {
   'esp32/nodemcu': [...SDK_COMMON, 'embedded:io/analog', 'embedded:io/digital', 'embedded:io/pwm', 'wifi', 'net', 'sntp'],
   // The simulator has no Digital, PWM or Analog (reference §3.4), and no SNTP.
@@ -142,6 +142,8 @@ function resolveSpecifier(from: string, specifier: string): string {
 describe('moddable manifest.json', () => {
   it('builds on the SDK base, with strict TypeScript and the stray typings JSON excluded', () => {
     expect(manifest.include).toContain('$(MODDABLE)/examples/manifest_base.json');
+    // crypt (SHA-1 for the /ws handshake, hosts/moddable/ws.ts) comes from the SDK's digest manifest.
+    expect(manifest.include).toContain('$(MODDABLE)/modules/crypt/digest/manifest.json');
     expect(manifest.typescript.tsconfig.compilerOptions.strict).toBe(true);
     for (const stray of ['package', 'tsconfig.es2024', 'tsconfig.es2025']) expect(manifest.modules['~']).toContain(`$(MODDABLE)/typings/${stray}`);
   });
