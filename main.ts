@@ -27,7 +27,7 @@ import { TraceLogger } from './hosts/moddable/logger';
 import { moddableMqtt } from './hosts/moddable/mqtt';
 import type { FirmwareSettings, Simulation } from './hosts/moddable/platform';
 import { PreferenceStorage, type PreferenceLike } from './hosts/moddable/storage';
-import type { WsRoute } from './hosts/moddable/ws';
+import type { WsRoute, WsUpgrade } from './hosts/moddable/ws';
 
 export type Role = 'standalone' | 'gateway' | 'controller';
 
@@ -111,7 +111,7 @@ function withDashboard(next: Router): Router {
   };
 }
 
-/** `/ws`: the gateway decides the handshake and keeps the sessions (4 clients here, the hub's default). */
+/** `/ws` where the platform serves it: the gateway decides the handshake and keeps the sessions (4 clients, the hub's default). */
 function wsRoute(gateway: Gateway): WsRoute {
   return { handshake: (request) => gateway.wsHandshake(request), open: (peer) => gateway.ws.open(peer) };
 }
@@ -175,7 +175,7 @@ export default function main(): void {
   platform.diagnostics?.(clock, logger);
 
   let router: Router;
-  let ws: WsRoute | undefined;
+  let ws: WsUpgrade | undefined;
   if (role === 'standalone') {
     const [gatewayEnd, controllerEnd] = LinkEnd.pair(clock);
     const controller = startController(clock, board, controllerEnd, logger, preference);
@@ -183,7 +183,7 @@ export default function main(): void {
     const gateway = startGateway(clock, gatewayEnd, logger, preference);
     gatewayEnd.onReceive((bytes) => gateway.receive(bytes));
     router = withSimulation(controller.simulation, withDashboard((request) => gateway.http(request)));
-    ws = wsRoute(gateway);
+    ws = platform.webSocket?.(wsRoute(gateway));
   } else {
     const uart = platform.uart(board.rapi, settings.serial);
     if (role === 'controller') {
@@ -196,7 +196,7 @@ export default function main(): void {
       const gateway = startGateway(clock, uart, logger, preference);
       uart.onReceive((bytes) => gateway.receive(bytes));
       router = withDashboard((request) => gateway.http(request));
-      ws = wsRoute(gateway);
+      ws = platform.webSocket?.(wsRoute(gateway));
     }
   }
   const port = httpPort();

@@ -8,7 +8,8 @@ import Timer from 'timer';
 import type { HttpRequest, HttpResponse, Logger } from '../../modules/ports';
 import type { HttpServerClass, HttpServerConnection, HttpServerInstance, HttpServerResponseHead } from '../../types/moddable/sdk';
 import { parseTarget } from './request-target';
-import { ModdableWsPeer, acceptKey, handshakeProblem, wantsUpgrade, type WsRoute } from './ws';
+// Type only: the WebSocket code is the platform's to bring (hosts/moddable/ws.ts), and stays out of a build without it.
+import type { WsUpgrade } from './ws';
 
 const Server = HTTPServer as unknown as HttpServerClass;
 
@@ -20,8 +21,8 @@ export interface ModdableHttpServerOptions {
   /** Larger request bodies are answered 413 without being kept. */
   maxBody?: number;
   logger?: Logger;
-  /** `/ws`: WebSocket handshakes go to the gateway, accepted connections to its hub. */
-  ws?: WsRoute;
+  /** `/ws`: what answers a request for `Upgrade: websocket` (else it is an ordinary request). */
+  ws?: WsUpgrade;
 }
 
 export class ModdableHttpServer {
@@ -66,15 +67,9 @@ export class ModdableHttpServer {
           onResponse(response) {
             if (tooLarge) return reply(this, response, { status: 413, headers: { 'content-type': 'text/plain' }, body: 'request body too large' });
             const { path, query } = parseTarget(target);
-            if (ws && wantsUpgrade(headers)) {
-              const refused = ws.handshake({ method, path, query, headers, body: '' });
+            if (ws && (headers.upgrade ?? '').toLowerCase() === 'websocket') {
+              const refused = ws.answer({ method, path, query, headers, body: '' }, response);
               if (refused) return reply(this, response, refused);
-              const problem = handshakeProblem(method, headers);
-              if (problem) return reply(this, response, { status: 400, headers: { 'content-type': 'text/plain' }, body: problem });
-              response.status = 101;
-              response.headers.set('connection', 'upgrade');
-              response.headers.set('upgrade', 'websocket');
-              response.headers.set('sec-websocket-accept', acceptKey(headers['sec-websocket-key']));
               upgraded = true;
               // The server calls onDone once the 101 is out; the socket then goes to the WebSocket endpoint.
               return this.respond(response);
@@ -103,7 +98,7 @@ export class ModdableHttpServer {
             sent += n;
           },
           onDone() {
-            if (upgraded && ws) new ModdableWsPeer(this.detach(), ws);
+            if (upgraded && ws) ws.attach(this.detach());
           },
           onError() {
             body = undefined;

@@ -10,6 +10,7 @@ import type { ByteSink, Clock, HttpRequest, HttpResponse, Logger, Storage, Timer
 import type { Board, UartPins } from './board';
 import type { UartLink } from './serial';
 import type { PreferenceLike } from './storage';
+import type { WsRoute, WsUpgrade } from './ws';
 
 /** The J1772 hardware ports of a board: the controller's options that are hardware. */
 export type ControllerHardware = Pick<
@@ -98,4 +99,6 @@ export interface Platform {
   heap(): { free_heap: number; largest_free_block: number; min_free_heap: number };
   /** Static files (the dashboard), when the build carries them. */
   file?(path: string): HttpResponse | undefined;
+  /** `/ws`, where the build carries it (hosts/moddable/ws.ts); absent on the ESP32 (docs/moddable.md: its heap cost). */
+  webSocket?(route: WsRoute): WsUpgrade;
 }

@@ -17,8 +17,8 @@ import WebSocketClient from 'embedded:network/websocket/client';
 import { Digest } from 'crypt';
 import Timer from 'timer';
 import type { WsPeer, WsSession } from '../../modules/gateway/ws-hub';
-import type { HttpResponse } from '../../modules/ports';
-import type { DigestClass, WsEndpoint, WsEndpointClass } from '../../types/moddable/sdk';
+import type { HttpRequest, HttpResponse } from '../../modules/ports';
+import type { DigestClass, HttpServerResponseHead, WsEndpoint, WsEndpointClass } from '../../types/moddable/sdk';
 
 const Endpoint = WebSocketClient as unknown as WsEndpointClass;
 const Sha1 = Digest as unknown as DigestClass;
@@ -31,17 +31,40 @@ const OP_CLOSE = 8;
 const OP_PING = 9;
 const OP_PONG = 10;
 
-/** The gateway's side of `/ws`, as the HTTP server needs it. */
+/** The gateway's side of `/ws`. */
 export interface WsRoute {
   /** undefined to accept the handshake, else the HTTP answer that refuses it. */
-  handshake(request: { method: string; path: string; query: Record<string, string>; headers: Record<string, string>; body: string }): HttpResponse | undefined;
+  handshake(request: HttpRequest): HttpResponse | undefined;
   /** A connection that passed: its session, or undefined when the hub refused it (and closed the peer). */
   open(peer: WsPeer): WsSession | undefined;
 }
 
-/** Whether the request asks to switch to WebSocket (`Upgrade: websocket`). */
-export function wantsUpgrade(headers: Record<string, string>): boolean {
-  return (headers.upgrade ?? '').toLowerCase() === 'websocket';
+/** What the HTTP server (http.ts) does with a request that asks for `Upgrade: websocket`. */
+export interface WsUpgrade {
+  /** The HTTP answer that refuses the handshake, or undefined after it made `response` the 101. */
+  answer(request: HttpRequest, response: HttpServerResponseHead): HttpResponse | undefined;
+  /** The socket the server detached once the 101 was out. */
+  attach(socket: unknown): void;
+}
+
+/** `/ws` for a platform that serves it (the simulator; not the ESP32, see docs/moddable.md). */
+export function webSocketUpgrade(route: WsRoute): WsUpgrade {
+  return {
+    answer(request, response) {
+      const refused = route.handshake(request);
+      if (refused) return refused;
+      const problem = handshakeProblem(request.method, request.headers);
+      if (problem) return { status: 400, headers: { 'content-type': 'text/plain' }, body: problem };
+      response.status = 101;
+      response.headers.set('connection', 'upgrade');
+      response.headers.set('upgrade', 'websocket');
+      response.headers.set('sec-websocket-accept', acceptKey(request.headers['sec-websocket-key']));
+      return undefined;
+    },
+    attach(socket) {
+      new ModdableWsPeer(socket, route);
+    },
+  };
 }
 
 /** Why the headers are not a valid opening handshake (RFC 6455 §4.2.1), or undefined. */

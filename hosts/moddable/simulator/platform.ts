@@ -24,6 +24,7 @@ import type { PreferenceLike } from '../storage';
 import getenv from './environment';
 import { FilePreference } from './file-preference';
 import liveMemory from './memory';
+import { webSocketUpgrade } from '../ws';
 
 function settings(): FirmwareSettings {
   const out: FirmwareSettings = {};
@@ -96,6 +97,7 @@ function diagnostics(timers: Timers, logger: Logger): void {
 
 export const platform: Platform = {
   name: 'simulator',
+  webSocket: webSocketUpgrade,
   settings,
   preference,
   deviceId,

@@ -114,6 +114,11 @@ function ownModules(platform: Platform): Map<string, string> {
       for (const path of Array.isArray(value) ? value : [value]) add(specifier, path as string);
     }
   }
+  // "~" leaves files out of this platform's build.
+  for (const path of (platformBlock(platform)?.modules?.['~'] ?? []) as string[]) {
+    if (!path.startsWith('./')) continue;
+    for (const [specifier, file] of map) if (file.replace(/\.(ts|js)$/, '') === join(root, path.slice(2))) map.delete(specifier);
+  }
   return map;
 }
 
@@ -142,8 +147,9 @@ function resolveSpecifier(from: string, specifier: string): string {
 describe('moddable manifest.json', () => {
   it('builds on the SDK base, with strict TypeScript and the stray typings JSON excluded', () => {
     expect(manifest.include).toContain('$(MODDABLE)/examples/manifest_base.json');
-    // crypt (SHA-1 for the /ws handshake, hosts/moddable/ws.ts) comes from the SDK's digest manifest.
-    expect(manifest.include).toContain('$(MODDABLE)/modules/crypt/digest/manifest.json');
+    // /ws (hosts/moddable/ws.ts, the simulators' only) needs crypt (SHA-1) and logical (the endpoint's
+    // masks): the SDK's websocket manifest, which OCPP includes, brings both.
+    for (const p of ['lin', 'mac', 'win']) expect(manifest.platforms[p].include).toContain('$(MODDABLE)/modules/network/websocket/manifest.json');
     expect(manifest.typescript.tsconfig.compilerOptions.strict).toBe(true);
     for (const stray of ['package', 'tsconfig.es2024', 'tsconfig.es2025']) expect(manifest.modules['~']).toContain(`$(MODDABLE)/typings/${stray}`);
   });
@@ -194,7 +200,7 @@ describe('moddable manifest.json', () => {
   for (const platform of ['esp32/nodemcu', 'lin'] as Platform[]) {
     it(`resolves every runtime import of the firmware on ${platform}`, () => {
       const own = ownModules(platform);
-      const sdk = new Set([...SDK[platform], ...Object.keys(manifest.modules).filter((k) => k.startsWith('embedded:'))]);
+      const sdk = new Set([...SDK[platform], ...[...Object.keys(manifest.modules), ...Object.keys(platformBlock(platform)?.modules ?? {})].filter((k) => k.startsWith('embedded:'))]);
       const seen = new Set<string>();
       const queue = ['main'];
       const missing: string[] = [];
@@ -219,11 +225,15 @@ describe('moddable manifest.json', () => {
         // the simulator's hardware and its /sim/* API
         expect(seen.has('sim/station')).toBe(true);
         expect(seen.has('sim/control-api')).toBe(true);
+        expect(seen.has('hosts/moddable/ws')).toBe(true);
       } else {
         expect(seen.has('embedded:io/pwm')).toBe(true);
         // no simulation in a device build: not imported, not even in the build
         expect([...seen].filter((m) => m.startsWith('sim/'))).toEqual([]);
         expect([...own.keys()].filter((m) => m.startsWith('sim/'))).toEqual([]);
+        // no /ws on the device (its heap cost, docs/moddable.md): not imported, not in the build
+        expect(seen.has('hosts/moddable/ws')).toBe(false);
+        expect(own.has('hosts/moddable/ws')).toBe(false);
       }
     });
   }
