@@ -24,42 +24,44 @@ type SocketClass = new (dictionary: object) => { callback?: SocketCallback; writ
  * connection is reported as connected, the Client then writes its handshake,
  * the write throws ("write failed") inside the Client's callback, and the
  * unhandled exception stops the XS machine (seen with SDK 8.2.3 and mcsim).
+ *
+ * One class for every connection, in flash when preloaded; the socket class
+ * it wraps comes in the dictionary as `inner` (the Client passes the
+ * dictionary on: `new dictionary.Socket(dictionary)`).
  */
-function guarded(Inner: SocketClass): SocketClass {
-  return class GuardedSocket {
-    #inner: InstanceType<SocketClass>;
-    #failed = false;
-    callback?: SocketCallback;
+class GuardedSocket {
+  #inner: InstanceType<SocketClass>;
+  #failed = false;
+  callback?: SocketCallback;
 
-    constructor(dictionary: object) {
-      this.#inner = new Inner(dictionary);
-      this.#inner.callback = (message, value) => this.callback?.(message, value);
-    }
+  constructor(dictionary: { inner: SocketClass }) {
+    this.#inner = new dictionary.inner(dictionary);
+    this.#inner.callback = (message, value) => this.callback?.(message, value);
+  }
 
-    write(...items: unknown[]): unknown {
-      if (this.#failed) return 0;
-      try {
-        return this.#inner.write(...items);
-      } catch {
-        this.#failed = true;
-        // Reported on a later turn: the Client is still inside its own callback.
-        Timer.set(() => this.callback?.(-1));
-        return 0;
-      }
+  write(...items: unknown[]): unknown {
+    if (this.#failed) return 0;
+    try {
+      return this.#inner.write(...items);
+    } catch {
+      this.#failed = true;
+      // Reported on a later turn: the Client is still inside its own callback.
+      Timer.set(() => this.callback?.(-1));
+      return 0;
     }
+  }
 
-    read(...items: unknown[]): unknown {
-      return this.#inner.read(...items);
-    }
+  read(...items: unknown[]): unknown {
+    return this.#inner.read(...items);
+  }
 
-    close(): void {
-      try {
-        this.#inner.close();
-      } catch {
-        // already closed by the peer
-      }
+  close(): void {
+    try {
+      this.#inner.close();
+    } catch {
+      // already closed by the peer
     }
-  };
+  }
 }
 
 interface Target {
@@ -99,7 +101,8 @@ function connect(options: Parameters<WebSocketConnect>[0], events: Parameters<We
   const headers: string[] = [];
   for (const name in options.headers) headers.push(name, options.headers[name]);
   const dictionary: Record<string, unknown> = { host: target.host, port: target.port, path: target.path, protocol: options.protocols.join(', '), headers };
-  dictionary.Socket = guarded((target.secure ? secureSocket : Socket) as SocketClass);
+  dictionary.Socket = GuardedSocket;
+  dictionary.inner = (target.secure ? secureSocket : Socket) as SocketClass;
   let client: Client;
   try {
     client = new Client(dictionary as ConstructorParameters<typeof Client>[0]);

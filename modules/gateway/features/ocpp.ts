@@ -20,7 +20,8 @@
 // took the device's stack to 567 of 640 slots in the ESP32 profile.
 
 import type { WebSocketConnect } from '../../ports';
-import { ChargePoint, type Identity, type OcppSettings } from '../../ocpp/charge-point';
+import { ChargePoint, type ChargePointOptions, type Identity, type OcppSettings } from '../../ocpp/charge-point';
+import type { ChargerReading } from '../../ocpp/connector-status';
 import { EvseReading } from '../../ocpp/evse-reading';
 import { Priority } from '../claims';
 import type { ConfigSpec } from '../config-store';
@@ -172,32 +173,66 @@ class OcppFeature implements Feature, StatusSource {
   }
 
   #make(): ChargePoint {
+    return new ChargePoint(new ChargerPort(this.#ctx, this.#options, () => this.#syncSoon(), () => this.#settings()));
+  }
+}
+
+/**
+ * What the charge point reads and calls, over the feature context. A class
+ * so that its methods live once on the prototype (in flash when preloaded)
+ * instead of as closures in RAM; only `log`, which the charge point hands on
+ * detached, is a closure.
+ */
+class ChargerPort implements ChargePointOptions {
+  readonly clock: ChargePointOptions['clock'];
+  readonly timers: ChargePointOptions['timers'];
+  readonly storage: ChargePointOptions['storage'];
+  readonly connect: WebSocketConnect;
+  readonly identity: Identity;
+  readonly queueBound?: number;
+  readonly log: (line: string) => void;
+  readonly onChange: () => void;
+  readonly settings: () => OcppSettings;
+  readonly #ctx: FeatureContext;
+  readonly #options: OcppFeatureOptions;
+  readonly #reading = new EvseReading();
+
+  constructor(ctx: FeatureContext, options: OcppFeatureOptions, onChange: () => void, settings: () => OcppSettings) {
+    this.#ctx = ctx;
+    this.#options = options;
+    this.clock = ctx.clock;
+    this.timers = ctx.timers;
+    this.storage = ctx.storage;
+    this.connect = options.connect;
+    this.identity = { chargePointVendor: 'OpenEVSE', chargePointModel: 'evse-xs', firmwareVersion: '5.1.0', ...options.identity };
+    this.queueBound = options.queueBound;
+    this.log = (line) => ctx.log(line);
+    this.onChange = onChange;
+    this.settings = settings;
+  }
+
+  setSetting(_key: 'authOffline', value: boolean): void {
+    void this.#ctx.updateConfig({ ocpp_auth_offline: value });
+  }
+
+  reading(): ChargerReading {
+    return this.#reading.read(this.#ctx.snapshot(), this.#ctx.voltage());
+  }
+
+  electrical(): { voltage: number; phases: number } {
+    return { voltage: this.#ctx.voltage(), phases: 1 };
+  }
+
+  currents(): { min: number; max: number } {
+    const s = this.#ctx.snapshot();
+    return { min: s.minCurrent || 6, max: s.maxCurrentSoft || s.maxCurrentHard || 32 };
+  }
+
+  onReset(hard: boolean): void {
     const ctx = this.#ctx;
-    const options = this.#options;
-    const reading = new EvseReading();
-    return new ChargePoint({
-      clock: ctx.clock,
-      timers: ctx.timers,
-      storage: ctx.storage,
-      connect: options.connect,
-      settings: () => this.#settings(),
-      setSetting: (_key, value) => void ctx.updateConfig({ ocpp_auth_offline: value }),
-      reading: () => reading.read(ctx.snapshot(), ctx.voltage()),
-      identity: { chargePointVendor: 'OpenEVSE', chargePointModel: 'evse-xs', firmwareVersion: '5.1.0', ...options.identity },
-      electrical: () => ({ voltage: ctx.voltage(), phases: 1 }),
-      currents: () => {
-        const s = ctx.snapshot();
-        return { min: s.minCurrent || 6, max: s.maxCurrentSoft || s.maxCurrentHard || 32 };
-      },
-      onReset: (hard) => {
-        ctx.log(`ocpp: ${hard ? 'hard' : 'soft'} reset asked for by the central system`);
-        if (hard) void ctx.rapi.send('FR', [], 'ocpp');
-        options.restart?.(hard);
-      },
-      onChange: () => this.#syncSoon(),
-      queueBound: options.queueBound,
-      log: (l) => ctx.log(l),
-    });
+    ctx.log(`ocpp: ${hard ? 'hard' : 'soft'} reset asked for by the central system`);
+    if (hard) void ctx.rapi.send('FR', [], 'ocpp');
+    this.#options.restart?.(hard);
   }
 }
 
