@@ -22,6 +22,7 @@ interface Unit {
   cut: boolean;
   storage: MemoryStorage;
   controllerStorage: SimStorage;
+  gw: LinkEnd;
 }
 
 /** `stagger`: ms between the units' power-ons, so their 500 ms publish rounds fall at different phases. */
@@ -52,15 +53,18 @@ function group(n: number, limit: number, stagger = 0) {
     };
   };
   let current: Gateway | undefined;
+  const gatewayOn = (i: number, gw: LinkEnd, storage: MemoryStorage) => {
+    const features = [...STANDARD_FEATURES, loadSharingFeature({ connect: (o, e) => ((current = gateway), connect(o, e)) })];
+    const gateway: Gateway = new Gateway({ clock, timers: clock, storage, link: gw, info: { id: `a1b2c3d4e5f${i}`, version: '5.1.0' }, features });
+    gw.onReceive((b) => gateway.receive(b));
+    return gateway;
+  };
   const build = (i: number, storage: MemoryStorage, controllerStorage: SimStorage) => {
     const name = `evse-${i + 1}`;
     const [gw, ctl] = LinkEnd.pair(clock);
     const station = new SimStation({ clock, output: ctl, storage: controllerStorage });
     ctl.onReceive((b) => station.receive(b));
-    const features = [...STANDARD_FEATURES, loadSharingFeature({ connect: (o, e) => ((current = gateway), connect(o, e)) })];
-    const gateway: Gateway = new Gateway({ clock, timers: clock, storage, link: gw, info: { id: `a1b2c3d4e5f${i}`, version: '5.1.0' }, features });
-    gw.onReceive((b) => gateway.receive(b));
-    return { name, station, gateway, cut: false, storage, controllerStorage };
+    return { name, station, gateway: gatewayOn(i, gw, storage), gw, cut: false, storage, controllerStorage };
   };
   for (let i = 0; i < n; i++) {
     const storage = new MemoryStorage();
@@ -100,7 +104,14 @@ function group(n: number, limit: number, stagger = 0) {
       if (sum > max) max = sum;
     }
   };
-  return { clock, units, run, restart, stats: () => ({ samples, over, max }), get: (u: Unit, path: string) => settle(clock, u.gateway.http(request('GET', path))).then(bodyJson) };
+  /** Unit i's gateway reboots in-process (`/restart`): a new one on the same link and storage; the controller runs on. */
+  const rebootGateway = (i: number) => {
+    const u = units[i];
+    u.gateway.stop();
+    current = u.gateway = gatewayOn(i, u.gw, u.storage);
+    u.gateway.start();
+  };
+  return { clock, units, run, restart, rebootGateway, stats: () => ({ samples, over, max }), get: (u: Unit, path: string) => settle(clock, u.gateway.http(request('GET', path))).then(bodyJson) };
 }
 
 describe('load sharing between gateways', () => {
@@ -149,6 +160,28 @@ describe('load sharing between gateways', () => {
     // Its fallback, then its share of the limit: no pause in between.
     expect(changes).toEqual([7, 10]);
     expect(g.units.map((u) => u.station.pilot.offer)).toEqual([10, 10, 10, 0]);
+    expect(g.stats().over).toBe(0);
+    expect(g.stats().max).toBe(30);
+  });
+
+  it('a member whose gateway restarts in-process (/restart) while its controller goes on offering 10 A: paused within its quarantine, the sum holds', async () => {
+    const g = group(4, 30, 130);
+    await g.run(3000);
+    for (const u of g.units.slice(0, 3)) u.station.ev.plug();
+    await g.run(25000);
+    expect(g.units.map((u) => u.station.pilot.offer)).toEqual([10, 10, 10, 0]);
+    for (const i of [1, 0]) {
+      g.rebootGateway(i);
+      let paused = -1;
+      for (let t = 0; t < 30000; t += 10) {
+        await g.run(10);
+        if (paused < 0 && g.units[i].station.pilot.offer === 0) paused = t;
+      }
+      // The controller kept the old grant until the new gateway's pause, a few ms later.
+      expect(paused).toBeGreaterThanOrEqual(0);
+      expect(paused).toBeLessThan(500);
+      expect(g.units.map((u) => u.station.pilot.offer)).toEqual([10, 10, 10, 0]);
+    }
     expect(g.stats().over).toBe(0);
     expect(g.stats().max).toBe(30);
   });
