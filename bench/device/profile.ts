@@ -76,6 +76,30 @@ export class Profile {
     }
   }
 
+  /**
+   * Wraps every method, getter and setter of a class one by one, each charged
+   * to `prefix.name` (the per-function profile: `npx tsx bench/node/device.bench.ts
+   * --functions`). Private methods cannot be reached: they are charged to the
+   * public method or accessor that calls them.
+   */
+  wrapEach(cls: { prototype: object }, prefix: string): void {
+    const proto = cls.prototype as Record<string, unknown>;
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      const d = Object.getOwnPropertyDescriptor(proto, key);
+      if (key === 'constructor' || !d) continue;
+      const wrapped: PropertyDescriptor = { ...d };
+      if (typeof d.value === 'function') wrapped.value = this.wrap(`${prefix}.${key}`, d.value as (...a: unknown[]) => unknown);
+      if (d.get) wrapped.get = this.wrap(`${prefix}.get ${key}`, d.get);
+      if (d.set) wrapped.set = this.wrap(`${prefix}.set ${key}`, d.set);
+      Object.defineProperty(proto, key, wrapped);
+    }
+  }
+
+  /** Entries into a part so far. */
+  calls(name: string): number {
+    return this.#parts.get(name)?.calls ?? 0;
+  }
+
   /** Timers whose callbacks are charged to `name`. */
   timers<T extends { set(cb: () => void, ms: number): unknown; repeat(cb: () => void, ms: number): unknown; clear(id: unknown): void }>(name: string, t: T): T {
     return {

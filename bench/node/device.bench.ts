@@ -14,7 +14,7 @@ const defaultOutDir = join(root, 'test', 'xs', '.build', 'device');
 
 type Row = { name: string; value: number; unit: string; note?: string; xsMeterPerOp?: number };
 
-async function runOnXs(mode: 'plain' | 'profiled', outDir: string): Promise<Record<string, unknown>[]> {
+async function runOnXs(mode: 'plain' | 'profiled' | 'functions', outDir: string): Promise<Record<string, unknown>[]> {
   mkdirSync(outDir, { recursive: true });
   const entry = join(outDir, `${mode}.ts`);
   writeFileSync(entry, `import { main } from ${JSON.stringify(join(root, 'bench', 'device', 'scenario.ts'))};\nawait main(${JSON.stringify(mode)});\n`);
@@ -65,7 +65,24 @@ export default function run(): Promise<Row[]> {
   return deviceRows();
 }
 
-// `npx tsx bench/node/device.bench.ts` prints only these rows.
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/** `--functions`: the per-function profile (where the computrons go), not gated. */
+export async function functionRows(outDir = defaultOutDir, top = 200): Promise<string[]> {
+  const lines: string[] = [];
+  const phases = (await runOnXs('functions', outDir)) as { phase: string; parts: Record<string, number>; calls: Record<string, number> }[];
+  for (const p of phases) {
+    lines.push(`${p.phase}: computrons/s, calls/s, computrons/call (each function without the wrapped functions it calls)`);
+    const sorted = Object.entries(p.parts).sort((a, b) => b[1] - a[1]).slice(0, top);
+    for (const [k, v] of sorted) {
+      const c = p.calls[k] ?? 0;
+      lines.push(`  ${k.padEnd(72)} ${String(Math.round(v)).padStart(8)} ${String(Math.round(c)).padStart(6)} ${c ? String(Math.round(v / c)).padStart(6) : ''}`);
+    }
+  }
+  return lines;
+}
+
+// `npx tsx bench/node/device.bench.ts` prints only these rows (`--functions`: the per-function profile).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv.includes('--functions')) {
+  for (const l of await functionRows()) console.log(l);
+} else if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   for (const r of await deviceRows()) console.log(`${r.name.padEnd(70)} ${String(r.value).padStart(9)} ${r.unit}${r.note ? `  (${r.note})` : ''}`);
 }

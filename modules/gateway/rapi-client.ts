@@ -17,7 +17,7 @@
 // a flood from one source fills only its own queue and never starves another.
 
 import type { ByteSink, Clock, TimerId, Timers } from '../ports';
-import { decode, encode, toBytes, type Frame } from '../rapi/frame';
+import { decode, encode, encodeBytes, type Frame } from '../rapi/frame';
 import { RapiScheduler } from './rapi-scheduler';
 import { interpret, type AsyncType } from '../rapi/message';
 import { FrameParser } from '../rapi/parser';
@@ -46,6 +46,24 @@ export type RapiResult = RapiReply | { error: RapiError };
 
 export function isReply(r: RapiResult): r is RapiReply {
   return !('error' in r);
+}
+
+/**
+ * A reply that carried a sequence id: its `text` (the reply re-checksummed
+ * without the id) is worked out when first read, an own property like any
+ * other. Only /r and MQTT read it, and encoding every poll's reply again
+ * cost as much as parsing it.
+ */
+function sequencedReply(ok: boolean, params: string[], raw: string): RapiReply {
+  let text: string | undefined;
+  return {
+    ok,
+    params,
+    raw,
+    get text(): string {
+      return (text ??= encode(ok ? 'OK' : 'NK', params).slice(0, -1));
+    },
+  };
 }
 
 /** What a controller answers to a frame with a wrong checksum or sequence id. */
@@ -196,8 +214,8 @@ export class RapiClient {
     try {
       strings = params.map(String);
       // Encode once now so a malformed or over-long command fails here, not on the wire.
-      const text = encode(command, strings, { seq: this.#sequence === 'off' ? undefined : 255 });
-      if (text.length - 1 > this.#maxLength) return Promise.resolve({ error: 'RAPI_RESPONSE_CMD_TOO_LONG' });
+      const bytes = encodeBytes(command, strings, { seq: this.#sequence === 'off' ? undefined : 255 });
+      if (bytes.length - 1 > this.#maxLength) return Promise.resolve({ error: 'RAPI_RESPONSE_CMD_TOO_LONG' });
     } catch {
       return Promise.resolve({ error: 'RAPI_RESPONSE_INVALID_COMMAND' });
     }
@@ -271,12 +289,13 @@ export class RapiClient {
       this.#seq = (this.#seq % 255) + 1; // 1…255; 00 is reserved as invalid
       seq = this.#seq;
     }
-    const text = encode(next.command, next.params, { seq });
+    const bytes = encodeBytes(next.command, next.params, { seq });
     this.#inFlight = { ...next, seq, sentAt: this.#clock.now() };
     this.#sent++;
     this.#timer = this.#timers.set(() => this.#expire(), this.#timeout);
-    this.#options.onTraffic?.('tx', text.slice(0, -1));
-    this.#link.write(toBytes(text));
+    // The text without its CR, from the bytes (one call; encoding twice costs a pass per character on XS).
+    if (this.#options.onTraffic) this.#options.onTraffic('tx', String.fromCharCode.apply(null, bytes.subarray(0, bytes.length - 1) as unknown as number[]));
+    this.#link.write(bytes);
   }
 
   #expire(): void {
@@ -337,7 +356,7 @@ export class RapiClient {
     this.#success++;
     this.#lastReplyAt = this.#clock.now();
     this.#setConnected(true);
-    p.resolve({ ok: m.ok, params: m.params, raw: text, text: m.seq === undefined ? text : encode(m.ok ? 'OK' : 'NK', m.params).slice(0, -1) });
+    p.resolve(m.seq === undefined ? { ok: m.ok, params: m.params, raw: text, text } : sequencedReply(m.ok, m.params, text));
     this.#pump();
   }
 

@@ -15,6 +15,11 @@ export class ButtonTimer {
   #downSince = -1;
   #wifiSent = false;
 
+  /** A press is being timed: `sample(false, …)` can only complete one while this is true (otherwise it returns 'none' and changes nothing). */
+  get timing(): boolean {
+    return this.#downSince >= 0;
+  }
+
   /** Call on every tick with the level; returns the event this sample completes. */
   sample(pressed: boolean, now: number): ButtonEvent {
     if (pressed) {

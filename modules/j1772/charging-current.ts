@@ -5,6 +5,10 @@
 
 import type { CurrentSampler } from '../ports';
 import { Ammeter } from './ammeter';
+import { restingSense, type Sense } from './faults';
+
+/** The current's field of the controller's Sense (faults.ts), which ChargingCurrent keeps. */
+export type CurrentSense = Pick<Sense, 'milliamps'>;
 
 export interface ChargingCurrentOptions {
   /** The CT's ADC; without one the current reads 0. */
@@ -16,6 +20,8 @@ export interface ChargingCurrentOptions {
   block: number;
   /** ms between readings. */
   intervalMs: number;
+  /** Where the reported current is kept (the controller's Sense). */
+  sense?: CurrentSense;
 }
 
 /** One window holds a whole cycle after the first crossing at 50 Hz and at 60 Hz. */
@@ -26,7 +32,8 @@ export class ChargingCurrent {
   readonly #ammeter?: Ammeter;
   readonly #samples?: Uint16Array;
   readonly #intervalMs: number;
-  #milliamps = 0;
+  /** The reported current lives here: the periodic checks read it on every tick. */
+  readonly #sense: CurrentSense;
   #last = 0;
   #lastReadingAt = -Infinity;
   /** Readings were taken since the last reset. */
@@ -34,6 +41,8 @@ export class ChargingCurrent {
 
   constructor(options: ChargingCurrentOptions) {
     this.#intervalMs = options.intervalMs;
+    this.#sense = options.sense ?? restingSense();
+    this.#sense.milliamps = 0;
     const sampler = options.sampler;
     if (!sampler) return;
     this.#sampler = sampler;
@@ -43,7 +52,7 @@ export class ChargingCurrent {
 
   /** The reported current (the ammeter's block average), mA. */
   get milliamps(): number {
-    return this.#milliamps;
+    return this.#sense.milliamps;
   }
 
   /** The latest one-cycle reading, mA: what energy is counted from (it lags the current by ≤ one interval, not a block). */
@@ -59,7 +68,7 @@ export class ChargingCurrent {
     this.#measuring = true;
     const samples = this.#samples!;
     const avg = ammeter.measure(samples, this.#sampler!.sample(samples));
-    if (avg !== undefined) this.#milliamps = avg;
+    if (avg !== undefined) this.#sense.milliamps = avg;
     this.#last = ammeter.lastMilliamps;
   }
 
@@ -67,7 +76,7 @@ export class ChargingCurrent {
   reset(): void {
     if (!this.#measuring) return;
     this.#measuring = false;
-    this.#milliamps = 0;
+    this.#sense.milliamps = 0;
     this.#last = 0;
     // The first reading after the next close is due at once.
     this.#lastReadingAt = -Infinity;

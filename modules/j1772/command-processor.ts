@@ -3,7 +3,7 @@
 // semantics follow OpenEVSE 8.2.3's rapi_proc.cpp, RAPI protocol 5.2.1.
 
 import type { ByteSink, Clock } from '../ports';
-import { encode, hex2, toBytes, type Frame } from '../rapi/frame';
+import { encode, encodeBytes, hex2, toBytes, type Frame } from '../rapi/frame';
 import { FrameParser } from '../rapi/parser';
 import type { EvseController } from './controller';
 import { AT_VFLAGS, EvseState, FEATURE_LETTERS, VFlag } from './evse-state';
@@ -51,6 +51,7 @@ const NO_PARAMS = new Set([
 
 const CR = 0x0d;
 const LF = 0x0a;
+const NO_OPTIONS = Object.freeze({});
 
 export class CommandProcessor {
   readonly #controller: EvseController;
@@ -152,9 +153,9 @@ export class CommandProcessor {
   }
 
   #send(word: string, params: readonly (string | number)[], seq?: number): void {
-    const text = encode(word, params, seq === undefined ? {} : { seq });
     // One write per frame, so nothing (an $AT) can land inside it.
-    this.#output.write(toBytes(this.#echo ? text + '\n' : text));
+    if (!this.#echo) this.#output.write(encodeBytes(word, params, seq === undefined ? NO_OPTIONS : { seq }));
+    else this.#output.write(toBytes(encode(word, params, seq === undefined ? {} : { seq }) + '\n'));
   }
 
   #command(cmd: string, p: string[]): Reply {

@@ -23,12 +23,12 @@ import { DEBOUNCE_DOWN_MS, POWER_OFF_MS, worstPowerOffMs } from './debounce';
 import { DELAY_TIMER_CHECK_MS, validWindow } from './delay-timer';
 import type { EnergyMeter } from './energy';
 import { EvseState, Feature, VFlag } from './evse-state';
-import { FaultSupervisor, RetryPolicy, type HardFault, type SafetyCheck } from './faults';
-import { GfciLevelCheck, GfciSelfTest } from './gfci';
-import { GroundCheck } from './ground';
+import { FaultSupervisor, restingSense, RetryPolicy, type HardFault, type Sense } from './faults';
+import { GfciSelfTest } from './gfci';
 import type { Heartbeat } from './heartbeat';
 import { CurrentOffer, type CurrentResult } from './offer';
-import { DEFAULT_OVER_CURRENT, OverCurrentCheck, type OverCurrentOptions } from './overcurrent';
+import type { OverCurrentOptions } from './overcurrent';
+import { PeriodicChecks } from './periodic-checks';
 import { classifyPilot, DEFAULT_THRESHOLDS, MAX_AMPS, MIN_AMPS, type PilotThresholds } from './pilot';
 import { PowerOnSelfTest, type PostResult } from './post';
 import { Relay } from './relay';
@@ -38,8 +38,7 @@ import { ChargeSession } from './session';
 import { type ControllerSettings, SettingsStore } from './settings';
 import type { SleepReason } from './sleep';
 import { EvseStateMachine } from './state-machine';
-import { StuckRelayCheck } from './stuck-relay';
-import { hottest, OverTemperatureCheck, type ThermalThresholds } from './temperature';
+import { hottest, type ThermalThresholds } from './temperature';
 
 // Names the first versions exported from here, kept for importers.
 export { DEBOUNCE_DOWN_MS, DEBOUNCE_MS, POWER_OFF_MS } from './debounce';
@@ -124,6 +123,8 @@ export class EvseController {
   readonly #faults: FaultSupervisor;
   readonly #selfTest: GfciSelfTest;
   readonly #machine: EvseStateMachine;
+  /** What the periodic checks look at; the relay keeps its fields there (read on every tick without a call). */
+  readonly #sense: Sense;
   readonly #buttonTimer = new ButtonTimer();
   readonly #listeners: ((event: ControllerEvent) => void)[] = [];
 
@@ -161,24 +162,23 @@ export class EvseController {
     const boardMaxAmps = options.maxAmps ?? MAX_AMPS;
     if (boardMaxAmps < MIN_AMPS || boardMaxAmps > MAX_AMPS) throw new RangeError(`maxAmps must be ${MIN_AMPS}–${MAX_AMPS}`);
 
-    // The periodic checks, in the order they are asked (the first to fail wins).
-    const checks: SafetyCheck[] = [new GfciLevelCheck(), new GroundCheck(), new StuckRelayCheck()];
-    const overCurrent = options.overCurrent ?? DEFAULT_OVER_CURRENT;
-    if (overCurrent) checks.push(new OverCurrentCheck(overCurrent));
-    checks.push(new OverTemperatureCheck());
+    // The periodic checks (GFCI level, ground, stuck relay, over-current, over-temperature; the first to fail wins) in one pass.
+    const checks = new PeriodicChecks({ overCurrent: options.overCurrent });
     this.retry = new RetryPolicy({ delayMs: options.retryDelayMs, count: options.retryCount });
     const faults = (this.#faults = new FaultSupervisor(checks, this.retry));
     const selfTest = (this.#selfTest = new GfciSelfTest(options.gfci, options.gfciTest));
-    const relay = (this.#relay = new Relay(options.relay, options.clock));
+    // What the periodic checks look at: the relay, the offer and the current keep their fields of it.
+    const sense = (this.#sense = restingSense());
+    const relay = (this.#relay = new Relay(options.relay, options.clock, sense));
     const settings = (this.#settings = new SettingsStore(options.storage));
-    const offer = (this.#offer = new CurrentOffer({ pilot: options.pilot, settings, boardMaxAmps, thermal: options.thermal, now: this.#clock.now() }));
+    const offer = (this.#offer = new CurrentOffer({ pilot: options.pilot, settings, boardMaxAmps, thermal: options.thermal, now: this.#clock.now(), sense }));
     const session = (this.#session = new ChargeSession({ settings, saveEveryWh: options.energySaveWh }));
     const { scale, offset } = settings.values;
     const block = options.ammeterBlock ?? 8;
-    const current = (this.#current = new ChargingCurrent({ sampler: options.current, scale, offset, block, intervalMs: options.ammeterIntervalMs ?? 100 }));
+    const current = (this.#current = new ChargingCurrent({ sampler: options.current, scale, offset, block, intervalMs: options.ammeterIntervalMs ?? 100, sense }));
     this.#machine = new EvseStateMachine({
       clock: options.clock, pilotSampler: options.pilotSampler, acSense: options.acSense, gfci: options.gfci, thresholds: this.#thresholds,
-      settings, relay, offer, session, current, faults, selfTest, logger: options.logger,
+      settings, relay, offer, session, current, faults, selfTest, sense, logger: options.logger,
       onChange: () => this.#emit('change'),
       onL2Detected: () => {
         if (this.serviceLevel === 2) return;
@@ -454,13 +454,18 @@ export class EvseController {
     const now = this.#clock.now();
     const dt = now - this.#lastTick;
     this.#lastTick = now;
-    if (this.#buttonInput) {
-      const e = this.#buttonTimer.sample(this.#buttonInput.read(), now);
-      if (e !== 'none') this.#buttonEvent(e);
+    const button = this.#buttonInput;
+    if (button) {
+      // Only a press or a press being timed can make an event: most ticks the button is up.
+      const pressed = button.read();
+      if (pressed || this.#buttonTimer.timing) {
+        const e = this.#buttonTimer.sample(pressed, now);
+        if (e !== 'none') this.#buttonEvent(e);
+      }
     }
     if (this.#faults.latch === 'permanent') return;
 
-    if (this.#relay.closed) {
+    if (this.#sense.relayClosed) {
       // Energy from the latest one-cycle reading, which exists from the first tick after the close (docs/safety.md).
       this.#current.measure(now);
       this.#session.accrue(this.#voltage, this.#current.lastMilliamps, dt);
@@ -477,7 +482,7 @@ export class EvseController {
       // The lower levels cut the offer; panic is a fault the state machine's checks raise.
       this.#offer.temperature(this.featureEnabled(Feature.TemperatureCheckDisabled) ? hottest(this.#temperatureReadings) : null);
     }
-    this.#relay.poll(now);
+    if (this.#sense.relayOpening) this.#relay.poll(now); // a delayed opening is pending
     if (now - this.#lastTimerCheck >= DELAY_TIMER_CHECK_MS && this.#machine.followTimer(this.rtc)) this.#lastTimerCheck = now;
     this.#machine.step(now);
   }

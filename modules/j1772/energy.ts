@@ -20,6 +20,16 @@ export class EnergyMeter {
   #open = false;
   #totalWs: number;
   readonly #phases: number;
+  /**
+   * `add` runs on every control tick with the same voltage and current for
+   * the ammeter's whole interval, so steps at the same mV and mA are summed
+   * here and multiplied once, when the current changes or the energy is read
+   * (#settle). The integer total is the same as step by step: the sum of the
+   * products is exact, and the remainder is carried either way.
+   */
+  #pendingMv = 0;
+  #pendingMa = 0;
+  #pendingMs = 0;
 
   constructor(options: EnergyMeterOptions = {}) {
     this.#totalWs = options.totalWs ?? 0;
@@ -29,9 +39,22 @@ export class EnergyMeter {
   /** Adds `ms` of `mA` at `mV`. Non-integer inputs are rounded; negatives count as 0. */
   add(mV: number, mA: number, ms: number): void {
     // Comparisons before Math.round rather than Math.max around it: this runs on every tick.
+    const t = ms > 0 ? Math.round(ms) : 0;
+    if (mV !== this.#pendingMv || mA !== this.#pendingMa) {
+      if (this.#pendingMs > 0) this.#settle();
+      this.#pendingMv = mV;
+      this.#pendingMa = mA;
+    }
+    this.#pendingMs += t;
+  }
+
+  #settle(): void {
+    const mV = this.#pendingMv;
+    const mA = this.#pendingMa;
     const v = mV > 0 ? Math.round(mV) : 0;
     const i = (mA > 0 ? Math.round(mA) : 0) * this.#phases;
-    let t = ms > 0 ? Math.round(ms) : 0;
+    let t = this.#pendingMs;
+    this.#pendingMs = 0;
     while (t > 0) {
       const step = t < MAX_STEP_MS ? t : MAX_STEP_MS;
       t -= step;
@@ -44,11 +67,13 @@ export class EnergyMeter {
 
   /** Energy of the current (or last) session, Ws. */
   get sessionWs(): number {
+    if (this.#pendingMs > 0) this.#settle();
     return this.#sessionWs;
   }
 
   /** Lifetime energy including the running session, Ws. */
   get totalWs(): number {
+    if (this.#pendingMs > 0) this.#settle();
     return this.#totalWs + (this.#open ? this.#sessionWs : 0);
   }
 
@@ -64,6 +89,7 @@ export class EnergyMeter {
   /** Starts a new, empty session (ending a running one first). */
   startSession(): void {
     this.endSession();
+    this.#pendingMs = 0;
     this.#sessionWs = 0;
     this.#remainderNj = 0;
     this.#open = true;
@@ -72,6 +98,7 @@ export class EnergyMeter {
   /** Adds the session to the lifetime total; its figure stays readable until the next one starts. */
   endSession(): void {
     if (!this.#open) return;
+    if (this.#pendingMs > 0) this.#settle();
     this.#totalWs += this.#sessionWs;
     this.#open = false;
   }

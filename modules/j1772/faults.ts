@@ -156,6 +156,16 @@ export interface Sense {
   thermal: number;
 }
 
+/**
+ * A Sense at rest (relay open, nothing measured). The controller makes one and
+ * hands it to the relay, the offer and the charging current, which keep their
+ * fields of it current as they change (they keep their state there, not in a
+ * copy), so the tick fills in only the rest.
+ */
+export function restingSense(): Sense {
+  return { now: 0, relayClosed: false, relayChangedAt: 0, relayOpening: false, liveLines: 0, charging: false, milliamps: 0, offeredAmps: 0, gfci: false, thermal: 0 };
+}
+
 /** One periodic check: true when its fault condition has been met. */
 export interface SafetyCheck {
   /** The fault state it raises (a key of FAULTS). */
@@ -165,60 +175,38 @@ export interface SafetyCheck {
   reset(): void;
 }
 
-/** How a standing fault is latched: `none` retries (or no fault stands), the others wait for unplug or a power cycle. */
-export type HardFault = 'none' | 'unplug' | 'permanent';
-
-/** What a tick in a fault state comes to: keep waiting, the EV was unplugged, a retry is due, or retries are used up. */
-export type FaultStep = 'wait' | 'unplugged' | 'retry' | 'lockout';
+/**
+ * Checks asked as one: the fault of the first that fails, or 0. Checks whose
+ * `$GE` disable bit is set in `flags` are not asked, and forget any
+ * half-timed condition as they drop out.
+ */
+export interface CheckSet {
+  evaluate(sense: Sense, flags: number): number;
+  /** Forget every half-timed condition (the relay is about to close). */
+  reset(): void;
+}
 
 /**
- * The fault side of the controller: runs the periodic checks, keeps the one
- * standing fault and its latch as the table's precedence says, and decides on
- * every tick in a fault state whether to retry. The controller carries out
- * what it decides (relay, pilot, state).
+ * A list of check objects asked in order: the definition a faster set is
+ * held to (periodic-checks.ts is the controller's five in one pass).
  */
-export class FaultSupervisor {
-  readonly retry: RetryPolicy;
+export class CheckList implements CheckSet {
   readonly #checks: readonly SafetyCheck[];
   /** Each check's `$GE` disable bit (0: cannot be disabled), looked up once. */
   readonly #disableBits: readonly number[];
-  /** The checks `check` asks, for the flags it last saw (-1: not yet worked out). */
+  /** The checks asked for the flags last seen (-1: not yet worked out). */
   #active: SafetyCheck[] = [];
   #activeFlags = -1;
-  /** The fault state shown, 0 none. */
-  #standing = 0;
-  #latch: Latch | 'none' = 'none';
-  /** When the standing fault was raised or last retried, ms. */
-  #since = 0;
 
-  constructor(checks: readonly SafetyCheck[], retry: RetryPolicy) {
+  constructor(checks: readonly SafetyCheck[]) {
     this.#checks = checks;
     this.#disableBits = checks.map((c) => FAULTS[c.fault].feature ?? 0);
-    this.retry = retry;
   }
 
-  /** The latch in force as RAPI reports it (a retrying fault is not "hard"). */
-  get hard(): HardFault {
-    const l = this.#latch;
-    return l === 'permanent' ? 'permanent' : l === 'unplug' ? 'unplug' : 'none';
-  }
-
-  /** The latch in force, `none` when no fault stands. */
-  get latch(): Latch | 'none' {
-    return this.#latch;
-  }
-
-  /** The standing fault state (0: none): the relay may not close while one stands. */
-  get standing(): number {
-    return this.#standing;
-  }
-
-  /** The fault of the first check that fails, or 0; checks whose `$GE` bit is set in `flags` are skipped and reset. */
-  check(sense: Sense, flags: number): number {
-    // This runs on every tick: the checks in force are listed again only when
-    // the flags change. A disabled check is reset as it drops out and not
-    // asked while it stays out, so it comes back as fresh as one reset on
-    // every tick would.
+  evaluate(sense: Sense, flags: number): number {
+    // The checks in force are listed again only when the flags change. A
+    // disabled check is reset as it drops out and not asked while it stays
+    // out, so it comes back as fresh as one reset on every tick would.
     if (flags !== this.#activeFlags) this.#activate(flags);
     const active = this.#active;
     const n = active.length;
@@ -240,9 +228,63 @@ export class FaultSupervisor {
     this.#activeFlags = flags;
   }
 
+  reset(): void {
+    for (let i = 0; i < this.#checks.length; i++) this.#checks[i].reset();
+  }
+}
+
+/** How a standing fault is latched: `none` retries (or no fault stands), the others wait for unplug or a power cycle. */
+export type HardFault = 'none' | 'unplug' | 'permanent';
+
+/** What a tick in a fault state comes to: keep waiting, the EV was unplugged, a retry is due, or retries are used up. */
+export type FaultStep = 'wait' | 'unplugged' | 'retry' | 'lockout';
+
+/**
+ * The fault side of the controller: runs the periodic checks, keeps the one
+ * standing fault and its latch as the table's precedence says, and decides on
+ * every tick in a fault state whether to retry. The controller carries out
+ * what it decides (relay, pilot, state).
+ */
+export class FaultSupervisor {
+  readonly retry: RetryPolicy;
+  /** The periodic checks (`check` asks them). */
+  readonly checks: CheckSet;
+  /** The fault state shown, 0 none. */
+  #standing = 0;
+  #latch: Latch | 'none' = 'none';
+  /** When the standing fault was raised or last retried, ms. */
+  #since = 0;
+
+  /** `checks`: a list asked in order, or a set that asks them as one (periodic-checks.ts). */
+  constructor(checks: readonly SafetyCheck[] | CheckSet, retry: RetryPolicy) {
+    this.checks = Array.isArray(checks) ? new CheckList(checks) : (checks as CheckSet);
+    this.retry = retry;
+  }
+
+  /** The latch in force as RAPI reports it (a retrying fault is not "hard"). */
+  get hard(): HardFault {
+    const l = this.#latch;
+    return l === 'permanent' ? 'permanent' : l === 'unplug' ? 'unplug' : 'none';
+  }
+
+  /** The latch in force, `none` when no fault stands. */
+  get latch(): Latch | 'none' {
+    return this.#latch;
+  }
+
+  /** The standing fault state (0: none): the relay may not close while one stands. */
+  get standing(): number {
+    return this.#standing;
+  }
+
+  /** The fault of the first check that fails, or 0; checks whose `$GE` bit is set in `flags` are skipped and reset. */
+  check(sense: Sense, flags: number): number {
+    return this.checks.evaluate(sense, flags);
+  }
+
   /** Forgets half-timed conditions (the relay is about to close). */
   resetChecks(): void {
-    for (let i = 0; i < this.#checks.length; i++) this.#checks[i].reset();
+    this.checks.reset();
   }
 
   /**

@@ -6,6 +6,7 @@
 // while the pilot runs PWM, the new duty goes out at once.
 
 import type { PilotOutput } from '../ports';
+import { restingSense, type Sense } from './faults';
 import { Heartbeat, Trigger } from './heartbeat';
 import { ampsToCount, MIN_AMPS, offerable } from './pilot';
 import { levelMaxAmps, levelOf } from './service-level';
@@ -29,7 +30,12 @@ export interface CurrentOfferOptions {
   thermal?: ThermalThresholds;
   /** When heartbeat supervision starts, ms. */
   now: number;
+  /** Where the offer and the thermal level are kept (the controller's Sense, faults.ts). */
+  sense?: OfferSense;
 }
+
+/** The offer's fields of the controller's Sense (faults.ts), which the offer keeps. */
+export type OfferSense = Pick<Sense, 'offeredAmps' | 'thermal'>;
 
 export class CurrentOffer {
   /** `$SY` supervision: its fallback replaces the capacity while a pulse is missed. */
@@ -42,9 +48,8 @@ export class CurrentOffer {
   /** The amps the running PWM offers (0 unless PWM). */
   #pwmAmps = 0;
   #capacity: number;
-  #thermal: number = Thermal.Full;
-  /** thermalLimit(thermal, capacity), kept because it is read several times a tick. */
-  #amps: number;
+  /** The thermal level and thermalLimit(thermal, capacity), kept where the periodic checks read them on every tick. */
+  readonly #sense: OfferSense;
 
   constructor(options: CurrentOfferOptions) {
     this.#pilot = options.pilot;
@@ -54,7 +59,9 @@ export class CurrentOffer {
     const s = options.settings.values;
     this.heartbeat = new Heartbeat(s.heartbeatInterval, s.heartbeatAmps, options.now);
     this.#capacity = this.configuredAmps;
-    this.#amps = this.#capacity;
+    this.#sense = options.sense ?? restingSense();
+    this.#sense.thermal = Thermal.Full;
+    this.#sense.offeredAmps = this.#capacity;
   }
 
   get mode(): PilotMode {
@@ -63,7 +70,7 @@ export class CurrentOffer {
 
   /** The current offered (capacity after the thermal limit), amps. */
   get amps(): number {
-    return this.#amps;
+    return this.#sense.offeredAmps;
   }
 
   /** The requested capacity, volatile or saved, amps. */
@@ -85,7 +92,7 @@ export class CurrentOffer {
 
   /** The thermal level (temperature.ts `Thermal`); Panic is the controller's over-temperature fault. */
   get thermal(): number {
-    return this.#thermal;
+    return this.#sense.thermal;
   }
 
   // --- The pilot generator
@@ -133,7 +140,7 @@ export class CurrentOffer {
     const max = this.maxAmps;
     const a = offerable(Math.min(max, Math.max(MIN_AMPS, amps)));
     // While hot, the current may be lowered but not raised.
-    if (this.#thermal !== Thermal.Full && a > this.#capacity) return { ok: false, amps: this.#capacity };
+    if (this.#sense.thermal !== Thermal.Full && a > this.#capacity) return { ok: false, amps: this.#capacity };
     if (mode === 'save') {
       if (levelOf(s.flags) === 2) s.l2Amps = a;
       else s.l1Amps = a;
@@ -152,13 +159,13 @@ export class CurrentOffer {
 
   /** A new reading of the hottest sensor (null: none, or the check is off). */
   temperature(hottest: number | null): void {
-    this.#thermal = thermalLevel(this.#thermal, hottest, this.#thresholds);
+    this.#sense.thermal = thermalLevel(this.#sense.thermal, hottest, this.#thresholds);
     this.#limit();
   }
 
   /** Forgets the thermal level (a restart). */
   cool(): void {
-    this.#thermal = Thermal.Full;
+    this.#sense.thermal = Thermal.Full;
     this.#limit();
   }
 
@@ -189,7 +196,7 @@ export class CurrentOffer {
       this.heartbeat.pulse(now);
       return true;
     }
-    if (this.#thermal !== Thermal.Full) return false;
+    if (this.#sense.thermal !== Thermal.Full) return false;
     this.heartbeat.acknowledge(now);
     this.restore();
     return true;
@@ -202,7 +209,7 @@ export class CurrentOffer {
 
   /** Recomputes the offer after the capacity or the thermal level changed, and sends it if PWM runs. */
   #limit(): void {
-    this.#amps = thermalLimit(this.#thermal, this.#capacity, MIN_AMPS);
+    this.#sense.offeredAmps = thermalLimit(this.#sense.thermal, this.#capacity, MIN_AMPS);
     if (this.#mode === 'pwm') this.advertise();
   }
 }

@@ -70,8 +70,8 @@ export class ChargeSession {
   accrue(mV: number, mA: number, ms: number): void {
     this.#chargeMs += ms;
     this.energy.add(mV, mA, ms);
-    this.#unsavedMs += ms;
-    if (this.#saveEveryWs > 0 && this.#unsavedMs >= this.#saveEveryMs && this.energy.totalWs - this.#savedWs >= this.#saveEveryWs) this.save();
+    // The time first: the energy is worked out only once a minute has gone unsaved.
+    if ((this.#unsavedMs += ms) >= this.#saveEveryMs && this.#saveEveryWs > 0 && this.energy.totalWs - this.#savedWs >= this.#saveEveryWs) this.save();
   }
 
   /** True when a `$S3`/`$SH` limit has been reached. */

@@ -18,9 +18,7 @@ import { DEBOUNCE_DOWN_MS, PilotDebounce } from './debounce';
 import { DelayTimer, windowEnabled } from './delay-timer';
 import { EvseState, Feature, isFaultState, mayKeepPower, pilotStateCode, requestedState, VFlag } from './evse-state';
 
-/** pilotStateCode by pilot index (A–F). */
-const PILOT_STATE_CODES: readonly number[] = ['A', 'B', 'C', 'D', 'E', 'F'].map(pilotStateCode);
-import type { FaultSupervisor, Sense } from './faults';
+import type { CheckSet, FaultSupervisor, Sense } from './faults';
 import type { GfciSelfTest } from './gfci';
 import { GROUND_CHECK_DELAY_MS } from './ground';
 import type { CurrentOffer } from './offer';
@@ -31,6 +29,16 @@ import { detectLevel } from './service-level';
 import type { ChargeSession } from './session';
 import type { SettingsStore } from './settings';
 import { sleepOpensRelay, type SleepReason } from './sleep';
+
+/** pilotStateCode by pilot index (A–F). */
+const PILOT_STATE_CODES: readonly number[] = PILOT_STATES.map(pilotStateCode);
+
+/**
+ * requestedState without a diode fault, by `(pilot index << 2) | (pwm ? 2 : 0)
+ * | (vent check ? 1 : 0)`: worked out from requestedState once, so the tick
+ * looks its answer up instead of calling it.
+ */
+const REQUESTED: readonly number[] = PILOT_STATES.flatMap((p) => [0, 1, 2, 3].map((k) => requestedState(p, false, (k & 2) !== 0, (k & 1) !== 0)));
 
 export interface EvseStateMachineOptions {
   clock: Clock;
@@ -45,6 +53,8 @@ export interface EvseStateMachineOptions {
   current: ChargingCurrent;
   faults: FaultSupervisor;
   selfTest: GfciSelfTest;
+  /** What the periodic checks look at, kept by the relay, the offer and the current (faults.ts restingSense); the tick fills in the rest. */
+  sense: Sense;
   logger?: Logger;
   /** Something `$AT` may report has changed. */
   onChange(): void;
@@ -56,11 +66,13 @@ export class EvseStateMachine {
   /** The `$ST` window's manual override (a press, `$F1` or a limit), cleared by unplugging. */
   readonly delayTimer = new DelayTimer();
   readonly #o: EvseStateMachineOptions;
+  /** The fault supervisor's checks, asked directly on every tick. */
+  readonly #checks: CheckSet;
   readonly #debounce = new PilotDebounce();
-  /** Filled in place on every tick for the periodic checks. */
-  readonly #sense: Sense = {
-    now: 0, relayClosed: false, relayChangedAt: 0, relayOpening: false, liveLines: 0, charging: false, milliamps: 0, offeredAmps: 0, gfci: false, thermal: 0,
-  };
+  /** The debounce was last asked with a state other than the one in force (it may hold a candidate). */
+  #debouncing = false;
+  /** What the periodic checks look at: the tick fills in what the relay, the offer and the current do not keep there. */
+  readonly #sense: Sense;
   #state: number = EvseState.Unknown;
   #pilotState: number = EvseState.Unknown;
   /** The volatile flags this machine raises (the controller adds relay, limit and timer flags). */
@@ -74,6 +86,8 @@ export class EvseStateMachine {
 
   constructor(options: EvseStateMachineOptions) {
     this.#o = options;
+    this.#checks = options.faults.checks;
+    this.#sense = options.sense;
   }
 
   get state(): number {
@@ -224,27 +238,36 @@ export class EvseStateMachine {
     // The reading as a number (pilot.ts pilotCode): no object per tick.
     const code = pilotCode(reading.high, reading.low, pwm, o.thresholds);
     const index = code & PILOT_STATE_MASK;
-    const pilot = PILOT_STATES[index];
     const flags = o.settings.values.flags;
     // Connected is B, C, D or E; plugging and unplugging are not seen while the pilot is held at −12 V.
     const connected = index !== 0 && index !== 5;
-    if (mode !== 'low' && connected !== ((this.#vflags & VFlag.EvConnected) !== 0)) this.#trackConnection(connected);
+    if (connected !== ((this.#vflags & VFlag.EvConnected) !== 0) && mode !== 'low') this.#trackConnection(connected);
     const diode = code >= PILOT_DIODE_FAULT && (flags & Feature.DiodeCheckDisabled) === 0;
     this.#pilotState = diode ? EvseState.DiodeCheckFailed : PILOT_STATE_CODES[index];
 
-    if (isFaultState(this.#state)) this.#whileFaulted(now, pilot);
+    const st = this.#state;
+    if (st >= EvseState.D && st <= EvseState.RelayClosureFault) this.#whileFaulted(now, PILOT_STATES[index]); // isFaultState, inlined
     else if (this.#checkSafety(now, flags)) return;
     else if (this.#state === EvseState.Sleeping) {
-      if (o.relay.closed && sleepOpensRelay(pilot, o.current.milliamps, now - this.#sleepingSince, this.#ventAllowed())) o.relay.set(false);
+      if (o.relay.closed && sleepOpensRelay(PILOT_STATES[index], o.current.milliamps, now - this.#sleepingSince, this.#ventAllowed())) o.relay.set(false);
     } else {
-      const wanted = requestedState(pilot, diode, pwm, (flags & Feature.VentCheckDisabled) === 0);
+      const wanted = diode ? EvseState.DiodeCheckFailed : REQUESTED[(index << 2) | (pwm ? 2 : 0) | ((flags & Feature.VentCheckDisabled) === 0 ? 1 : 0)];
       // A self test runs only on the way into C: it goes on, or the EV stopped asking.
       if (o.selfTest.running) {
         if (wanted === EvseState.C) this.#stepSelfTest(now);
         else o.selfTest.cancel();
       }
-      if (this.#debounce.settled(this.#state, wanted, now)) this.#enter(wanted, now);
-      if (this.#state === EvseState.C && o.session.limitReached) this.limitReached();
+      // The debounce is asked only while the pilot asks for another state or was asking for one (most ticks it asks for none).
+      const current = this.#state;
+      if (wanted !== current || this.#debouncing) {
+        this.#debouncing = wanted !== current;
+        if (this.#debounce.settled(current, wanted, now)) this.#enter(wanted, now);
+      }
+      if (this.#state === EvseState.C) {
+        // session.limitReached, asked only when a limit is set (most sessions have none).
+        const limits = o.session.limits;
+        if ((limits.time > 0 || limits.energy > 0) && o.session.limitReached) this.limitReached();
+      }
     }
     this.#tellIfMoved();
   }
@@ -257,10 +280,10 @@ export class EvseStateMachine {
    */
   #tellIfMoved(): void {
     const o = this.#o;
-    const amps = o.offer.amps;
-    const latch = o.faults.latch;
-    const limits = o.session.limits;
     const at = this.#atEnd;
+    const limits = o.session.limits;
+    const amps = this.#sense.offeredAmps; // the offer keeps it there
+    const latch = o.faults.latch;
     if (
       at.state === this.#state && at.pilot === this.#pilotState && at.vflags === this.#vflags && at.amps === amps &&
       at.latch === latch && at.time === limits.time && at.energy === limits.energy
@@ -331,26 +354,20 @@ export class EvseStateMachine {
   /** The periodic checks of faults.ts, in every non-fault state; true when one faulted. */
   #checkSafety(now: number, flags: number): boolean {
     const o = this.#o;
-    const relay = o.relay;
-    const closed = relay.closed;
+    // The relay's fields, the current and the offer are already in the sense: their owners keep them there.
     const s = this.#sense;
+    const closed = s.relayClosed;
     s.now = now;
-    s.relayClosed = closed;
-    s.relayChangedAt = relay.changedAt;
-    s.relayOpening = relay.opening;
     const lines = o.acSense.read(); // liveLines(), inlined: this runs on every tick
     s.liveLines = (lines.line1 ? 1 : 0) + (lines.line2 ? 1 : 0);
     s.charging = this.#state === EvseState.C;
-    s.milliamps = o.current.milliamps;
-    s.offeredAmps = o.offer.amps;
     s.gfci = closed && !o.selfTest.running && o.gfci.read();
-    s.thermal = o.offer.thermal;
-    if (closed && this.#vflags & VFlag.AutoServiceLevelSkipped && now - relay.changedAt > GROUND_CHECK_DELAY_MS) {
+    if (closed && this.#vflags & VFlag.AutoServiceLevelSkipped && now - s.relayChangedAt > GROUND_CHECK_DELAY_MS) {
       // An EV was plugged in at power-on, so the self test could not close the relay: the first charge shows the live lines.
       this.#vflags &= ~VFlag.AutoServiceLevelSkipped;
       if (detectLevel(s.liveLines) === 2) o.onL2Detected();
     }
-    const fault = o.faults.check(s, flags);
+    const fault = this.#checks.evaluate(s, flags);
     if (fault) this.#fault(fault);
     return fault !== 0;
   }

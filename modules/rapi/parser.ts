@@ -113,14 +113,13 @@ export class FrameParser {
       // The usual frame: one `^`, two hex digits, no `*`. Its XOR is taken
       // here over the bytes, and decode() gets only the body, so it does not
       // count it again; any other frame goes to decode() whole.
-      let xor = 0;
-      let j = 0;
-      for (; j < caret; j++) {
-        const b = buffer[j];
-        if (b === CARET || b === STAR) break;
-        xor ^= b;
-      }
-      if (j === caret) {
+      // Any other `^` or `*` before it: the engine's indexOf finds it; then the XOR, four bytes a turn.
+      const head = buffer.subarray(0, caret);
+      if (head.indexOf(CARET) < 0 && head.indexOf(STAR) < 0) {
+        let xor = 0;
+        let j = 0;
+        for (const end4 = caret - 3; j < end4; j += 4) xor ^= buffer[j] ^ buffer[j + 1] ^ buffer[j + 2] ^ buffer[j + 3];
+        for (; j < caret; j++) xor ^= buffer[j];
         const hi = hexDigit(buffer[caret + 1]);
         const lo = hexDigit(buffer[caret + 2]);
         if (hi >= 0 && lo >= 0 && hi * 16 + lo === xor) {
