@@ -60,6 +60,16 @@ export class ChargingCurrent {
     return this.#last;
   }
 
+  /**
+   * Until this time (ms) `measure` would do nothing, so the tick need not
+   * call it: a millisecond before the next reading is due, so that rounding
+   * in the sum never hides one (`measure` decides exactly). Infinity without
+   * a sampler.
+   */
+  get quietUntil(): number {
+    return this.#ammeter ? this.#lastReadingAt + this.#intervalMs - 1 : Infinity;
+  }
+
   /** Takes a reading when one is due (call on every tick with the relay closed). */
   measure(now: number): void {
     const ammeter = this.#ammeter;

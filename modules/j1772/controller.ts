@@ -34,7 +34,7 @@ import { PowerOnSelfTest, type PostResult } from './post';
 import { Relay } from './relay';
 import { Rtc } from './rtc';
 import { L1_MILLIVOLTS, L2_MILLIVOLTS, levelOf, liveLines, withDetected, withLevel, type ServiceLevel } from './service-level';
-import { ChargeSession } from './session';
+import { ChargeSession, type PendingCharge } from './session';
 import { type ControllerSettings, SettingsStore } from './settings';
 import type { SleepReason } from './sleep';
 import { EvseStateMachine } from './state-machine';
@@ -119,6 +119,8 @@ export class EvseController {
   readonly #relay: Relay;
   readonly #offer: CurrentOffer;
   readonly #session: ChargeSession;
+  /** The session's charging not yet counted, which the tick adds to (session.ts PendingCharge). */
+  readonly #pending: PendingCharge;
   readonly #current: ChargingCurrent;
   readonly #faults: FaultSupervisor;
   readonly #selfTest: GfciSelfTest;
@@ -126,6 +128,8 @@ export class EvseController {
   /** What the periodic checks look at; the relay keeps its fields there (read on every tick without a call). */
   readonly #sense: Sense;
   readonly #buttonTimer = new ButtonTimer();
+  /** The button timer is timing a press (its `timing`, as it stood after the last sample). */
+  #buttonTiming = false;
   readonly #listeners: ((event: ControllerEvent) => void)[] = [];
 
   #post?: PowerOnSelfTest;
@@ -173,6 +177,7 @@ export class EvseController {
     const settings = (this.#settings = new SettingsStore(options.storage));
     const offer = (this.#offer = new CurrentOffer({ pilot: options.pilot, settings, boardMaxAmps, thermal: options.thermal, now: this.#clock.now(), sense }));
     const session = (this.#session = new ChargeSession({ settings, saveEveryWh: options.energySaveWh }));
+    this.#pending = session.pending;
     const { scale, offset } = settings.values;
     const block = options.ammeterBlock ?? 8;
     const current = (this.#current = new ChargingCurrent({ sampler: options.current, scale, offset, block, intervalMs: options.ammeterIntervalMs ?? 100, sense }));
@@ -458,8 +463,9 @@ export class EvseController {
     if (button) {
       // Only a press or a press being timed can make an event: most ticks the button is up.
       const pressed = button.read();
-      if (pressed || this.#buttonTimer.timing) {
+      if (pressed || this.#buttonTiming) {
         const e = this.#buttonTimer.sample(pressed, now);
+        this.#buttonTiming = this.#buttonTimer.timing;
         if (e !== 'none') this.#buttonEvent(e);
       }
     }
@@ -467,12 +473,18 @@ export class EvseController {
 
     if (this.#sense.relayClosed) {
       // Energy from the latest one-cycle reading, which exists from the first tick after the close (docs/safety.md).
-      this.#current.measure(now);
-      this.#session.accrue(this.#voltage, this.#current.lastMilliamps, dt);
+      if (now >= this.#current.quietUntil) this.#current.measure(now); // most ticks no reading is due
+      const mA = this.#current.lastMilliamps;
+      const p = this.#pending;
+      // The same voltage and reading as the last tick: the session counts these ms when next asked (session.ts PendingCharge's rule).
+      if (mA === p.mA && this.#voltage === p.mV && dt >= 0 && (dt | 0) === dt && p.ms + dt < p.room) p.ms += dt;
+      else this.#session.accrue(this.#voltage, mA, dt);
     } else {
       this.#current.reset();
     }
-    if (this.#offer.heartbeatMissed(now)) {
+    // offer.heartbeatMissed, one call fewer on every tick.
+    if (this.#offer.heartbeat.expired(now)) {
+      this.#offer.fallBack();
       this.#logger?.log(`controller: heartbeat missed, falling back to ${this.#offer.heartbeat.fallback} A`);
       this.#emit('change');
     }

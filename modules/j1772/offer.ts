@@ -169,12 +169,10 @@ export class CurrentOffer {
     this.#limit();
   }
 
-  /** Checks the heartbeat; true exactly when a pulse has just been missed (the offer then falls back). */
-  heartbeatMissed(now: number): boolean {
-    if (!this.heartbeat.expired(now)) return false;
+  /** A pulse was just missed (`heartbeat.expired(now)` said so, on the control tick): the offer falls back. */
+  fallBack(): void {
     const fallback = this.heartbeat.fallback;
     if (fallback < this.#capacity) this.#apply(Math.max(MIN_AMPS, fallback));
-    return true;
   }
 
   /** `$SY interval amps`: turning supervision off ends a fallback; saved when changed. */

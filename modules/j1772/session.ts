@@ -27,9 +27,32 @@ export interface ChargeSessionOptions {
   saveEveryMs?: number;
 }
 
+/**
+ * Charging the control tick counts without a call (ChargeSession.pending):
+ * `ms` not yet counted, at `mV` and `mA`. The rule: a tick of `dt` ms at
+ * `mV` and `mA` may add to `ms` instead of calling `accrue` only when `mV`
+ * and `mA` are these, `dt` is a whole number ≥ 0 and `ms + dt < room` (the
+ * ms left before the save check must look at the energy).
+ */
+export interface PendingCharge {
+  mV: number;
+  mA: number;
+  ms: number;
+  room: number;
+}
+
 export class ChargeSession {
-  readonly energy: EnergyMeter;
   readonly limits = new SessionLimits();
+  /**
+   * The control tick runs 100 times a second with the same voltage and the
+   * same reading for ten ticks at a time: while those stand, a whole number
+   * of ms ≥ 0 short of the save check, the tick adds its ms here, and the
+   * session counts them (exactly as `accrue` would have, tick by tick) as
+   * soon as anything is asked of it or `accrue` is called. The controller
+   * writes only `ms`, and only as PendingCharge's rule allows.
+   */
+  readonly pending: PendingCharge = { mV: NaN, mA: NaN, ms: 0, room: 0 };
+  readonly #energy: EnergyMeter;
   readonly #settings: SettingsStore;
   readonly #saveEveryWs: number;
   readonly #saveEveryMs: number;
@@ -46,49 +69,81 @@ export class ChargeSession {
     this.#saveEveryWs = saveEveryWh * 3600;
     this.#saveEveryMs = options.saveEveryMs ?? SAVE_EVERY_MS;
     this.#savedWs = options.settings.values.totalWs;
-    this.energy = new EnergyMeter({ totalWs: this.#savedWs });
+    this.#energy = new EnergyMeter({ totalWs: this.#savedWs });
+  }
+
+  /** The energy meter (the charging pending counted first). */
+  get energy(): EnergyMeter {
+    if (this.pending.ms !== 0) this.#settle();
+    return this.#energy;
   }
 
   /** Charging time of the running (or last) session, ms. */
   get chargeMs(): number {
+    if (this.pending.ms !== 0) this.#settle();
     return this.#chargeMs;
   }
 
   /** An EV was plugged in: energy and charge time start from zero. */
   begin(): void {
-    this.energy.startSession();
+    if (this.pending.ms !== 0) this.#settle();
+    this.#energy.startSession();
     this.#chargeMs = 0;
   }
 
   /** The EV was unplugged: the session joins the lifetime total, which is saved. */
   end(): void {
-    this.energy.endSession();
+    if (this.pending.ms !== 0) this.#settle();
+    this.#energy.endSession();
     this.save();
   }
 
   /** `ms` of charging at `mV` and `mA`. */
   accrue(mV: number, mA: number, ms: number): void {
+    if (this.pending.ms !== 0) this.#settle();
+    this.#add(mV, mA, ms);
+    // From now on the tick may pend at this voltage and current, as long as the save check could not fire.
+    const p = this.pending;
+    p.mV = mV;
+    p.mA = mA;
+    p.room = this.#saveEveryWs > 0 ? this.#saveEveryMs - this.#unsavedMs : Infinity;
+  }
+
+  #add(mV: number, mA: number, ms: number): void {
     this.#chargeMs += ms;
-    this.energy.add(mV, mA, ms);
+    this.#energy.add(mV, mA, ms);
     // The time first: the energy is worked out only once a minute has gone unsaved.
-    if ((this.#unsavedMs += ms) >= this.#saveEveryMs && this.#saveEveryWs > 0 && this.energy.totalWs - this.#savedWs >= this.#saveEveryWs) this.save();
+    if ((this.#unsavedMs += ms) >= this.#saveEveryMs && this.#saveEveryWs > 0 && this.#energy.totalWs - this.#savedWs >= this.#saveEveryWs) this.save();
+  }
+
+  /** Counts the pending charging: whole ms at one voltage and current, short of the save check, so one step is the sum of the ticks'. */
+  #settle(): void {
+    const p = this.pending;
+    const ms = p.ms;
+    p.ms = 0;
+    p.room -= ms;
+    this.#add(p.mV, p.mA, ms);
   }
 
   /** True when a `$S3`/`$SH` limit has been reached. */
   get limitReached(): boolean {
     const l = this.limits;
-    return (l.time > 0 || l.energy > 0) && l.reached(this.#chargeMs, this.energy.sessionWs);
+    if (!(l.time > 0 || l.energy > 0)) return false;
+    if (this.pending.ms !== 0) this.#settle();
+    return l.reached(this.#chargeMs, this.#energy.sessionWs);
   }
 
   /** `$SK`: the total of the finished sessions, Wh. */
   setTotalWh(wh: number): void {
-    this.energy.setTotalWh(wh);
+    if (this.pending.ms !== 0) this.#settle();
+    this.#energy.setTotalWh(wh);
     this.save();
   }
 
   /** Writes the lifetime total, the running session included. */
   save(): void {
-    this.#savedWs = this.#settings.values.totalWs = this.energy.totalWs;
+    if (this.pending.ms !== 0) this.#settle();
+    this.#savedWs = this.#settings.values.totalWs = this.#energy.totalWs;
     this.#unsavedMs = 0;
     this.#settings.save();
   }

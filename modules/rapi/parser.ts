@@ -1,7 +1,7 @@
 // Streaming RAPI receiver: bytes in, frames out. Used by both ends of the link
 // (the controller's command processor and the gateway's client).
 
-import { decode, type DecodeError, type DecodeResult, type Frame } from './frame';
+import { decode, decodeBody, type DecodeError, type DecodeResult, type Frame } from './frame';
 
 /** OpenEVSE's controller buffer (ESRAPI_BUFLEN): `$` + 30 characters + terminator. */
 export const DEFAULT_BUFFER_SIZE = 32;
@@ -17,10 +17,7 @@ export interface ParserOptions {
   onError?(error: DecodeError, text: string): void;
 }
 
-const CR = 0x0d;
-const DOLLAR = 0x24;
 const CARET = 0x5e;
-const STAR = 0x2a;
 
 function hexDigit(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
@@ -28,23 +25,31 @@ function hexDigit(c: number): number {
   return c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : -1;
 }
 
-// On XS every bytecode counts (a bare loop turn costs about 11 computrons), so
-// bytes are found and copied with the typed array's own indexOf and set, and
-// only the checksum is a loop of our own.
+// On XS every bytecode counts (a bare loop turn costs about 11 computrons)
+// and a typed array's indexOf is metered per element, a string's is not: a
+// chunk is read as a string (one call), frames are found and collected with
+// the string's own indexOf and slice, and only the checksum is a loop of
+// ours, over the chunk's bytes when the frame came in one chunk.
+// test/cases/rapi/parser-equivalence.case.ts holds this to the byte-by-byte
+// definition over random streams cut into random chunks.
 export class FrameParser {
-  readonly #buffer: Uint8Array;
+  /** Characters a frame may have, `$` included (bufferSize − 1). */
+  readonly #max: number;
   readonly #onFrame: ParserOptions['onFrame'];
   readonly #onError: ParserOptions['onError'];
-  #length = 0;
+  /** The frame so far, from its `$`. */
+  #text = '';
   /** Inside a frame (a `$` was seen and no CR yet). */
   #open = false;
   /** The current frame overflowed; discard until the next `$`. */
   #overflowed = false;
+  /** Where the open frame's `$` is in the chunk being read (-1: it began in an earlier chunk). */
+  #start = -1;
 
   constructor(options: ParserOptions) {
     const size = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
     if (!Number.isInteger(size) || size < 4) throw new RangeError(`RAPI buffer size must be an integer ≥ 4: ${size}`);
-    this.#buffer = new Uint8Array(size - 1);
+    this.#max = size - 1;
     this.#onFrame = options.onFrame;
     this.#onError = options.onError;
   }
@@ -53,30 +58,34 @@ export class FrameParser {
   receive(data: Uint8Array | string): void {
     const bytes = typeof data === 'string' ? asciiBytes(data) : data;
     const n = bytes.length;
+    if (n === 0) return;
+    // Each byte one character, at the same index.
+    const chunk = latin1(bytes);
+    this.#start = -1;
     let i = 0;
     while (i < n) {
       if (!this.#open) {
         // Noise between frames, LF after CR, echo: skipped up to the next `$`.
-        const start = bytes.indexOf(DOLLAR, i);
+        const start = chunk.indexOf('$', i);
         if (start < 0) return;
         // A `$` always starts a new frame, abandoning any partial one.
         this.#open = true;
         this.#overflowed = false;
-        this.#buffer[0] = DOLLAR;
-        this.#length = 1;
+        this.#text = '$';
+        this.#start = start;
         i = start + 1;
       }
-      const cr = bytes.indexOf(CR, i);
-      const dollar = bytes.indexOf(DOLLAR, i);
+      const cr = chunk.indexOf('\r', i);
+      const dollar = chunk.indexOf('$', i);
       let stop = cr < 0 ? n : cr;
       if (dollar >= 0 && dollar < stop) stop = dollar;
-      if (stop > i) this.#append(bytes, i, stop);
+      if (stop > i) this.#append(chunk, i, stop);
       i = stop;
       if (stop === n) return; // the frame goes on in a later chunk
       this.#open = false;
       if (stop === dollar) continue; // a new frame, opened on the next turn
       i++;
-      if (!this.#overflowed) this.#finish();
+      if (!this.#overflowed) this.#finish(bytes);
     }
   }
 
@@ -84,59 +93,56 @@ export class FrameParser {
   reset(): void {
     this.#open = false;
     this.#overflowed = false;
-    this.#length = 0;
+    this.#text = '';
   }
 
-  #append(bytes: Uint8Array, from: number, to: number): void {
+  #append(chunk: string, from: number, to: number): void {
     if (this.#overflowed) return;
-    const buffer = this.#buffer;
-    const length = this.#length;
-    const room = buffer.length - length;
-    const count = to - from;
-    buffer.set(count <= room ? bytes.subarray(from, to) : bytes.subarray(from, from + room), length);
-    if (count <= room) {
-      this.#length = length + count;
+    const room = this.#max - this.#text.length;
+    if (to - from <= room) {
+      this.#text += chunk.slice(from, to);
       return;
     }
-    this.#length = buffer.length;
+    this.#text += chunk.slice(from, from + room);
     this.#overflowed = true;
-    this.#onError?.('overflow', this.#text());
+    this.#onError?.('overflow', this.#text);
   }
 
-  #finish(): void {
-    const buffer = this.#buffer;
-    const length = this.#length;
-    const text = this.#text();
-    const caret = length - 3;
+  #finish(bytes: Uint8Array): void {
+    const text = this.#text;
+    const caret = text.length - 3;
     let result: DecodeResult | undefined;
-    if (caret > 0 && buffer[caret] === CARET) {
-      // The usual frame: one `^`, two hex digits, no `*`. Its XOR is taken
-      // here over the bytes, and decode() gets only the body, so it does not
-      // count it again; any other frame goes to decode() whole.
-      // Any other `^` or `*` before it: the engine's indexOf finds it; then the XOR, four bytes a turn.
-      const head = buffer.subarray(0, caret);
-      if (head.indexOf(CARET) < 0 && head.indexOf(STAR) < 0) {
-        let xor = 0;
-        let j = 0;
-        for (const end4 = caret - 3; j < end4; j += 4) xor ^= buffer[j] ^ buffer[j + 1] ^ buffer[j + 2] ^ buffer[j + 3];
-        for (; j < caret; j++) xor ^= buffer[j];
-        const hi = hexDigit(buffer[caret + 1]);
-        const lo = hexDigit(buffer[caret + 2]);
-        if (hi >= 0 && lo >= 0 && hi * 16 + lo === xor) {
-          result = decode(text.slice(0, caret));
-          if (result.ok) result.frame.checksum = 'xor';
-        } else result = { ok: false, error: 'checksum' };
-      }
+    // The usual frame: one `^`, two hex digits, no `*`. Its XOR is taken here
+    // and decode() gets only the body, so it does not count it again; any
+    // other frame goes to decode() whole.
+    if (caret > 0 && text.charCodeAt(caret) === CARET && text.indexOf('^') === caret && text.indexOf('*') < 0) {
+      let xor = 0;
+      let j = 0;
+      const from = this.#start;
+      if (from >= 0) {
+        // The frame came in this chunk: its bytes, four a turn.
+        for (const end4 = caret - 3; j < end4; j += 4) xor ^= bytes[from + j] ^ bytes[from + j + 1] ^ bytes[from + j + 2] ^ bytes[from + j + 3];
+        for (; j < caret; j++) xor ^= bytes[from + j];
+      } else for (; j < caret; j++) xor ^= text.charCodeAt(j);
+      const hi = hexDigit(text.charCodeAt(caret + 1));
+      const lo = hexDigit(text.charCodeAt(caret + 2));
+      if (hi >= 0 && lo >= 0 && hi * 16 + lo === xor) {
+        result = decodeBody(text.slice(0, caret), 'xor');
+      } else result = { ok: false, error: 'checksum' };
     }
     result ??= decode(text);
     if (result.ok) this.#onFrame(result.frame, text);
     else this.#onError?.(result.error, text);
   }
+}
 
-  #text(): string {
-    // One call instead of a concatenation per byte: the buffer is at most a few dozen bytes.
-    return String.fromCharCode.apply(null, this.#buffer.subarray(0, this.#length) as unknown as number[]);
-  }
+/** Bytes as a string of the characters with those codes (one call per 1 KB). */
+function latin1(bytes: Uint8Array): string {
+  const n = bytes.length;
+  if (n <= 1024) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  let s = '';
+  for (let k = 0; k < n; k += 1024) s += String.fromCharCode.apply(null, bytes.subarray(k, k + 1024) as unknown as number[]);
+  return s;
 }
 
 /** A string's characters as bytes (their low byte, as a UART would carry them). */

@@ -156,3 +156,81 @@ describe('session energy: flash wear', () => {
     expect(() => new ChargeSession({ settings: new SettingsStore(), saveEveryWh: -1 })).toThrow();
   });
 });
+
+// The control tick counts charging into ChargeSession.pending without a call
+// while the voltage and reading stand (session.ts PendingCharge). This holds
+// a session fed that way to one fed `accrue` on every tick: the same charge
+// time, energy, limits and storage writes on every read, over random runs
+// with readings, voltages, odd tick lengths, sessions, saves and $SK.
+describe('session: charging counted by the tick without a call', () => {
+  class LoggingStorage implements Storage {
+    readonly log: string[] = [];
+    read(): string | undefined {
+      return undefined;
+    }
+    write(key: string, value: string): void {
+      this.log.push(`${key}=${value}`);
+    }
+    remove(): void {}
+  }
+
+  it('gives the same figures and writes as accrue on every tick, over 200 random runs', () => {
+    let seed = 99;
+    const r = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    let pended = 0;
+    let reads = 0;
+    for (let run = 0; run < 200; run++) {
+      const sa = new LoggingStorage();
+      const sb = new LoggingStorage();
+      const options = run % 4 === 0 ? { saveEveryWh: 0 } : run % 4 === 1 ? { saveEveryWh: 1, saveEveryMs: 500 } : {};
+      const a = new ChargeSession({ settings: new SettingsStore(sa), ...options });
+      const b = new ChargeSession({ settings: new SettingsStore(sb), ...options });
+      let mV = 240_000;
+      let mA = 32_000;
+      for (let k = 0; k < 3000; k++) {
+        const x = r();
+        if (x < 0.05) mA = Math.floor(r() * 40_000);
+        else if (x < 0.06) mV = r() < 0.5 ? 120_000 : 240_000;
+        else if (x < 0.065) {
+          a.begin();
+          b.begin();
+        } else if (x < 0.07) {
+          a.end();
+          b.end();
+        } else if (x < 0.072) {
+          a.save();
+          b.save();
+        } else if (x < 0.073) {
+          a.setTotalWh(5);
+          b.setTotalWh(5);
+        } else if (x < 0.075) {
+          a.limits.time = b.limits.time = 1;
+          a.limits.energy = b.limits.energy = r() < 0.5 ? 0 : 1;
+        }
+        const dt = r() < 0.95 ? 10 : r() < 0.5 ? 7.5 : Math.floor(r() * 70_000);
+        a.accrue(mV, mA, dt);
+        // The controller's tick, as controller.ts writes it.
+        const p = b.pending;
+        if (mA === p.mA && mV === p.mV && dt >= 0 && (dt | 0) === dt && p.ms + dt < p.room) {
+          p.ms += dt;
+          pended++;
+        } else b.accrue(mV, mA, dt);
+        if (r() < 0.05) {
+          reads++;
+          expect(b.chargeMs).toBe(a.chargeMs);
+          expect(b.limitReached).toBe(a.limitReached);
+          expect(b.energy.sessionWs).toBe(a.energy.sessionWs);
+          expect(b.energy.totalWs).toBe(a.energy.totalWs);
+          expect(sb.log).toEqual(sa.log);
+        }
+      }
+      expect(b.energy.totalWs).toBe(a.energy.totalWs);
+      expect(sb.log).toEqual(sa.log);
+    }
+    expect(pended).toBeGreaterThan(200_000);
+    expect(reads).toBeGreaterThan(20_000);
+  });
+});
