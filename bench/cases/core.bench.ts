@@ -1,6 +1,6 @@
 import { bench } from './registry';
 import { FrameParser } from '../../modules/rapi/parser';
-import { encode, toBytes } from '../../modules/rapi/frame';
+import { encode, encodeBytes, toBytes } from '../../modules/rapi/frame';
 import { classifyPilot, DEFAULT_THRESHOLDS, pilotCode } from '../../modules/j1772/pilot';
 import { Ammeter, cycleRms, rmsCounts, rmsParams } from '../../modules/j1772/ammeter';
 import { ConsoleBuffer } from '../../modules/gateway/console-buffer';
@@ -16,6 +16,20 @@ bench('encode one frame ($SC 32 V :2A)', () => {
   let out = '';
   return () => {
     out = encode('SC', [32, 'V'], { seq: 0x2a });
+  };
+});
+
+bench('encode one frame to bytes the long way: toBytes(encode($SC 32 V :2A))', () => {
+  let out: Uint8Array | undefined;
+  return () => {
+    out = toBytes(encode('SC', [32, 'V'], { seq: 0x2a }));
+  };
+});
+
+bench('encode one frame to bytes as it goes on the wire: encodeBytes($SC 32 V :2A)', () => {
+  let out: Uint8Array | undefined;
+  return () => {
+    out = encodeBytes('SC', [32, 'V'], { seq: 0x2a });
   };
 });
 

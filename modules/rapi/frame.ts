@@ -56,6 +56,22 @@ function parseHex2(text: string): number {
   return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 }
 
+/** 1 for the characters a parameter may hold (isParameter), by code. */
+const PARAM_CHARS: Uint8Array = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0x21; c <= 0x7e; c++) t[c] = 1;
+  t[0x24] = t[0x5e] = t[0x2a] = 0; // $ ^ *
+  return t;
+})();
+
+/** 1 for the characters a command word may hold (letters and digits), by code. */
+const WORD_CHARS: Uint8Array = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = t[c + 0x20] = 1;
+  return t;
+})();
+
 export interface EncodeOptions {
   seq?: number;
   /** Default "xor", the recommended form. */
@@ -71,10 +87,7 @@ export interface EncodeOptions {
  */
 export function isParameter(s: string): boolean {
   if (s.length === 0 || s.charCodeAt(0) === 0x3a /* : */) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e || c === 0x24 /* $ */ || c === 0x5e /* ^ */ || c === 0x2a /* * */) return false;
-  }
+  for (let i = 0, n = s.length; i < n; i++) if (PARAM_CHARS[s.charCodeAt(i)] !== 1) return false;
   return true;
 }
 
@@ -85,7 +98,7 @@ export function isParameter(s: string): boolean {
  * 1–255.
  */
 export function encode(command: string, params: readonly (string | number)[] = [], options: EncodeOptions = {}): string {
-  if (!/^[A-Za-z0-9]{2}$/.test(command)) throw new RangeError(`RAPI command must be two letters or digits: ${JSON.stringify(command)}`);
+  if (command.length !== 2 || WORD_CHARS[command.charCodeAt(0)] !== 1 || WORD_CHARS[command.charCodeAt(1)] !== 1) throw new RangeError(`RAPI command must be two letters or digits: ${JSON.stringify(command)}`);
   let body = '$' + command;
   for (const p of params) {
     const s = String(p);
@@ -104,20 +117,8 @@ export function encode(command: string, params: readonly (string | number)[] = [
   return body + '\r';
 }
 
-/** 1 for the characters a parameter may hold (isParameter), by code. */
-const PARAM_CHARS: Uint8Array = (() => {
-  const t = new Uint8Array(128);
-  for (let c = 0x21; c <= 0x7e; c++) t[c] = 1;
-  t[0x24] = t[0x5e] = t[0x2a] = 0; // $ ^ *
-  return t;
-})();
-
 /** The codes of the upper-case hex digits, as hex2 writes them. */
 const HEX_CODES: readonly number[] = [0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46];
-
-function isAlnum(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-}
 
 /**
  * `toBytes(encode(command, params, options))` in one pass: the bytes are
@@ -135,7 +136,7 @@ export function encodeBytes(command: string, params: readonly (string | number)[
   const n = params.length;
   const texts: string[] = [];
   let length = 3;
-  let valid = command.length === 2 && isAlnum(c0) && isAlnum(c1);
+  let valid = command.length === 2 && WORD_CHARS[c0] === 1 && WORD_CHARS[c1] === 1;
   for (let i = 0; i < n; i++) {
     const t = String(params[i]);
     texts.push(t);
@@ -143,7 +144,7 @@ export function encodeBytes(command: string, params: readonly (string | number)[
     if (t.length === 0 || t.charCodeAt(0) === 0x3a /* : */) valid = false;
   }
   if (seq !== undefined) {
-    if (!Number.isInteger(seq) || seq < 1 || seq > 255) valid = false;
+    if (!(seq >= 1 && seq <= 255 && (seq | 0) === seq)) valid = false; // Number.isInteger, within 1–255
     length += 4;
   }
   // A bad command or parameter: encode() says which, in its words.
