@@ -136,12 +136,19 @@ export class FrameParser {
   }
 }
 
-/** Bytes as a string of the characters with those codes (one call per 1 KB). */
+/**
+ * Characters a call of `String.fromCharCode.apply` is given at most: each
+ * is a slot on the XS stack, and the ESP32 build has 640 (docs/moddable.md),
+ * so no more than the 100 the first parser gave it for a whole frame.
+ */
+const APPLY_CHUNK = 64;
+
+/** Bytes as a string of the characters with those codes (one call per APPLY_CHUNK bytes). */
 function latin1(bytes: Uint8Array): string {
   const n = bytes.length;
-  if (n <= 1024) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  if (n <= APPLY_CHUNK) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let s = '';
-  for (let k = 0; k < n; k += 1024) s += String.fromCharCode.apply(null, bytes.subarray(k, k + 1024) as unknown as number[]);
+  for (let k = 0; k < n; k += APPLY_CHUNK) s += String.fromCharCode.apply(null, bytes.subarray(k, k + APPLY_CHUNK) as unknown as number[]);
   return s;
 }
 
