@@ -6,7 +6,7 @@ import HTTPServer from 'embedded:network/http/server';
 import Listener from 'embedded:io/socket/listener';
 import Timer from 'timer';
 import type { HttpRequest, HttpResponse, Logger } from '../../modules/ports';
-import type { HttpServerClass, HttpServerConnection, HttpServerInstance, HttpServerResponseHead } from '../../types/moddable/sdk';
+import type { HttpServerClass, HttpServerConnection, HttpServerInstance, HttpServerResponseHead, HttpServerRoute } from '../../types/moddable/sdk';
 import { parseTarget } from './request-target';
 // Type only: the WebSocket code is the platform's to bring (hosts/moddable/ws.ts), and stays out of a build without it.
 import type { WsUpgrade } from './ws';
@@ -25,136 +25,212 @@ export interface ModdableHttpServerOptions {
   ws?: WsUpgrade;
 }
 
+/** How long the next request waits for one that does not settle, ms: a request that never settles must not stop the server. */
+const PATIENCE_MS = 5000;
+
 export class ModdableHttpServer {
   readonly #server: HttpServerInstance;
+  readonly handler: HttpHandler;
+  readonly maxBody: number;
+  readonly logger?: Logger;
+  readonly ws?: WsUpgrade;
+  /**
+   * Requests are answered one at a time, each on a turn of its own: from the
+   * bottom of the stack rather than inside the socket's and the server's
+   * callbacks (the deepest paths, an override that publishes to MQTT, need
+   * the room), and with one answer's objects alive at a time rather than one
+   * per open connection. A queue of connections and a timer, no promise
+   * chain: each promise level held about 20 slots per waiting request.
+   */
+  readonly #waiting: Carrier[] = [];
+  #current?: Carrier;
+  #scheduled = false;
+  #patience?: Timer;
+  readonly #step = () => this.#next();
+  readonly #giveUp = () => {
+    this.#patience = undefined;
+    this.#current = undefined;
+    this.#schedule();
+  };
 
   constructor(options: ModdableHttpServerOptions) {
-    const handler = options.handler;
-    const maxBody = options.maxBody ?? 8192;
-    const logger = options.logger;
-    const serial = new OneAtATime();
-    const ws = options.ws;
+    this.handler = options.handler;
+    this.maxBody = options.maxBody ?? 8192;
+    this.logger = options.logger;
+    this.ws = options.ws;
+    const server = this;
     this.#server = new Server({
       io: Listener,
       port: options.port ?? 80,
       onConnect(connection) {
-        let method = 'GET';
-        let target = '/';
-        let headers: Record<string, string> = {};
-        let parts: ArrayBuffer[] = [];
-        let size = 0;
-        let tooLarge = false;
-        let body: Uint8Array | undefined;
-        let sent = 0;
-        let upgraded = false;
-        connection.accept({
-          onRequest(request) {
-            method = request.method;
-            target = request.path;
-            headers = {};
-            for (const [name, value] of request.headers) headers[name] = value;
-            tooLarge = Number(headers['content-length'] ?? 0) > maxBody;
-          },
-          onReadable(count) {
-            const data = this.read(count);
-            if (!data || tooLarge) return;
-            size += data.byteLength;
-            if (size > maxBody) {
-              tooLarge = true;
-              parts = [];
-            } else parts.push(data);
-          },
-          onResponse(response) {
-            if (tooLarge) return reply(this, response, { status: 413, headers: { 'content-type': 'text/plain' }, body: 'request body too large' });
-            const { path, query } = parseTarget(target);
-            if (ws && (headers.upgrade ?? '').toLowerCase() === 'websocket') {
-              const refused = ws.answer({ method, path, query, headers, body: '' }, response);
-              if (refused) return reply(this, response, refused);
-              upgraded = true;
-              // The server calls onDone once the 101 is out; the socket then goes to the WebSocket endpoint.
-              return this.respond(response);
-            }
-            const text = parts.length === 0 ? '' : String.fromArrayBuffer(parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1)));
-            parts = [];
-            const request: HttpRequest = { method, path, query, headers, body: text };
-            // One request at a time, each on a turn of its own: from the bottom
-            // of the stack rather than inside the socket's and the server's
-            // callbacks (the deepest paths, an override that publishes to MQTT,
-            // need the room on a 512-slot stack), and with one answer's objects
-            // alive at a time rather than one per open connection.
-            serial.run(() => handler(request)).then(
-              (answer) => reply(this, response, answer),
-              (error: unknown) => {
-                logger?.log(`http: ${method} ${path} failed: ${String(error)}`);
-                reply(this, response, { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error' });
-              },
-            );
-          },
-          onWritable(count) {
-            if (!body || sent >= body.byteLength) return;
-            const n = Math.min(count, body.byteLength - sent);
-            // A view, not a copy: a body in flash (the dashboard) goes out from there.
-            this.write(body.subarray(sent, sent + n));
-            sent += n;
-          },
-          onDone() {
-            if (upgraded && ws) ws.attach(this.detach());
-          },
-          onError() {
-            body = undefined;
-          },
-        });
-
-        function reply(conn: HttpServerConnection, head: HttpServerResponseHead, answer: HttpResponse): void {
-          body = toBytes(answer.body);
-          sent = 0;
-          head.status = answer.status;
-          for (const name in answer.headers) {
-            const lower = name.toLowerCase();
-            if (lower !== 'content-length' && lower !== 'transfer-encoding') head.headers.set(lower, answer.headers[name]);
-          }
-          // The SDK server waits for exactly content-length bytes, so HEAD announces none.
-          if (method === 'HEAD') body = new Uint8Array(0);
-          head.headers.set('content-length', body.byteLength);
-          // The SDK server closes the connection after each response; saying so
-          // keeps clients from sending the next request on a closing socket.
-          head.headers.set('connection', 'close');
-          conn.respond(head);
-        }
+        // One small object per connection; the callbacks are shared (EXCHANGE, in flash when preloaded).
+        (connection as Carrier).exchange = new Exchange(server);
+        connection.accept(EXCHANGE);
       },
     });
+  }
+
+  /** A request is complete (onResponse): it is answered in its turn. */
+  enqueue(conn: Carrier): void {
+    this.#waiting.push(conn);
+    this.#schedule();
   }
 
   close(): void {
     this.#server.close();
   }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#current || this.#waiting.length === 0) return;
+    this.#scheduled = true;
+    Timer.set(this.#step, 0);
+  }
+
+  #next(): void {
+    this.#scheduled = false;
+    if (this.#current) return;
+    const conn = this.#waiting.shift();
+    if (!conn) return;
+    const x = conn.exchange;
+    const request = x.request!;
+    x.request = undefined;
+    this.#current = conn;
+    this.#patience = Timer.set(this.#giveUp, PATIENCE_MS);
+    let answer: Promise<HttpResponse>;
+    try {
+      answer = this.handler(request);
+    } catch (e) {
+      answer = Promise.reject(e);
+    }
+    answer.then(
+      (a) => this.#answer(conn, a),
+      (error: unknown) => {
+        this.logger?.log(`http: ${request.method} ${request.path} failed: ${String(error)}`);
+        this.#answer(conn, { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error' });
+      },
+    );
+  }
+
+  #answer(conn: Carrier, answer: HttpResponse): void {
+    const head = conn.exchange.head;
+    conn.exchange.head = undefined;
+    try {
+      if (head) reply(conn, head, answer);
+    } catch (e) {
+      // The client went away meanwhile: nothing to answer; the next request still runs.
+      this.logger?.log(`http: answer not sent: ${String(e)}`);
+    }
+    if (this.#current !== conn) return; // given up on already: the next one runs
+    this.#current = undefined;
+    if (this.#patience !== undefined) Timer.clear(this.#patience);
+    this.#patience = undefined;
+    this.#schedule();
+  }
 }
 
-/**
- * Runs tasks one after another, each started on a later turn. The next one
- * waits for this one whatever its outcome, but no longer than `patienceMs`:
- * a request that never settles must not stop the server.
- */
-class OneAtATime {
-  #tail: Promise<unknown> = Promise.resolve();
-  readonly #patienceMs: number;
+/** A connection with its request's state attached. */
+type Carrier = HttpServerConnection & { exchange: Exchange };
 
-  constructor(patienceMs = 5000) {
-    this.#patienceMs = patienceMs;
-  }
+/** One request and its answer on one connection. */
+class Exchange {
+  readonly server: ModdableHttpServer;
+  method = 'GET';
+  target = '/';
+  headers: Record<string, string> = {};
+  /** Body parts as they came; undefined until the first. */
+  parts?: ArrayBuffer[];
+  size = 0;
+  tooLarge = false;
+  /** Answered 101 for `/ws`: once it is out, the socket goes to the WebSocket endpoint. */
+  upgraded = false;
+  /** The request and the response head, from onResponse until the request's turn. */
+  request?: HttpRequest;
+  head?: HttpServerResponseHead;
+  /** The answer's body, and how much of it is out. */
+  body?: Uint8Array;
+  sent = 0;
 
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(task);
-    const patience = this.#patienceMs;
-    this.#tail = new Promise<void>((resolve) => {
-      const id = Timer.set(() => resolve(), patience);
-      result.then(
-        () => (Timer.clear(id), resolve()),
-        () => (Timer.clear(id), resolve()),
-      );
-    });
-    return result;
+  constructor(server: ModdableHttpServer) {
+    this.server = server;
   }
+}
+
+// The route callbacks, called with `this` = the connection. Module functions,
+// not closures per connection: a connection costs the Exchange only.
+const EXCHANGE: HttpServerRoute = {
+  onRequest(request) {
+    const x = (this as Carrier).exchange;
+    x.method = request.method;
+    x.target = request.path;
+    x.headers = {};
+    for (const [name, value] of request.headers) x.headers[name] = value;
+    x.tooLarge = Number(x.headers['content-length'] ?? 0) > x.server.maxBody;
+  },
+  onReadable(count) {
+    const x = (this as Carrier).exchange;
+    const data = this.read(count);
+    if (!data || x.tooLarge) return;
+    x.size += data.byteLength;
+    if (x.size > x.server.maxBody) {
+      x.tooLarge = true;
+      x.parts = undefined;
+    } else (x.parts ??= []).push(data);
+  },
+  onResponse(response) {
+    const conn = this as Carrier;
+    const x = conn.exchange;
+    if (x.tooLarge) return reply(conn, response, { status: 413, headers: { 'content-type': 'text/plain' }, body: 'request body too large' });
+    const { path, query } = parseTarget(x.target);
+    const ws = x.server.ws;
+    if (ws && (x.headers.upgrade ?? '').toLowerCase() === 'websocket') {
+      const refused = ws.answer({ method: x.method, path, query, headers: x.headers, body: '' }, response);
+      if (refused) return reply(conn, response, refused);
+      x.upgraded = true;
+      // The server calls onDone once the 101 is out; the socket then goes to the WebSocket endpoint.
+      return conn.respond(response);
+    }
+    const parts = x.parts;
+    const text = !parts ? '' : String.fromArrayBuffer(parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1)));
+    x.parts = undefined;
+    x.request = { method: x.method, path, query, headers: x.headers, body: text };
+    x.head = response;
+    x.server.enqueue(conn);
+  },
+  onWritable(count) {
+    const x = (this as Carrier).exchange;
+    const body = x.body;
+    if (!body || x.sent >= body.byteLength) return;
+    const n = Math.min(count, body.byteLength - x.sent);
+    // A view, not a copy: a body in flash (the dashboard) goes out from there.
+    this.write(body.subarray(x.sent, x.sent + n));
+    x.sent += n;
+  },
+  onDone() {
+    const x = (this as Carrier).exchange;
+    if (x.upgraded && x.server.ws) x.server.ws.attach(this.detach());
+  },
+  onError() {
+    (this as Carrier).exchange.body = undefined;
+  },
+};
+
+function reply(conn: Carrier, head: HttpServerResponseHead, answer: HttpResponse): void {
+  const x = conn.exchange;
+  let body = toBytes(answer.body);
+  head.status = answer.status;
+  for (const name in answer.headers) {
+    const lower = name.toLowerCase();
+    if (lower !== 'content-length' && lower !== 'transfer-encoding') head.headers.set(lower, answer.headers[name]);
+  }
+  // The SDK server waits for exactly content-length bytes, so HEAD announces none.
+  if (x.method === 'HEAD') body = new Uint8Array(0);
+  x.body = body;
+  x.sent = 0;
+  head.headers.set('content-length', body.byteLength);
+  // The SDK server closes the connection after each response; saying so
+  // keeps clients from sending the next request on a closing socket.
+  head.headers.set('connection', 'close');
+  conn.respond(head);
 }
 
 function toBytes(body: string | Uint8Array): Uint8Array {

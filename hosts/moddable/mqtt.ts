@@ -41,7 +41,16 @@ export interface ModdableMqttOptions {
 }
 
 /** A packet, or a function that builds it when it is about to go out. */
-type Outgoing = Uint8Array | (() => Uint8Array);
+/** A publish waiting to go out: its fields only (a closure per publish cost three times the slots, 55 at a time at each full status publish). */
+interface PendingPublish {
+  topic: string;
+  payload: string;
+  qos: 0 | 1;
+  retain: boolean;
+  id?: number;
+}
+
+type Outgoing = Uint8Array | (() => Uint8Array) | PendingPublish;
 
 const REFUSED = ['', 'unacceptable protocol version', 'client id rejected', 'server unavailable', 'bad user name or password', 'not authorised'];
 
@@ -107,8 +116,9 @@ class ModdableMqttSession implements MqttSession {
   }
 
   publish(topic: string, payload: string, options: { retain: boolean; qos: 0 | 1 }): void {
-    const id = options.qos > 0 ? this.#id() : undefined;
-    this.#enqueue(this.#publishes, () => publishPacket(topic, utf8(payload), { qos: options.qos, retain: options.retain, id }));
+    const pending: PendingPublish = { topic, payload, qos: options.qos, retain: options.retain };
+    if (options.qos > 0) pending.id = this.#id();
+    this.#enqueue(this.#publishes, pending);
   }
 
   subscribe(topic: string): void {
@@ -179,9 +189,9 @@ class ModdableMqttSession implements MqttSession {
    * and building and writing on top of that overflowed the XS stack (found by
    * running the simulator build with the device's 512-slot stack).
    */
-  #enqueue(queue: Outgoing[], build: () => Uint8Array): void {
+  #enqueue(queue: Outgoing[], item: Outgoing): void {
     if (this.#closed) return;
-    queue.push(build);
+    queue.push(item);
     if (queue === this.#publishes && queue.length > this.#limit) queue.shift();
     this.#scheduleFlush();
   }
@@ -207,7 +217,7 @@ class ModdableMqttSession implements MqttSession {
         const next = this.#control.shift() ?? this.#publishes.shift();
         if (next === undefined) return;
         try {
-          head = typeof next === 'function' ? next() : next;
+          head = typeof next === 'function' ? next() : next instanceof Uint8Array ? next : publishPacket(next.topic, utf8(next.payload), next);
         } catch (e) {
           return this.#fail(e instanceof Error ? e.message : String(e));
         }

@@ -22,6 +22,10 @@ export interface ArbiterOptions {
   timers?: Timers;
 }
 
+function yes(): boolean {
+  return true;
+}
+
 /** Told which clients' claims changed. */
 export type ClaimsListener = (clients: readonly number[]) => void;
 
@@ -48,19 +52,22 @@ export class Arbiter {
     this.#listeners.push(listener);
   }
 
+  // Promises passed on rather than async functions: every level of async
+  // would hold a suspended frame and two promises until the controller has
+  // answered (docs/moddable.md, "Memory").
+
   /** Files or replaces a claim and applies the result; false when all slots are taken. */
-  async claim(client: number, priority: number, properties: EvseProperties): Promise<boolean> {
+  claim(client: number, priority: number, properties: EvseProperties): Promise<boolean> {
     const before = this.claims.version;
-    if (!this.claims.claim(client, priority, properties)) return false;
-    if (this.claims.version !== before) await this.#changed([client]);
-    return true;
+    if (!this.claims.claim(client, priority, properties)) return Promise.resolve(false);
+    if (this.claims.version === before) return Promise.resolve(true);
+    return this.#changed([client]).then(yes);
   }
 
   /** false when `client` had no claim. */
-  async release(client: number): Promise<boolean> {
-    if (!this.claims.release(client)) return false;
-    await this.#changed([client]);
-    return true;
+  release(client: number): Promise<boolean> {
+    if (!this.claims.release(client)) return Promise.resolve(false);
+    return this.#changed([client]).then(yes);
   }
 
   /** The session ended (EV unplugged): auto-release claims go. */
@@ -86,9 +93,9 @@ export class Arbiter {
     return this.#target.wanted().state ?? activeState(this.#options.snapshot());
   }
 
-  async #changed(clients: readonly number[]): Promise<void> {
+  #changed(clients: readonly number[]): Promise<void> {
     this.#options.log?.(`claims: ${JSON.stringify(this.claims.target().properties)} (version ${this.claims.version})`);
     for (const l of this.#listeners.slice()) l(clients);
-    await this.#target.claimsChanged();
+    return this.#target.claimsChanged();
   }
 }

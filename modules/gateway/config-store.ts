@@ -245,20 +245,20 @@ export class ConfigStore {
   readonly #key: string;
   /** The features' settings; the gateway's own stay in SCHEMA (module code: in flash on the device). */
   readonly #extra: Record<string, Spec> = {};
-  readonly #defaults: Values;
+  /** For the defaults, made when needed rather than kept (39 slots less on the device). */
+  readonly #id: string;
   #values: Values;
   #version = 0;
 
   constructor(options: ConfigStoreOptions) {
     this.#storage = options.storage;
     this.#key = options.key ?? 'config';
-    this.#defaults = { ...defaults(options.id) };
+    this.#id = options.id;
     for (const [k, spec] of Object.entries(options.extra ?? {})) {
       if (isConfigKey(k) || this.#extra[k]) throw new Error(`config key ${k} is declared twice`);
       this.#extra[k] = spec;
-      this.#defaults[k] = spec.default;
     }
-    this.#values = { ...this.#defaults };
+    this.#values = this.#defaults();
     const text = this.#storage.read(this.#key);
     if (text === undefined) return;
     let parsed: Persisted | undefined;
@@ -366,8 +366,14 @@ export class ConfigStore {
   /** Back to defaults (the /reset endpoint); the stored document is removed. */
   reset(): void {
     this.#storage.remove(this.#key);
-    this.#values = { ...this.#defaults };
+    this.#values = this.#defaults();
     this.#version++;
+  }
+
+  #defaults(): Values {
+    const d: Values = { ...defaults(this.#id) };
+    for (const k in this.#extra) d[k] = (this.#extra[k] as ConfigSpec).default;
+    return d;
   }
 
   #spec(key: string): Spec | undefined {
@@ -381,7 +387,8 @@ export class ConfigStore {
   #serialise(values: Values, version: number): string {
     // Only what differs from the defaults, so a new default reaches old installs.
     const diff: Values = {};
-    for (const k of this.#keys()) if (values[k] !== this.#defaults[k]) diff[k] = values[k];
+    const d = this.#defaults();
+    for (const k of this.#keys()) if (values[k] !== d[k]) diff[k] = values[k];
     const doc: Persisted = { v: 1, config_version: version, values: diff };
     return JSON.stringify(doc);
   }

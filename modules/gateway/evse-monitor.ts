@@ -201,16 +201,20 @@ export class EvseMonitor {
       // Read at once what the transition changed, rather than at its slot in
       // the 30 s cycle: a fault bumps a trip counter, the end of a charge
       // fixes the session's energy.
+      // On a turn of their own: a notification arrives deep in the stack (the
+      // link → the parser → here → telemetry), and a read on top of it was the
+      // deepest path of the ESP32 profile (docs/moddable.md, "Memory").
       if (this.#ready && state !== previous) {
-        if (isFault(state)) void this.#poll('GF');
-        if (previous === STATE_CHARGING) void this.#poll('GU');
+        if (isFault(state)) void Promise.resolve().then(() => this.#poll('GF'));
+        if (previous === STATE_CHARGING) void Promise.resolve().then(() => this.#poll('GU'));
       }
     } else if (type === 'AB') {
       // The controller rebooted: its volatile settings (heartbeat, $SV) are gone.
       this.#options.log?.(`controller boot: ${params.join(' ')}`);
       this.#options.onBoot?.(params);
       this.#ready = false;
-      void this.#connect('boot');
+      // A turn of its own, as the reads above.
+      void Promise.resolve().then(() => this.#connect('boot'));
     } else if (type === 'ST' && params.length === 1) {
       // Pre-5.0 state notification.
       const state = hex(params[0]);

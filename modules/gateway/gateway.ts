@@ -18,13 +18,13 @@ import { EvseMonitor } from './evse-monitor';
 import type { Feature, FeatureFactory } from './feature';
 import { Context } from './feature-context';
 import { STANDARD_FEATURES } from './features/standard';
-import { systemFeature } from './features/system';
+import { systemFeature, type SystemInfo } from './features/system';
 import { builtinBackend } from './builtin-routes';
 import { HttpApi, type RapiOutcome, type ScanResult } from './http-api';
 import { Inputs } from './inputs';
 import { MqttBridge } from './mqtt-bridge';
 import { bridgeSettings } from './mqtt-settings';
-import { RapiClient, isReply, type Source } from './rapi-client';
+import { RapiClient, isReply, type RapiResult, type Source } from './rapi-client';
 import type { HeapInfo, Json, NetworkInfo } from './status';
 import { Telemetry, type Fragment } from './telemetry';
 import { WsHub } from './ws-hub';
@@ -34,6 +34,37 @@ export type { GatewayInfo, GatewayOptions, SystemPort } from './gateway-options'
 const DEFAULT_VOLTAGE = 240;
 /** How often the liveness trace for the next boot's prev_* fields is stored, ms. */
 const HEARTBEAT_SAVE_MS = 60000;
+
+/** What MQTT `rapi/out` carries for a reply or failure. */
+function rapiText(r: RapiResult): string {
+  return isReply(r) ? r.text : r.error;
+}
+
+/** What the `system` feature reads, as methods on one object rather than six closures (slots on the device). */
+class SystemView implements SystemInfo {
+  readonly #gateway: Gateway;
+  constructor(gateway: Gateway) {
+    this.#gateway = gateway;
+  }
+  network(): NetworkInfo {
+    return this.#gateway.network();
+  }
+  heap(): HeapInfo {
+    return this.#gateway.heap();
+  }
+  mqttConnected(): boolean {
+    return this.#gateway.mqttConnected;
+  }
+  evseConnected(): boolean {
+    return this.#gateway.monitor.ready;
+  }
+  configVersion(): number {
+    return this.#gateway.config.version;
+  }
+  crashFields(): Record<string, Json> {
+    return this.#gateway.crashLog.fields();
+  }
+}
 
 export class Gateway {
   readonly client: RapiClient;
@@ -69,6 +100,8 @@ export class Gateway {
     this.debug = new ConsoleBuffer(options.consoleSize ?? 4096);
     this.evse = new ConsoleBuffer(options.consoleSize ?? 4096);
     this.inputs = new Inputs(options.clock);
+    // One closure for every piece that logs, rather than one each (slots on the device).
+    const log = (line: string) => this.log(line);
     this.crashLog = new CrashLog({ storage: options.storage, resetReason: options.info?.resetReason, unixTime: this.#unixTime() });
     this.client = new RapiClient({
       clock: options.clock,
@@ -93,29 +126,22 @@ export class Gateway {
       onLink: (up) => this.log(up ? 'rapi: controller connected' : 'rapi: controller not answering'),
       onBoot: () => this.#each((f) => f.controllerBooted?.()),
       onEvent: (type, params) => this.log(`rapi: event $${type} ${params.join(' ')}`),
-      log: (l) => this.log(l),
+      log,
     });
     this.arbiter = new Arbiter({
       client: this.client,
       snapshot: () => this.monitor.snapshot,
       pauseUsesDisabled: () => this.config.get('pause_uses_disabled'),
       written: () => this.monitor.read('GS', 'GE'),
-      log: (l) => this.log(l),
+      log,
       timers: options.timers,
     });
 
-    const system = systemFeature({
-      network: () => this.#network(),
-      heap: () => this.#heap(),
-      mqttConnected: () => this.mqttConnected,
-      evseConnected: () => this.monitor.ready,
-      configVersion: () => this.config.version,
-      crashFields: () => this.crashLog.fields(),
-    });
+    const system = systemFeature(new SystemView(this));
     this.features = [system, ...(options.features ?? STANDARD_FEATURES)].map((make) => this.#compose(make));
     const extra: Record<string, ConfigSpec> = {};
     for (const f of this.features) Object.assign(extra, f.config ?? {});
-    this.config = new ConfigStore({ storage: options.storage, id: this.#id, extra, log: (l) => this.log(l) });
+    this.config = new ConfigStore({ storage: options.storage, id: this.#id, extra, log });
     for (const f of this.features) for (const s of f.status ?? []) this.telemetry.add(s);
 
     this.arbiter.onChange((clients) => {
@@ -127,14 +153,11 @@ export class Gateway {
         connect: options.mqttConnect,
         timers: options.timers,
         status: () => this.telemetry.document(),
-        rapi: async (command) => {
-          const r = await this.rapi(command, 'mqtt');
-          return 'ret' in r ? r.ret : r.error;
-        },
+        rapi: (command) => this.client.sendText(command.trim(), 'mqtt').then(rapiText),
         subscriptions: this.features.flatMap((f) => f.subscribe ?? []),
         retained: this.features.flatMap((f) => f.retained ?? []),
         onConnected: () => this.telemetry.update(),
-        log: (l) => this.log(l),
+        log,
         period: options.mqttPeriod,
       });
     }
@@ -144,7 +167,7 @@ export class Gateway {
       document: () => this.telemetry.document(),
       maxClients: options.wsClients,
       maxBuffered: options.wsBuffer,
-      log: (l) => this.log(l),
+      log,
     });
     this.#api = new HttpApi(builtinBackend(this, options.system), { routes: this.features.flatMap((f) => f.routes ?? []) });
   }
@@ -261,10 +284,9 @@ export class Gateway {
   }
 
   /** A typed RAPI command, as /r and MQTT take it; `source` picks its queue (rapi-scheduler.ts). */
-  async rapi(command: string, source: Source = 'http'): Promise<RapiOutcome> {
+  rapi(command: string, source: Source = 'http'): Promise<RapiOutcome> {
     const cmd = command.trim();
-    const r = await this.client.sendText(cmd, source);
-    return isReply(r) ? { cmd, ret: r.text } : { cmd, error: r.error };
+    return this.client.sendText(cmd, source).then((r) => (isReply(r) ? { cmd, ret: r.text } : { cmd, error: r.error }));
   }
 
   /** The /status document. */
@@ -343,6 +365,11 @@ export class Gateway {
 
   network(): NetworkInfo {
     return this.#network();
+  }
+
+  /** The platform's heap figures (zeros where it has none). */
+  heap(): HeapInfo {
+    return this.#heap();
   }
 
   #network(): NetworkInfo {

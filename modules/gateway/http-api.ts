@@ -6,7 +6,7 @@
 import type { HttpRequest, HttpResponse } from '../ports';
 import { AuthThrottle } from './auth-throttle';
 import { matchPath, type Route } from './feature';
-import { CORS, headers, json, msg, text } from './http-answer';
+import { CORS, answer, headers, json, msg, text } from './http-answer';
 import { crossSiteRefusal, originOf, type CrossSitePolicy } from './cross-site';
 import { acceptsGzip } from './content-coding';
 
@@ -99,6 +99,11 @@ export function parseForm(body: string): Record<string, string> {
   return out;
 }
 
+/** A 200 JSON answer (a module function: `.then(ok)` makes no closure). */
+function ok(body: unknown): HttpResponse {
+  return json(200, body);
+}
+
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
@@ -134,13 +139,23 @@ export class HttpApi {
     this.#routes = [...routes.filter((r) => r.path.indexOf('{') < 0), ...routes.filter((r) => r.path.indexOf('{') >= 0)];
   }
 
-  async handle(req: HttpRequest): Promise<HttpResponse> {
+  // No async functions on the way to a route: each one would hold a suspended
+  // frame and two promises for the whole of a request (the ESP32 profile's
+  // largest transient, docs/moddable.md "Memory"); a route's promise is passed on as it is.
+  handle(req: HttpRequest): Promise<HttpResponse> {
+    let out: HttpResponse | Promise<HttpResponse>;
     try {
-      return await this.#route(req);
+      out = this.#route(req);
     } catch (e) {
-      this.#backend.log?.(`http: ${req.method} ${req.path} failed: ${e instanceof Error ? e.message : String(e)}`);
-      return msg(500, 'Internal error');
+      return Promise.resolve(this.#failed(req, e));
     }
+    if (!(out instanceof Promise)) return Promise.resolve(out);
+    return out.then(undefined, (e: unknown) => this.#failed(req, e));
+  }
+
+  #failed(req: HttpRequest, e: unknown): HttpResponse {
+    this.#backend.log?.(`http: ${req.method} ${req.path} failed: ${e instanceof Error ? e.message : String(e)}`);
+    return msg(500, 'Internal error');
   }
 
   /** The credentials check and the cross-site rule (guard); kept for callers of its old name (the /ws handshake). */
@@ -221,7 +236,7 @@ export class HttpApi {
     return { status: 204, headers: { ...CORS, 'Access-Control-Max-Age': '600' }, body: '' };
   }
 
-  async #route(req: HttpRequest): Promise<HttpResponse> {
+  #route(req: HttpRequest): HttpResponse | Promise<HttpResponse> {
     const method = req.method.toUpperCase();
     if (method === 'OPTIONS') return this.#preflight(req);
     const refused = this.guard(req);
@@ -236,7 +251,7 @@ export class HttpApi {
       const params = matchPath(r.path, path);
       if (!params) continue;
       known = true;
-      if (r.methods.includes(method) || (method === 'HEAD' && r.methods.includes('GET'))) return await r.handle(method === req.method ? req : { ...req, method }, params);
+      if (r.methods.includes(method) || (method === 'HEAD' && r.methods.includes('GET'))) return r.handle(method === req.method ? req : { ...req, method }, params);
     }
     switch (path) {
       case '/status':
@@ -252,8 +267,7 @@ export class HttpApi {
           return msg(400, 'Could not parse JSON');
         }
         if (typeof update !== 'object' || update === null || Array.isArray(update)) return msg(400, 'Could not parse JSON');
-        const r = await b.updateConfig(update as Record<string, unknown>);
-        return json(r.status, r.body);
+        return b.updateConfig(update as Record<string, unknown>).then(answer);
       }
       case '/r':
       case '/rapi':
@@ -261,7 +275,7 @@ export class HttpApi {
         return this.#rapi(req);
       case '/scan':
         if (!get) return msg(405, 'Method not allowed');
-        return json(200, await b.scan());
+        return b.scan().then(ok);
       case '/savenetwork': {
         if (!get && !post) return msg(405, 'Method not allowed');
         const p = params(req);

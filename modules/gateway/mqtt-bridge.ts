@@ -119,6 +119,8 @@ export class MqttBridge {
   #connects = 0;
   /** Version of each retained document as last published in this session. */
   #retainedSent: Record<string, number> = {};
+  /** Fields to publish on the next turn (publish). */
+  #pending?: Record<string, Json>;
 
   constructor(options: MqttBridgeOptions) {
     this.#options = options;
@@ -159,16 +161,37 @@ export class MqttBridge {
     this.#teardown();
   }
 
-  /** Publishes fields as `<topic>/<field>` if connected; otherwise they wait for the next full publish. */
+  /**
+   * Publishes fields as `<topic>/<field>` if connected; otherwise they wait
+   * for the next full publish. They go out on a later turn, merged with any
+   * others of this turn: a change event comes from deep in the gateway (a
+   * RAPI frame → the monitor → telemetry), and publishing on top of that was
+   * the deepest stack path of the ESP32 profile (docs/moddable.md, "Memory").
+   */
   publish(fields: Record<string, Json>): void {
+    if (!this.#connected || !this.#settings || !this.#session) return;
+    const pending = this.#pending;
+    if (pending) {
+      for (const k in fields) pending[k] = fields[k];
+      return;
+    }
+    this.#pending = { ...fields };
+    const generation = this.#generation;
+    void Promise.resolve().then(() => this.#publishPending(generation));
+  }
+
+  #publishPending(generation: number): void {
+    const fields = this.#pending;
+    this.#pending = undefined;
     const s = this.#settings;
     const session = this.#session;
-    if (!this.#connected || !s || !session) return;
+    if (!fields || generation !== this.#generation || !this.#connected || !s || !session) return;
     const docs = this.#options.retained ?? [];
-    for (const [k, v] of Object.entries(fields)) {
+    for (const k in fields) {
       // `limit` is both a status field (true/false) and the retained JSON limit: the document wins the topic.
-      if (docs.some((d) => !d.absolute && d.topic === k)) continue;
-      this.#send(session, `${s.topic}/${k}`, String(v), s.retained);
+      let document = false;
+      for (const d of docs) if (!d.absolute && d.topic === k) document = true;
+      if (!document) this.#send(session, `${s.topic}/${k}`, String(fields[k]), s.retained);
     }
   }
 
@@ -305,6 +328,7 @@ export class MqttBridge {
 
   #teardown(): void {
     this.#generation++;
+    this.#pending = undefined;
     for (const t of [this.#retry, this.#guard, this.#periodic]) if (t !== undefined) this.#timers.clear(t);
     this.#retry = this.#guard = this.#periodic = undefined;
     const session = this.#session;

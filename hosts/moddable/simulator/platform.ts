@@ -13,6 +13,8 @@
 //   EVSE_ID         device id, 12 hex digits (default: made up once, kept in the preferences)
 //   EVSE_MEMORY_MS  trace the live XS memory after a full collection every so many ms
 //                   ("memory: slots=… chunks=… keys=…"; the ESP32 profile test reads it)
+//   EVSE_MEMORY_CENSUS=1  with EVSE_MEMORY_MS: at each new peak, what holds the live
+//                   slots ("census:" lines on stderr, memory.c)
 
 import type { HttpRequest, HttpResponse, Logger, Timers } from '../../../modules/ports';
 import { SimControlApi } from '../../../sim/control-api';
@@ -23,7 +25,7 @@ import { UartLink } from '../serial';
 import type { PreferenceLike } from '../storage';
 import getenv from './environment';
 import { FilePreference } from './file-preference';
-import liveMemory from './memory';
+import liveMemory, { census } from './memory';
 import { webSocketUpgrade } from '../ws';
 
 function settings(): FirmwareSettings {
@@ -89,9 +91,16 @@ function simulation(options: SimulationOptions): Simulation {
 function diagnostics(timers: Timers, logger: Logger): void {
   const ms = Number(getenv('EVSE_MEMORY_MS') ?? 0);
   if (!(ms > 0)) return;
+  // EVSE_MEMORY_CENSUS=1: what holds the slots, each time the live heap reaches a new peak.
+  const counting = getenv('EVSE_MEMORY_CENSUS') === '1';
+  let peak = 0;
   timers.repeat(() => {
     const [slots, chunks, keys] = liveMemory();
     logger.log(`memory: slots=${slots} chunks=${chunks} keys=${keys}`);
+    if (counting && slots > peak) {
+      peak = slots;
+      census();
+    }
   }, ms);
 }
 
