@@ -8,14 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-export interface CliProcess {
+export interface CliProcess extends OutputWatch {
   proc: ChildProcess;
-  /** Everything written to stdout and stderr so far. */
-  output(): string;
-  /** Resolves once the output matches `pattern`, with the match. */
-  waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
-  /** Resolves with the exit code. */
-  exited: Promise<number | null>;
   /** SIGINT (Ctrl-C), then the exit code. */
   interrupt(): Promise<number | null>;
 }
@@ -25,18 +19,50 @@ export function runCli(args: string[]): CliProcess {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  const waiters = new Set<() => void>();
-  const add = (chunk: Buffer) => {
-    out += chunk.toString('utf8');
-    for (const w of [...waiters]) w();
-  };
-  proc.stdout!.on('data', add);
-  proc.stderr!.on('data', add);
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const watch = watchOutput(proc, 'process');
   return {
     proc,
+    ...watch,
+    interrupt() {
+      if (proc.exitCode === null) proc.kill('SIGINT');
+      return watch.exited;
+    },
+  };
+}
+
+/** The output of a child process, and waiting for a pattern in it. */
+export interface OutputWatch {
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Resolves once the output matches `pattern`, with the match; rejects on a timeout or an exit first. */
+  waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+/**
+ * Collects a child's stdout and stderr. `label` names it in errors;
+ * `onExit` runs when it exits and may return a line to add to the output.
+ */
+export function watchOutput(proc: ChildProcess, label: string, onExit?: (code: number | null, signal: NodeJS.Signals | null) => string | void): OutputWatch {
+  let out = '';
+  const waiters = new Set<() => void>();
+  const add = (text: string) => {
+    out += text;
+    for (const w of [...waiters]) w();
+  };
+  proc.stdout!.on('data', (chunk: Buffer) => add(chunk.toString('utf8')));
+  proc.stderr!.on('data', (chunk: Buffer) => add(chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code, signal) => {
+      const note = onExit?.(code, signal);
+      if (note) add(note);
+      resolve(code);
+    }),
+  );
+  return {
     output: () => out,
+    exited,
     waitFor(pattern, ms = 20_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -47,11 +73,11 @@ export function runCli(args: string[]): CliProcess {
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`no ${pattern} in ${ms} ms; output:\n${out}`));
+          reject(new Error(`${label}: no ${pattern} in ${ms} ms; output:\n${out.slice(-4000)}`));
         }, ms);
         const gone = () => {
           cleanup();
-          reject(new Error(`process exited before ${pattern}; output:\n${out}`));
+          reject(new Error(`${label} exited before ${pattern}; output:\n${out.slice(-4000)}`));
         };
         const cleanup = () => {
           clearTimeout(timer);
@@ -62,11 +88,6 @@ export function runCli(args: string[]): CliProcess {
         proc.once('exit', gone);
         check();
       });
-    },
-    exited,
-    interrupt() {
-      if (proc.exitCode === null) proc.kill('SIGINT');
-      return exited;
     },
   };
 }

@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { watchOutput, type OutputWatch } from '../e2e/processes';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -230,11 +231,8 @@ export async function startXvfb(): Promise<Display> {
   };
 }
 
-export interface Simulator {
+export interface Simulator extends OutputWatch {
   proc: ChildProcess;
-  output(): string;
-  waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
-  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -250,54 +248,16 @@ export function startSimulator(sdk: Sdk, build: Build, display: Display, env: Re
     env: { ...process.env, DISPLAY: display.display, DBUS_SESSION_BUS_ADDRESS: 'disabled:', XDG_CONFIG_HOME: config, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  const waiters = new Set<() => void>();
-  const add = (chunk: Buffer) => {
-    out += chunk.toString('utf8');
-    for (const w of [...waiters]) w();
-  };
-  proc.stdout!.on('data', add);
-  proc.stderr!.on('data', add);
-  const exited = new Promise<number | null>((r) =>
-    proc.once('exit', (code, signal) => {
-      add(Buffer.from(`\n[mcsim exited: ${signal ?? `code ${code}`}]\n`));
-      rmSync(config, { recursive: true, force: true });
-      r(code);
-    }),
-  );
+  const watch = watchOutput(proc, 'mcsim', (code, signal) => {
+    rmSync(config, { recursive: true, force: true });
+    return `\n[mcsim exited: ${signal ?? `code ${code}`}]\n`;
+  });
   return {
     proc,
-    output: () => out,
-    waitFor(pattern, ms = 20_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const m = out.match(pattern);
-          if (!m) return;
-          cleanup();
-          resolve(m);
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`mcsim: no ${pattern} in ${ms} ms; output:\n${out.slice(-4000)}`));
-        }, ms);
-        const gone = () => {
-          cleanup();
-          reject(new Error(`mcsim exited before ${pattern}; output:\n${out.slice(-4000)}`));
-        };
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          proc.off('exit', gone);
-        };
-        waiters.add(check);
-        proc.once('exit', gone);
-        check();
-      });
-    },
-    exited,
+    ...watch,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      await exited;
+      await watch.exited;
     },
   };
 }
