@@ -157,16 +157,21 @@ describe('faults and load while charging', () => {
         { mqtt_announce_topic: 'fault/announce/b', hostname: 'charger-b', time_zone: 'CET-1CEST,M3.5.0,M10.5.0/3' },
       ];
       let writing = true;
+      let answered = 0;
       const writer = (async () => {
         for (let i = 0; writing; i++) {
           try {
             await fetch(url + '/config', { method: 'POST', body: JSON.stringify(docs[i % 2]), headers: { 'Content-Type': 'application/json' } });
+            answered++;
           } catch {
             return; // the process is gone
           }
         }
       })();
-      await new Promise((res) => setTimeout(res, 300 + 200 * round));
+      // Kill once writes are flowing (a fixed delay killed a loaded machine's
+      // charger before its first write was answered), at a moment that differs per round.
+      await until(() => answered >= 3 + round, 30_000, 5);
+      await new Promise((res) => setTimeout(res, 17 + 40 * round));
       await kill9(p);
       writing = false;
       await writer;
