@@ -10,6 +10,18 @@ import { Client, Priority, parseProperties, propertiesJson } from '../claims';
 import type { Feature, FeatureContext } from '../feature';
 import { answer, jsonBody, type Answer } from '../http-answer';
 
+function created(ok: boolean): Answer {
+  return ok ? { status: 201, body: { msg: 'Created' } } : { status: 500, body: { msg: 'Failed to claim manual override' } };
+}
+
+function toggled(ok: boolean): Answer {
+  return ok ? { status: 200, body: { msg: 'Updated' } } : { status: 500, body: { msg: 'Failed to toggle manual override' } };
+}
+
+function deleted(ok: boolean): Answer {
+  return ok ? { status: 200, body: { msg: 'Deleted' } } : { status: 500, body: { msg: 'Failed to release manual override' } };
+}
+
 export function overrideFeature(ctx: FeatureContext): Feature {
   let version = 0;
 
@@ -18,26 +30,24 @@ export function overrideFeature(ctx: FeatureContext): Feature {
     return c ? propertiesJson(c.properties) : {};
   };
 
-  const set = async (doc: unknown): Promise<Answer> => {
+  // Promises passed on, not async functions: an async function holds a
+  // suspended frame and two more promises while the claim is applied
+  // (the ESP32 profile's largest transient, docs/moddable.md "Memory").
+  const set = (doc: unknown): Answer | Promise<Answer> => {
     const parsed = parseProperties(doc);
     if (!parsed.ok) return { status: 400, body: { msg: parsed.error } };
     const props = parsed.properties;
     if (props.auto_release === undefined) props.auto_release = true;
-    if (!(await ctx.claim(Client.Manual, props))) return { status: 500, body: { msg: 'Failed to claim manual override' } };
-    return { status: 201, body: { msg: 'Created' } };
+    return ctx.claim(Client.Manual, props).then(created);
   };
 
-  const toggle = async (): Promise<Answer> => {
-    const ok = ctx.claimOf(Client.Manual)
-      ? await ctx.release(Client.Manual)
-      : await ctx.claim(Client.Manual, { state: activeState(ctx.snapshot()) === 'active' ? 'disabled' : 'active', auto_release: true });
-    return ok ? { status: 200, body: { msg: 'Updated' } } : { status: 500, body: { msg: 'Failed to toggle manual override' } };
-  };
+  const toggle = (): Promise<Answer> =>
+    (ctx.claimOf(Client.Manual)
+      ? ctx.release(Client.Manual)
+      : ctx.claim(Client.Manual, { state: activeState(ctx.snapshot()) === 'active' ? 'disabled' : 'active', auto_release: true })
+    ).then(toggled);
 
-  const clear = async (): Promise<Answer> => {
-    if (!(await ctx.release(Client.Manual))) return { status: 500, body: { msg: 'Failed to release manual override' } };
-    return { status: 200, body: { msg: 'Deleted' } };
-  };
+  const clear = (): Promise<Answer> => ctx.release(Client.Manual).then(deleted);
 
   return {
     name: 'override',
@@ -56,13 +66,14 @@ export function overrideFeature(ctx: FeatureContext): Feature {
       {
         path: '/override',
         methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-        async handle(req) {
+        handle(req) {
           if (req.method === 'GET' || req.method === 'HEAD') return answer(200, get());
-          if (req.method === 'PATCH') return answer(await toggle());
-          if (req.method === 'DELETE') return answer(await clear());
+          if (req.method === 'PATCH') return toggle().then(answer);
+          if (req.method === 'DELETE') return clear().then(answer);
           const doc = jsonBody(req.body);
           if (doc === undefined) return answer(400, { msg: 'Failed to parse JSON' });
-          return answer(await set(doc));
+          const r = set(doc);
+          return r instanceof Promise ? r.then(answer) : answer(r);
         },
       },
     ],
