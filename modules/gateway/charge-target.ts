@@ -76,6 +76,21 @@ export interface ChargeTargetOptions {
   retry?: { first: number; max: number };
 }
 
+/** One pass of writes: what it writes, and how the controller answered so far. */
+interface Pass {
+  commands: RapiCommand[];
+  key: string;
+  claimed: ClaimState | undefined;
+  next: number;
+  refused: boolean;
+  lost: boolean;
+}
+
+interface WaitingPass {
+  always: boolean;
+  run: Promise<void>;
+}
+
 /** Back-off of the retries, ms. */
 export const RETRY = { first: 1000, max: 30000 } as const;
 
@@ -86,6 +101,8 @@ export class ChargeTarget {
   /** Commands the controller refused, not retried until something changes. */
   #refused = '';
   #queue: Promise<void> = Promise.resolve();
+  /** The pass queued behind the running one, not started yet. */
+  #waiting?: WaitingPass;
   #retryTimer?: TimerId;
   #retryMs = 0;
   #stopped = false;
@@ -120,13 +137,28 @@ export class ChargeTarget {
   }
 
   #apply(always: boolean): Promise<void> {
+    // A pass reads the claims and the controller when it starts, so one still
+    // waiting serves a later change too: no second pass behind it (each
+    // waiting pass held promises on the device's heap; docs/moddable.md "Memory").
+    const waiting = this.#waiting;
+    if (waiting) {
+      waiting.always ||= always;
+      return waiting.run;
+    }
     // One pass at a time, so two passes never interleave their writes.
-    const run = this.#queue.then(() => this.#pass(always));
-    this.#queue = run.catch(() => {});
-    return run;
+    const next: WaitingPass = { always, run: this.#queue.then(() => {
+      if (this.#waiting === next) this.#waiting = undefined;
+      return this.#pass(next.always);
+    }) };
+    this.#waiting = next;
+    this.#queue = next.run.catch(() => {});
+    return next.run;
   }
 
-  async #pass(always: boolean): Promise<void> {
+  // Promises passed on, not async functions: a suspended async function holds
+  // its frame and two more promises while the link answers, on the ESP32
+  // profile's peak path (POST /override → claim → these writes → the re-read).
+  #pass(always: boolean): Promise<void> | undefined {
     const o = this.#options;
     this.#cancelRetry();
     if (o.snapshot().state === 0) return; // not connected yet; the (re)connect brings us back here
@@ -135,24 +167,36 @@ export class ChargeTarget {
     const commands = this.#commands();
     const key = JSON.stringify(commands);
     if (!always && key === this.#refused) return;
-    // Only the controller's NK is final (until something changes); a write the
-    // link lost says nothing about the controller, so it is retried.
-    let refused = false;
-    let lost = false;
-    for (const c of commands) {
-      const r = await o.client.send(c.command, c.params, 'claims');
-      if (isReply(r) && r.ok) continue;
-      if (isReply(r)) refused = true;
-      else lost = true;
-      o.log?.(`claims: $${c.command} ${c.params.join(' ')} ${isReply(r) ? 'refused' : r.error}`);
+    return this.#write({ commands, key, claimed, next: 0, refused: false, lost: false });
+  }
+
+  /** Writes the pass's commands one after the other, then settles it. */
+  #write(p: Pass): Promise<void> | undefined {
+    const o = this.#options;
+    if (p.next < p.commands.length) {
+      const c = p.commands[p.next++];
+      return o.client.send(c.command, c.params, 'claims').then((r) => {
+        // Only the controller's NK is final (until something changes); a write the
+        // link lost says nothing about the controller, so it is retried.
+        if (!(isReply(r) && r.ok)) {
+          if (isReply(r)) p.refused = true;
+          else p.lost = true;
+          o.log?.(`claims: $${c.command} ${c.params.join(' ')} ${isReply(r) ? 'refused' : r.error}`);
+        }
+        return this.#write(p);
+      });
     }
-    this.#refused = refused ? key : '';
-    if (commands.length) await o.written?.(commands);
+    this.#refused = p.refused ? p.key : '';
+    if (p.commands.length) return Promise.resolve(o.written?.(p.commands)).then(() => this.#settle(p));
+    this.#settle(p);
+  }
+
+  #settle(p: Pass): void {
     // Done with the restore once the controller is active again (or there is no claim left to restore from).
-    if (!refused && !lost) this.#heldState = claimed;
+    if (!p.refused && !p.lost) this.#heldState = p.claimed;
     // Confirmed only by what the controller reports after the writes: an OK
     // can answer a command that a reboot or a later write has already undone.
-    if (refused || this.#commands().length === 0) this.#retryMs = 0;
+    if (p.refused || this.#commands().length === 0) this.#retryMs = 0;
     else this.#scheduleRetry();
   }
 

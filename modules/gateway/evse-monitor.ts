@@ -227,8 +227,16 @@ export class EvseMonitor {
   }
 
   /** Reads these now (e.g. `GS`, `GE` after a write changed them); resolves when answered. */
-  async read(...commands: string[]): Promise<void> {
-    for (const c of commands) await this.#poll(c);
+  read(...commands: string[]): Promise<void> {
+    return this.#readFrom(commands, 0);
+  }
+
+  // Promises passed on, not async functions (read and #poll are on the ESP32
+  // profile's peak path: a suspended async function holds its frame and two
+  // more promises while the link answers).
+  #readFrom(commands: string[], i: number): Promise<void> {
+    if (i >= commands.length) return Promise.resolve();
+    return this.#poll(commands[i]).then(() => this.#readFrom(commands, i + 1));
   }
 
   /** Reads everything now (after a reconnect of the UART, or on request). */
@@ -298,15 +306,17 @@ export class EvseMonitor {
   }
 
   /** Sends a poll-priority command, folds the reply into the snapshot, returns its params. */
-  async #poll(command: string, params: (string | number)[] = []): Promise<string[] | undefined> {
+  #poll(command: string, params: (string | number)[] = []): Promise<string[] | undefined> {
     this.#outstanding++;
     const notified = this.#notified;
-    let r: RapiResult;
-    try {
-      r = await this.#client.send(command, params, 'poll');
-    } finally {
+    // The client never rejects (rapi-client.ts send).
+    return this.#client.send(command, params, 'poll').then((r) => {
       this.#outstanding--;
-    }
+      return this.#answered(command, params, r, notified);
+    });
+  }
+
+  #answered(command: string, params: (string | number)[], r: RapiResult, notified: number): string[] | undefined {
     if (!isReply(r) || !r.ok) return undefined;
     // The reply is folded a promise turn after it arrived: an $AT in the same
     // chunk of bytes has been applied already and is at least as new (every

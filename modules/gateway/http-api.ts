@@ -329,7 +329,9 @@ export class HttpApi {
     return msg(404, 'Not found');
   }
 
-  async #rapi(req: HttpRequest): Promise<HttpResponse> {
+  // Not an async function: `/r` is on the ESP32 profile's load, and a suspended
+  // frame holds two more promises while the controller answers (docs/moddable.md "Memory").
+  #rapi(req: HttpRequest): HttpResponse | Promise<HttpResponse> {
     const p = params(req);
     const asJson = wantsJson(p);
     const command = p.rapi;
@@ -337,7 +339,10 @@ export class HttpApi {
       if (asJson) return msg(400, 'rapi parameter required');
       return text(200, this.#rapiPage('', ''), 'text/html');
     }
-    const outcome = await this.#backend.rapi(command);
+    return this.#backend.rapi(command).then((outcome) => this.#rapiAnswer(outcome, asJson));
+  }
+
+  #rapiAnswer(outcome: RapiOutcome, asJson: boolean): HttpResponse {
     if ('error' in outcome && outcome.error === 'RAPI_RESPONSE_QUEUE_FULL') {
       // Busy, not wrong: come back shortly (the client's queue for HTTP is full, others are not affected).
       const wait = String(this.#backend.retryAfter?.() ?? 1);
