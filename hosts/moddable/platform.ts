@@ -99,6 +99,6 @@ export interface Platform {
   heap(): { free_heap: number; largest_free_block: number; min_free_heap: number };
   /** Static files (the dashboard), when the build carries them. */
   file?(path: string): HttpResponse | undefined;
-  /** `/ws`, where the build carries it (hosts/moddable/ws.ts); absent on the ESP32 (docs/moddable.md: its heap cost). */
+  /** `/ws`, where the build carries it (hosts/moddable/ws.ts: the simulator and the ESP32). */
   webSocket?(route: WsRoute): WsUpgrade;
 }

@@ -9,11 +9,6 @@ declare module 'embedded:network/http/server' {
   export default HTTPServer;
 }
 
-declare module 'embedded:network/websocket/client' {
-  const WebSocketClient: unknown;
-  export default WebSocketClient;
-}
-
 declare module 'crypt' {
   export const Digest: unknown;
 }

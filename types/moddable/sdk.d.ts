@@ -179,32 +179,6 @@ export interface LinuxSerialOptions {
   onWritable?: (this: unknown, count: number) => void;
 }
 
-// ---------------------------------------------------------------------------
-// embedded:network/websocket/client: examples/io/tcp/websocketclient/websocketclient.js,
-// used on the server side (`attach`: a socket the HTTP server detached after the handshake).
-
-export interface WsEndpointOptions {
-  /** A socket from an HTTP server connection's detach(): the endpoint then sends unmasked frames. */
-  attach: unknown;
-  /** `count` bytes of the current frame are ready; `more`: the message goes on in further frames. */
-  onReadable(this: WsEndpoint, count: number, options: { more: boolean; binary: boolean }): void;
-  /** Room for a frame of up to `count` payload bytes. */
-  onWritable(this: WsEndpoint, count: number): void;
-  /** A control frame came (8 close, 9 ping, 10 pong); the endpoint answers close and ping itself. */
-  onControl?(this: WsEndpoint, opcode: number, data: ArrayBuffer): void;
-  onClose?(this: WsEndpoint): void;
-  onError?(this: WsEndpoint): void;
-}
-
-export interface WsEndpoint {
-  /** One frame; throws when the socket has no room for all of it. Returns the room left. */
-  write(data: Uint8Array, options?: { binary?: boolean; more?: boolean; opcode?: number }): number;
-  read(count: number): ArrayBuffer | undefined;
-  close(): void;
-}
-
-export type WsEndpointClass = new (options: WsEndpointOptions) => WsEndpoint;
-
 // crypt: modules/crypt/digest (Digest, as the SDK's own WebSocket handshake uses it).
 export interface DigestInstance {
   write(message: string | ArrayBuffer): void;

@@ -1,5 +1,5 @@
 // The ESP32: the board's pins through ECMA-419 IO, Wi-Fi with onboarding,
-// SNTP, and the system's restart and heap figures.
+// SNTP, `/ws`, and the system's restart and heap figures.
 
 import Instrumentation from 'instrumentation';
 import Net from 'net';
@@ -16,6 +16,7 @@ import { UartLink } from '../serial';
 import { syncTime } from './sntp';
 import { NtcSensors } from './temperature';
 import { EspWifi } from './wifi';
+import { webSocketUpgrade } from '../ws';
 
 function hardware(board: Board, events: HardwareEvents): ControllerHardware {
   const pilot = new PwmPilot({ pin: board.pilot.out, resolution: board.pilot.resolution, hz: 1000 });
@@ -75,6 +76,8 @@ export const platform: Platform = {
   network,
   syncTime: (host) => syncTime(host),
   restart: () => System.restart(),
+  // 4 clients, measured on the ESP32 profile (docs/moddable.md, "/ws on the device").
+  webSocket: webSocketUpgrade,
   // Instrumentation counts are filled in -d and -i builds only; a release
   // build reports 0. The minimum is kept by main.ts: this module is preloaded
   // (frozen), so it holds no state.

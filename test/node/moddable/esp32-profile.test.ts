@@ -25,6 +25,7 @@ import { ptyPair, runCli, type CliProcess } from '../e2e/processes';
 import { freePort } from '../gateway/broker';
 import { memoryPeaks, type MemoryPeaks } from './instruments';
 import { profileOcpp } from './profile-ocpp';
+import { profileWs } from './profile-ws';
 import { buildFirmware, esp32Creation, sdkOrSkip, simulatorTurn, startSimulator, startXvfb, type Display, type Simulator } from './sdk';
 
 const SECONDS = Number(process.env.EVSE_PROFILE_SECONDS ?? 120);
@@ -158,6 +159,9 @@ describe.skipIf(!sdk)('ESP32 memory profile in the real simulator (mcconfig -i, 
     // EVSE_PROFILE_OCPP=gateway[,standalone]: those roles run connected to a strict OCPP central system (profile-ocpp.ts)
     const ocpp = await profileOcpp();
     stops.push(() => ocpp.close());
+    // EVSE_PROFILE_WS clients (default 4) on each role's /ws all through the load (profile-ws.ts)
+    const ws = profileWs();
+    stops.push(() => ws.close());
 
     const run = (env: Record<string, string>): Simulator => {
       const sim = startSimulator(sdk!, build, display, { EVSE_MEMORY_MS: '1000', ...env });
@@ -188,6 +192,7 @@ describe.skipIf(!sdk)('ESP32 memory profile in the real simulator (mcconfig -i, 
       expect(status).toBe(200);
       await r.sim.waitFor(/mqtt: connected/, 30_000);
       await ocpp.enable(r.role, r.url);
+      await ws.connect(r.role, r.url);
     }
     // two instances of one build: each its own identity, so each its own MQTT client id
     const ids = await Promise.all(roles.map(async (r) => ((await (await fetch(r.url + '/config')).json()) as { wifi_serial: string }).wifi_serial));
@@ -205,8 +210,8 @@ describe.skipIf(!sdk)('ESP32 memory profile in the real simulator (mcconfig -i, 
     roles.forEach((r, i) => {
       const load = loads[i];
       const peaks = memoryPeaks(r.sim.output(), creation.heap.initial);
-      console.log([report(r.role, peaks, load), ocpp.report(r.role)].filter((l) => l).join('\n'));
-      problems.push(...ocpp.problems(r.role));
+      console.log([report(r.role, peaks, load), ocpp.report(r.role), ws.report(r.role)].filter((l) => l).join('\n'));
+      problems.push(...ocpp.problems(r.role), ...ws.problems(r.role, SECONDS));
       const head = `ESP32 profile, ${r.role} role`;
       if (peaks.aborts.length) problems.push(`${head}: the VM aborted: ${peaks.aborts.join(' | ')}`);
       if (r.sim.proc.exitCode !== null) problems.push(`${head}: mcsim exited during the run:\n${r.sim.output().slice(-2000)}`);
