@@ -241,6 +241,23 @@ for (const host of hosts) {
         for (let i = 0; i < 3; i++) await (await connect()).next(() => true, 5_000, `the document for client ${i + 2}`);
       }, 180_000);
 
+      it('takes the client frames: a message whole or in fragments, a WebSocket ping, and a close it answers with the code', async () => {
+        const c = await connect();
+        await c.next(() => true, 5_000, 'the first message');
+        let from = c.got.length;
+        c.ws.send('{"ping":1}');
+        await c.next((d) => d.pong === 1, 5_000, 'the pong to {"ping":1}', from);
+        from = c.got.length;
+        c.ws.send('{"pi', { fin: false });
+        c.ws.send('ng":1}', { fin: true });
+        await c.next((d) => d.pong === 1, 5_000, 'the pong to {"ping":1} in two fragments', from);
+        const pong = new Promise<Buffer>((resolve) => c.ws.once('pong', resolve));
+        c.ws.ping(Buffer.from('are you there'));
+        expect((await pong).toString()).toBe('are you there');
+        c.ws.close(4001, 'done here');
+        expect((await c.closed).code).toBe(4001);
+      });
+
       it('asks for the credentials HTTP asks for, at the handshake', async () => {
         const auth = { Authorization: 'Basic ' + Buffer.from('admin:s3cret-ws').toString('base64') };
         expect((await send('POST', '/config', { www_username: 'admin', www_password: 's3cret-ws' })).status).toBe(200);
