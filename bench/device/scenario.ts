@@ -25,6 +25,7 @@ import { EvseController } from '../../modules/j1772/controller';
 import { FaultSupervisor, RetryPolicy } from '../../modules/j1772/faults';
 import { PeriodicChecks } from '../../modules/j1772/periodic-checks';
 import { EvseStateMachine } from '../../modules/j1772/state-machine';
+import { PauseControl } from '../../modules/j1772/pause';
 import { Arbiter } from '../../modules/gateway/arbiter';
 import { ChargeTarget } from '../../modules/gateway/charge-target';
 import { ConfigStore } from '../../modules/gateway/config-store';
@@ -51,6 +52,7 @@ const STATUS_REQUESTS = 20;
 const MODULES: [string, { prototype: object }, string[]?][] = [
   ['j1772/controller', EvseController],
   ['j1772/state-machine', EvseStateMachine],
+  ['j1772/state-machine', PauseControl],
   ['j1772/ammeter', ChargingCurrent],
   ['j1772/ammeter', Ammeter],
   ['j1772/faults', FaultSupervisor],

@@ -134,8 +134,11 @@ export type FeatureFactory = (context: FeatureContext) => Feature;
 /** `{name}` segments of `pattern` matched against `path`; undefined when it does not match. */
 export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
   if (pattern.indexOf('{') < 0) return pattern === path ? {} : undefined;
-  const want = pattern.split('/');
-  const got = path.split('/');
+  return matchSegments(pattern.split('/'), path.split('/'));
+}
+
+/** matchPath over a pattern and a path already split at `/` (a router splits each once). */
+export function matchSegments(want: readonly string[], got: readonly string[]): Record<string, string> | undefined {
   if (want.length !== got.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < want.length; i++) {

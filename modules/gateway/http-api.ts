@@ -5,9 +5,9 @@
 
 import type { HttpRequest, HttpResponse } from '../ports';
 import { AuthThrottle } from './auth-throttle';
-import { matchPath, type Route } from './feature';
+import { matchSegments, type Route } from './feature';
 import { CORS, answer, headers, json, msg, text } from './http-answer';
-import { crossSiteRefusal, originOf, type CrossSitePolicy } from './cross-site';
+import { changesState, crossSiteRefusal, originOf, type CrossSitePolicy } from './cross-site';
 import { acceptsGzip } from './content-coding';
 
 export { json, text };
@@ -129,6 +129,8 @@ export class HttpApi {
   /** Made at the first credential attempt: a charger without a password keeps no throttle state. */
   #throttle?: AuthThrottle;
   readonly #routes: readonly Route[];
+  /** Each route's pattern split at `/`, or undefined for a literal path (compared whole). */
+  readonly #patterns: readonly (readonly string[] | undefined)[];
 
   /** `routes`: the features' routes, tried before the built-in ones. */
   constructor(backend: HttpBackend, options: { maxBody?: number; routes?: readonly Route[] } = {}) {
@@ -137,6 +139,7 @@ export class HttpApi {
     // Literal paths before patterns, so /claims/target is not taken for /claims/{client}.
     const routes = options.routes ?? [];
     this.#routes = [...routes.filter((r) => r.path.indexOf('{') < 0), ...routes.filter((r) => r.path.indexOf('{') >= 0)];
+    this.#patterns = this.#routes.map((r) => (r.path.indexOf('{') < 0 ? undefined : r.path.split('/')));
   }
 
   // No async functions on the way to a route: each one would hold a suspended
@@ -205,7 +208,8 @@ export class HttpApi {
       }
       if (auth !== 'ok') return this.#challenge();
     } else if (this.#authorised(req) !== 'ok') return this.#challenge();
-    const refusal = crossSiteRefusal(req, this.#policy());
+    // The policy (host names, the allow list parsed from the settings) only matters to a request that changes state.
+    const refusal = changesState(req) ? crossSiteRefusal(req, this.#policy()) : undefined;
     if (refusal) {
       b.log?.(`http: ${req.method} ${req.path}: ${refusal}`);
       return msg(403, refusal);
@@ -247,8 +251,12 @@ export class HttpApi {
     const get = method === 'GET' || method === 'HEAD';
     const post = method === 'POST';
     let known = false;
-    for (const r of this.#routes) {
-      const params = matchPath(r.path, path);
+    const routes = this.#routes;
+    let segments: string[] | undefined; // the path split at `/`, once, when a pattern is tried
+    for (let i = 0; i < routes.length; i++) {
+      const r = routes[i];
+      const want = this.#patterns[i];
+      const params = want === undefined ? (r.path === path ? {} : undefined) : matchSegments(want, (segments ??= path.split('/')));
       if (!params) continue;
       known = true;
       if (r.methods.includes(method) || (method === 'HEAD' && r.methods.includes('GET'))) return r.handle(method === req.method ? req : { ...req, method }, params);

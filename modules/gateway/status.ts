@@ -19,8 +19,13 @@ export type Json = string | number | boolean | null;
 
 /** Telemetry from the controller: the fields MQTT publishes as `<topic>/<field>`. */
 export function evseFields(s: Readonly<EvseSnapshot>, voltage: number): Record<string, Json> {
-  const temps = s.temps.map((t) => (t === null ? false : t));
-  const valid = s.temps.filter((t): t is number => t !== null);
+  // The hottest reading (false without one), in one pass: /status and every telemetry update build these fields.
+  const t = s.temps;
+  let hottest: number | false = false;
+  for (let i = 0; i < t.length; i++) {
+    const v = t[i];
+    if (v !== null) hottest = hottest === false ? v : Math.max(hottest, v);
+  }
   const volts = Math.round(voltage * 100) / 100;
   const connected = (s.vflags & VFLAG_EV_CONNECTED) !== 0 || s.state === 2 || s.state === STATE_CHARGING;
   return {
@@ -41,10 +46,10 @@ export function evseFields(s: Readonly<EvseSnapshot>, voltage: number): Record<s
     vehicle: connected ? 1 : 0,
     flags: s.vflags,
     service_level: s.flags & FLAG_L2 ? 2 : 1,
-    temp: valid.length ? Math.max(...valid) : false,
-    temp1: temps[0],
-    temp2: temps[1],
-    temp3: temps[2],
+    temp: hottest,
+    temp1: shown(t, 0),
+    temp2: shown(t, 1),
+    temp3: shown(t, 2),
     temp4: false,
     elapsed: s.elapsed,
     session_elapsed: s.elapsed,
@@ -59,6 +64,13 @@ export function evseFields(s: Readonly<EvseSnapshot>, voltage: number): Record<s
     stuckcount: s.stuckCount,
     charge_rate: s.pilot,
   };
+}
+
+/** A thermometer's reading as /status shows it: false for none, absent beyond the list (undefined: JSON leaves it out). */
+function shown(temps: readonly (number | null)[], i: number): Json {
+  if (i >= temps.length) return undefined as unknown as Json;
+  const v = temps[i];
+  return v === null ? false : v;
 }
 
 export interface NetworkInfo {

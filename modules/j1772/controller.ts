@@ -1,102 +1,45 @@
 // The J1772 charge controller, as an orchestrator: it wires the host's ports
-// to the modules next to it, runs the power-on self test, then ticks its own
-// timer. Each tick polls the button, meters current and energy, checks the
-// heartbeat, the thermometers and the delay timer, and hands the pilot to the
-// state machine. Its public surface is what RAPI needs: status to read and
+// to the modules next to it (controller-parts.ts), runs the power-on self
+// test, then ticks its own timer (control-loop.ts: the button, current and
+// energy, the heartbeat, the thermometers, the delay timer, then the state
+// machine). Its public surface is what RAPI needs: status to read and
 // commands to give.
 //
 // Where things are decided (docs/controller.md has the map): state-machine.ts
 // (the J1772 states and their transitions), debounce.ts, faults.ts (the fault
 // table, the checks, latching, GFCI/no-ground retry), offer.ts (the current
-// offered and its limits), session.ts (charge time, energy, limits),
-// charging-current.ts, relay.ts, post.ts, gfci.ts, sleep.ts, delay-timer.ts,
-// button.ts, service-level.ts, settings.ts. Timings follow OpenEVSE 8.2.3
-// where it agrees with IEC 61851-1; docs/safety.md maps each to its test.
+// offered and its limits), session.ts (charge time, energy, limits), pause.ts
+// (sleep and wake by hand and by the clock), charging-current.ts, relay.ts,
+// post.ts, gfci.ts, sleep.ts, delay-timer.ts, button.ts, service-level.ts,
+// settings.ts. Timings follow OpenEVSE 8.2.3 where it agrees with IEC
+// 61851-1; docs/safety.md maps each to its test.
 
-import type {
-  AcSense, ButtonInput, Clock, CurrentSampler, GfciInput, GfciTestOutput, Logger, PilotOutput, PilotSampler,
-  RelayOutput, Storage, TemperatureSensors, TimerId, Timers,
-} from '../ports';
-import { ButtonTimer, type ButtonEvent } from './button';
-import { ChargingCurrent } from './charging-current';
-import { DEBOUNCE_DOWN_MS, POWER_OFF_MS, worstPowerOffMs } from './debounce';
-import { DELAY_TIMER_CHECK_MS, validWindow } from './delay-timer';
+import type { AcSense, Clock, GfciInput, Logger, PilotSampler, TimerId, Timers } from '../ports';
+import type { ButtonEvent } from './button';
+import { ControlLoop } from './control-loop';
+import type { ControllerEvent, ControllerOptions } from './controller-options';
+import type { ChargingCurrent } from './charging-current';
+import { controllerParts } from './controller-parts';
+import { validWindow } from './delay-timer';
 import type { EnergyMeter } from './energy';
 import { EvseState, Feature, VFlag } from './evse-state';
-import { FaultSupervisor, restingSense, RetryPolicy, type HardFault, type Sense } from './faults';
-import { GfciSelfTest } from './gfci';
+import type { FaultSupervisor, HardFault, RetryPolicy } from './faults';
+import type { GfciSelfTest } from './gfci';
 import type { Heartbeat } from './heartbeat';
-import { CurrentOffer, type CurrentResult } from './offer';
-import type { OverCurrentOptions } from './overcurrent';
-import { PeriodicChecks } from './periodic-checks';
-import { classifyPilot, DEFAULT_THRESHOLDS, MAX_AMPS, MIN_AMPS, type PilotThresholds } from './pilot';
+import type { CurrentOffer, CurrentResult } from './offer';
+import { classifyPilot, DEFAULT_THRESHOLDS, MIN_AMPS, type PilotThresholds } from './pilot';
 import { PowerOnSelfTest, type PostResult } from './post';
-import { Relay } from './relay';
+import type { Relay } from './relay';
 import { Rtc } from './rtc';
 import { L1_MILLIVOLTS, L2_MILLIVOLTS, levelOf, liveLines, withDetected, withLevel, type ServiceLevel } from './service-level';
-import { ChargeSession, type PendingCharge } from './session';
-import { type ControllerSettings, SettingsStore } from './settings';
+import type { ChargeSession } from './session';
+import type { ControllerSettings, SettingsStore } from './settings';
 import type { SleepReason } from './sleep';
 import { EvseStateMachine } from './state-machine';
-import { hottest, type ThermalThresholds } from './temperature';
+import { PauseControl } from './pause';
 
-// Names the first versions exported from here, kept for importers.
-export { DEBOUNCE_DOWN_MS, DEBOUNCE_MS, POWER_OFF_MS } from './debounce';
-export { EARLY_FAULT_MS, type HardFault } from './faults';
-export { GROUND_CHECK_DELAY_MS } from './ground';
-export { type CurrentResult } from './offer';
-export { RELAY_SETTLE_MS } from './post';
-export { SLEEP_RELAY_MILLIAMPS, SLEEP_RELAY_TIMEOUT_MS } from './sleep';
-export { STUCK_RELAY_DELAY_MS } from './stuck-relay';
-export type { OverCurrentOptions } from './overcurrent';
-
-export const TEMPERATURE_INTERVAL_MS = 1000;
-
-export interface ControllerOptions {
-  clock: Clock;
-  timers: Timers;
-  pilot: PilotOutput;
-  pilotSampler: PilotSampler;
-  relay: RelayOutput;
-  acSense: AcSense;
-  gfci: GfciInput;
-  gfciTest: GfciTestOutput;
-  current?: CurrentSampler;
-  temperatures?: TemperatureSensors;
-  /** The front-panel button's level, polled each tick (hosts with edges only call `button()`). */
-  button?: ButtonInput;
-  storage?: Storage;
-  logger?: Logger;
-  thresholds?: PilotThresholds;
-  thermal?: ThermalThresholds;
-  /** Control loop period, ms (default 10; at most 50, so power goes off within 100 ms of the EV leaving C). */
-  tickMs?: number;
-  /** How often the ammeter takes one mains-cycle reading while charging, ms (default 100). */
-  ammeterIntervalMs?: number;
-  /** Readings averaged into one reported current (default 8). */
-  ammeterBlock?: number;
-  /** Over-current protection; `false` leaves the check out. Default 5 A for 10 s. */
-  overCurrent?: OverCurrentOptions | false;
-  /** Hardware maximum, amps (default 80). */
-  maxAmps?: number;
-  /** Voltage assumed for energy at L1 / L2 until `$SV`, mV. */
-  l1Millivolts?: number;
-  l2Millivolts?: number;
-  /** Firmware version for $AB / $GV. */
-  firmware?: string;
-  /** GFCI / no-ground retry policy (defaults in faults.ts: UL 2231 guidance, 15 min × 4). */
-  retryDelayMs?: number;
-  retryCount?: number;
-  /** While charging, save the lifetime energy once this many Wh and a minute are unsaved (default 10, session.ts; 0: only at unplug and stop). */
-  energySaveWh?: number;
-}
-
-/**
- * What listeners hear: 'boot' after the self test, 'change' after anything
- * $AT may report, 'press-short'/'press-long' for presses of a disabled button
- * ($AN 0/1), 'wifi' for a 10-second press ($WF 02).
- */
-export type ControllerEvent = 'boot' | 'change' | 'press-short' | 'press-long' | 'wifi';
+// The options, the events and the names the first versions exported from here.
+export * from './controller-options';
 
 export class EvseController {
   readonly firmware: string;
@@ -109,8 +52,6 @@ export class EvseController {
   readonly #sampler: PilotSampler;
   readonly #ac: AcSense;
   readonly #gfci: GfciInput;
-  readonly #temperatures?: TemperatureSensors;
-  readonly #buttonInput?: ButtonInput;
   readonly #logger?: Logger;
   readonly #thresholds: PilotThresholds;
   readonly #tickMs: number;
@@ -119,17 +60,14 @@ export class EvseController {
   readonly #relay: Relay;
   readonly #offer: CurrentOffer;
   readonly #session: ChargeSession;
-  /** The session's charging not yet counted, which the tick adds to (session.ts PendingCharge). */
-  readonly #pending: PendingCharge;
   readonly #current: ChargingCurrent;
   readonly #faults: FaultSupervisor;
   readonly #selfTest: GfciSelfTest;
   readonly #machine: EvseStateMachine;
-  /** What the periodic checks look at; the relay keeps its fields there (read on every tick without a call). */
-  readonly #sense: Sense;
-  readonly #buttonTimer = new ButtonTimer();
-  /** The button timer is timing a press (its `timing`, as it stood after the last sample). */
-  #buttonTiming = false;
+  /** Sleep and wake by the button, the delay timer and limits (pause.ts). */
+  readonly #pause: PauseControl;
+  /** What runs on every tick (control-loop.ts). */
+  readonly #control: ControlLoop;
   readonly #listeners: ((event: ControllerEvent) => void)[] = [];
 
   #post?: PowerOnSelfTest;
@@ -138,12 +76,6 @@ export class EvseController {
   /** `start` has run before (a later one is a power cycle). */
   #started = false;
   #posting = false;
-  #lastTick = 0;
-  #lastTimerCheck = -Infinity;
-  #lastTemperatureAt = -Infinity;
-  #temperatureReadings: readonly (number | null)[] = [];
-  /** The voltage energy is counted at ($SV), mV. */
-  #voltage = 0;
 
   constructor(options: ControllerOptions) {
     this.#clock = options.clock;
@@ -151,39 +83,18 @@ export class EvseController {
     this.#sampler = options.pilotSampler;
     this.#ac = options.acSense;
     this.#gfci = options.gfci;
-    this.#temperatures = options.temperatures;
-    this.#buttonInput = options.button;
     this.#logger = options.logger;
     this.#thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
-    this.#tickMs = options.tickMs ?? 10;
     this.#millivolts = [options.l1Millivolts ?? L1_MILLIVOLTS, options.l2Millivolts ?? L2_MILLIVOLTS];
     this.firmware = options.firmware ?? '8.2.3';
     this.rtc = new Rtc(options.clock);
-    const worstPowerOff = worstPowerOffMs(this.#tickMs);
-    if (!(this.#tickMs > 0) || worstPowerOff > POWER_OFF_MS) {
-      throw new RangeError(`tickMs ${this.#tickMs} would leave power on up to ${worstPowerOff} ms after the EV stops (limit ${POWER_OFF_MS} ms, debounce ${DEBOUNCE_DOWN_MS} ms)`);
-    }
-    const boardMaxAmps = options.maxAmps ?? MAX_AMPS;
-    if (boardMaxAmps < MIN_AMPS || boardMaxAmps > MAX_AMPS) throw new RangeError(`maxAmps must be ${MIN_AMPS}–${MAX_AMPS}`);
-
-    // The periodic checks (GFCI level, ground, stuck relay, over-current, over-temperature; the first to fail wins) in one pass.
-    const checks = new PeriodicChecks({ overCurrent: options.overCurrent });
-    this.retry = new RetryPolicy({ delayMs: options.retryDelayMs, count: options.retryCount });
-    const faults = (this.#faults = new FaultSupervisor(checks, this.retry));
-    const selfTest = (this.#selfTest = new GfciSelfTest(options.gfci, options.gfciTest));
-    // What the periodic checks look at: the relay, the offer and the current keep their fields of it.
-    const sense = (this.#sense = restingSense());
-    const relay = (this.#relay = new Relay(options.relay, options.clock, sense));
-    const settings = (this.#settings = new SettingsStore(options.storage));
-    const offer = (this.#offer = new CurrentOffer({ pilot: options.pilot, settings, boardMaxAmps, thermal: options.thermal, now: this.#clock.now(), sense }));
-    const session = (this.#session = new ChargeSession({ settings, saveEveryWh: options.energySaveWh }));
-    this.#pending = session.pending;
-    const { scale, offset } = settings.values;
-    const block = options.ammeterBlock ?? 8;
-    const current = (this.#current = new ChargingCurrent({ sampler: options.current, scale, offset, block, intervalMs: options.ammeterIntervalMs ?? 100, sense }));
+    const parts = controllerParts(options);
+    const { faults, selfTest, relay, settings, offer, session, current, sense } = parts;
+    [this.#tickMs, this.retry, this.#faults, this.#selfTest, this.#relay] = [parts.tickMs, parts.retry, faults, selfTest, relay];
+    [this.#settings, this.#offer, this.#session, this.#current] = [settings, offer, session, current];
     this.#machine = new EvseStateMachine({
       clock: options.clock, pilotSampler: options.pilotSampler, acSense: options.acSense, gfci: options.gfci, thresholds: this.#thresholds,
-      settings, relay, offer, session, current, faults, selfTest, sense, logger: options.logger,
+      settings, relay, offer, session, current, faults, selfTest, sense, logger: options.logger, atEveryTick: options.atEveryTick,
       onChange: () => this.#emit('change'),
       onL2Detected: () => {
         if (this.serviceLevel === 2) return;
@@ -191,7 +102,14 @@ export class EvseController {
         this.#afterServiceLevel();
       },
     });
-    this.#voltage = this.#millivolts[this.serviceLevel - 1];
+    this.#pause = new PauseControl(this.#machine, settings, faults);
+    this.#control = new ControlLoop({
+      clock: options.clock, button: options.button, temperatures: options.temperatures, logger: options.logger,
+      settings, faults, sense, current, session, offer, relay, machine: this.#machine, pause: this.#pause, rtc: this.rtc,
+      onButton: (e) => this.#buttonEvent(e),
+      onChange: () => this.#emit('change'),
+    });
+    this.#control.millivolts = this.#millivolts[this.serviceLevel - 1];
   }
 
   // -------------------------------------------------------------------------
@@ -211,12 +129,12 @@ export class EvseController {
   get settings(): Readonly<ControllerSettings> { return this.#settings.values; }
   get serviceLevel(): ServiceLevel { return levelOf(this.#settings.values.flags); }
   get milliamps(): number { return this.#current.milliamps; }
-  get millivolts(): number { return this.#voltage; }
+  get millivolts(): number { return this.#control.millivolts; }
   get energy(): EnergyMeter { return this.#session.energy; }
   get heartbeat(): Heartbeat { return this.#offer.heartbeat; }
   /** Charging seconds of the current or last session. */
   get elapsedSeconds(): number { return Math.floor(this.#session.chargeMs / 1000); }
-  get temperatures(): readonly (number | null)[] { return this.#temperatureReadings; }
+  get temperatures(): readonly (number | null)[] { return this.#control.temperatures; }
   get timeLimit(): number { return this.#session.limits.time; }
   get energyLimit(): number { return this.#session.limits.energy; }
   /** Why the station sleeps (undefined when it does not). */
@@ -335,12 +253,12 @@ export class EvseController {
     this.#post = undefined;
     if (r.level) s.flags = withDetected(s.flags, r.level);
     if (r.failure === EvseState.StuckRelay) this.#settings.count('stuckRelayTrips');
-    this.#voltage = this.#millivolts[this.serviceLevel - 1];
+    this.#control.millivolts = this.#millivolts[this.serviceLevel - 1];
     this.#offer.restore();
     this.#settings.save();
-    this.#lastTick = this.#clock.now();
-    this.#lastTimerCheck = -Infinity;
-    this.#offer.heartbeat.configure(s.heartbeatInterval, s.heartbeatAmps, this.#lastTick);
+    const now = this.#clock.now();
+    this.#control.begin(now);
+    this.#offer.heartbeat.configure(s.heartbeatInterval, s.heartbeatAmps, now);
     this.#relay.set(false);
     this.#offer.high();
     if (r.failure) this.#logger?.log(`controller: power-on self test failed, state ${r.failure}`);
@@ -350,7 +268,10 @@ export class EvseController {
     this.#emit('boot');
     if (r.failure) this.#emit('change');
     // After a failure too: the button still works (a 10 s press asks for the Wi-Fi access point).
-    this.#loop = this.#timers.repeat(() => this.#tick(), this.#tickMs);
+    const control = this.#control;
+    this.#loop = this.#timers.repeat(() => {
+      if (this.#running && !this.#posting) control.tick();
+    }, this.#tickMs);
   }
 
   // -------------------------------------------------------------------------
@@ -368,9 +289,9 @@ export class EvseController {
   /** A short press from a host that reports press edges. With the button disabled ($FF B 0) it is only reported ($AN 0). */
   button(): void { this.#buttonEvent('short'); }
   /** $F1: a short press, whether or not the physical button is disabled. */
-  simulateButton(): void { if (!this.#posting) this.#machine.toggle(); }
+  simulateButton(): void { if (!this.#posting) this.#pause.toggle(); }
   /** $SV: the voltage used for energy, mV (volatile). */
-  setVoltage(mV: number): void { this.#voltage = mV; }
+  setVoltage(mV: number): void { this.#control.millivolts = mV; }
   /** $SK: lifetime energy, Wh. */
   setTotalEnergy(wh: number): void { this.#session.setTotalWh(wh); }
   /** $SY: a heartbeat pulse; false while a miss is unacknowledged. */
@@ -411,17 +332,14 @@ export class EvseController {
   }
 
   /** $S3 (15-minute units): only while an EV is connected (B or C). */
-  setTimeLimit(units: number): boolean {
-    if (!this.#machine.acceptsLimits()) return false;
-    this.#session.limits.time = units;
-    this.#emit('change');
-    return true;
-  }
-
+  setTimeLimit(units: number): boolean { return this.#setLimit('time', units); }
   /** $SH (kWh): only while an EV is connected (B or C). */
-  setEnergyLimit(kwh: number): boolean {
-    if (!this.#machine.acceptsLimits()) return false;
-    this.#session.limits.energy = kwh;
+  setEnergyLimit(kwh: number): boolean { return this.#setLimit('energy', kwh); }
+
+  #setLimit(limit: 'time' | 'energy', value: number): boolean {
+    if (!this.#pause.acceptsLimits()) return false;
+    this.#session.limits[limit] = value;
+    this.#machine.limitsChanged();
     this.#emit('change');
     return true;
   }
@@ -432,7 +350,7 @@ export class EvseController {
     if (!validWindow(w)) return false;
     this.#settings.values.timer = w;
     this.#machine.delayTimer.clearOverride();
-    this.#lastTimerCheck = -Infinity; // at the next tick
+    this.#control.timerChanged();
     this.#settings.save();
     this.#emit('change');
     return true;
@@ -451,66 +369,18 @@ export class EvseController {
     return ok;
   }
 
-  // -------------------------------------------------------------------------
-  // The control loop
-
-  #tick(): void {
-    if (!this.#running || this.#posting) return;
-    const now = this.#clock.now();
-    const dt = now - this.#lastTick;
-    this.#lastTick = now;
-    const button = this.#buttonInput;
-    if (button) {
-      // Only a press or a press being timed can make an event: most ticks the button is up.
-      const pressed = button.read();
-      if (pressed || this.#buttonTiming) {
-        const e = this.#buttonTimer.sample(pressed, now);
-        this.#buttonTiming = this.#buttonTimer.timing;
-        if (e !== 'none') this.#buttonEvent(e);
-      }
-    }
-    if (this.#faults.latch === 'permanent') return;
-
-    if (this.#sense.relayClosed) {
-      // Energy from the latest one-cycle reading, which exists from the first tick after the close (docs/safety.md).
-      if (now >= this.#current.quietUntil) this.#current.measure(now); // most ticks no reading is due
-      const mA = this.#current.lastMilliamps;
-      const p = this.#pending;
-      // The same voltage and reading as the last tick: the session counts these ms when next asked (session.ts PendingCharge's rule).
-      if (mA === p.mA && this.#voltage === p.mV && dt >= 0 && (dt | 0) === dt && p.ms + dt < p.room) p.ms += dt;
-      else this.#session.accrue(this.#voltage, mA, dt);
-    } else {
-      this.#current.reset();
-    }
-    // offer.heartbeatMissed, one call fewer on every tick.
-    if (this.#offer.heartbeat.expired(now)) {
-      this.#offer.fallBack();
-      this.#logger?.log(`controller: heartbeat missed, falling back to ${this.#offer.heartbeat.fallback} A`);
-      this.#emit('change');
-    }
-    if (this.#temperatures && now - this.#lastTemperatureAt >= TEMPERATURE_INTERVAL_MS) {
-      this.#lastTemperatureAt = now;
-      this.#temperatureReadings = this.#temperatures.read();
-      // The lower levels cut the offer; panic is a fault the state machine's checks raise.
-      this.#offer.temperature(this.featureEnabled(Feature.TemperatureCheckDisabled) ? hottest(this.#temperatureReadings) : null);
-    }
-    if (this.#sense.relayOpening) this.#relay.poll(now); // a delayed opening is pending
-    if (now - this.#lastTimerCheck >= DELAY_TIMER_CHECK_MS && this.#machine.followTimer(this.rtc)) this.#lastTimerCheck = now;
-    this.#machine.step(now);
-  }
-
   /** A short press toggles sleep; a press of a disabled button is only reported. */
   #buttonEvent(e: ButtonEvent): void {
     if (e === 'none') return;
     if (e === 'wifi') return this.#emit('wifi');
     if (!this.featureEnabled(Feature.ButtonDisabled)) return this.#emit(e === 'short' ? 'press-short' : 'press-long');
-    if (e === 'short') this.#machine.toggle();
+    if (e === 'short') this.#pause.toggle();
     // A long press opens OpenEVSE's LCD menu; there is no LCD here.
   }
 
   #afterServiceLevel(): void {
     this.#settings.save();
-    this.#voltage = this.#millivolts[this.serviceLevel - 1];
+    this.#control.millivolts = this.#millivolts[this.serviceLevel - 1];
     this.#offer.restore();
     this.#emit('change');
   }

@@ -3,6 +3,8 @@
 // of $GE. Values are OpenEVSE 8.2.3's (J1772EvseController.h), because the
 // gateway and its clients decode them.
 
+import { PILOT_STATES } from './pilot';
+
 export const EvseState = Object.freeze({
   /** Starting, or a fault just cleared and the pilot not yet re-read. */
   Unknown: 0x00,
@@ -141,3 +143,13 @@ export const FEATURE_LETTERS: Readonly<Record<string, number>> = Object.freeze({
   T: Feature.TemperatureCheckDisabled,
   V: Feature.VentCheckDisabled,
 });
+
+/** pilotStateCode by pilot index (pilot.ts PILOT_STATES, A–F). */
+export const PILOT_STATE_CODES: readonly number[] = PILOT_STATES.map(pilotStateCode);
+
+/**
+ * requestedState without a diode fault, by `(pilot index << 2) | (pwm ? 2 : 0)
+ * | (vent check ? 1 : 0)`: worked out from requestedState once, so the
+ * control tick looks its answer up instead of calling it.
+ */
+export const REQUESTED: readonly number[] = PILOT_STATES.flatMap((p) => [0, 1, 2, 3].map((k) => requestedState(p, false, (k & 2) !== 0, (k & 1) !== 0)));

@@ -12,6 +12,7 @@
 // is counted, but leaves the stronger fault standing.
 
 import { EvseState, Feature, VFlag } from './evse-state';
+import type { PilotMode } from './offer';
 
 /**
  * How a fault ends.
@@ -134,7 +135,11 @@ export function latchFor(spec: FaultSpec, now: number, closedAt: number): Latch 
   return spec.latch;
 }
 
-/** What the periodic checks look at, gathered once per control tick. */
+/**
+ * What the periodic checks look at, gathered once per control tick, and what
+ * else the tick reads on every pass (the self test's and the pilot's mode):
+ * each field is kept by its owner or filled in by the tick.
+ */
 export interface Sense {
   now: number;
   relayClosed: boolean;
@@ -154,6 +159,10 @@ export interface Sense {
   gfci: boolean;
   /** The thermal level (temperature.ts `Thermal`). */
   thermal: number;
+  /** A GFCI self test runs (gfci.ts keeps it): its trip edge is the test's, and the level check waits. */
+  selfTesting: boolean;
+  /** What the pilot generator does (offer.ts keeps it): the tick reads it without a call. */
+  pilotMode: PilotMode;
 }
 
 /**
@@ -163,7 +172,10 @@ export interface Sense {
  * copy), so the tick fills in only the rest.
  */
 export function restingSense(): Sense {
-  return { now: 0, relayClosed: false, relayChangedAt: 0, relayOpening: false, liveLines: 0, charging: false, milliamps: 0, offeredAmps: 0, gfci: false, thermal: 0 };
+  return {
+    now: 0, relayClosed: false, relayChangedAt: 0, relayOpening: false, liveLines: 0, charging: false, milliamps: 0, offeredAmps: 0, gfci: false, thermal: 0,
+    selfTesting: false, pilotMode: 'high',
+  };
 }
 
 /** One periodic check: true when its fault condition has been met. */

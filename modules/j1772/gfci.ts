@@ -28,19 +28,24 @@ export class GfciSelfTest {
   #since = 0;
   #sawTrip = false;
   #result: SelfTestResult = 'passed';
+  /** Where `running` is kept (the controller's Sense, faults.ts): the control tick reads it there without a call. */
+  readonly #sense: Pick<Sense, 'selfTesting'>;
 
-  constructor(sensor: GfciInput, winding: GfciTestOutput) {
+  constructor(sensor: GfciInput, winding: GfciTestOutput, sense: Pick<Sense, 'selfTesting'> = { selfTesting: false }) {
     this.#sensor = sensor;
     this.#winding = winding;
+    this.#sense = sense;
+    sense.selfTesting = false;
   }
 
   /** True between `begin` and the result: a trip edge then belongs to the test. */
   get running(): boolean {
-    return this.#phase !== Phase.Done;
+    return this.#sense.selfTesting;
   }
 
   begin(now: number): void {
     this.#phase = Phase.Quiet;
+    this.#sense.selfTesting = true;
     this.#since = now;
     this.#sawTrip = false;
     this.#result = 'running';
@@ -84,6 +89,7 @@ export class GfciSelfTest {
     if (this.#phase === Phase.Done) return;
     this.#winding.set(false);
     this.#phase = Phase.Done;
+    this.#sense.selfTesting = false;
     this.#result = 'failed';
   }
 
@@ -97,6 +103,7 @@ export class GfciSelfTest {
   #finish(result: SelfTestResult): void {
     this.#winding.set(false);
     this.#phase = Phase.Done;
+    this.#sense.selfTesting = false;
     this.#result = result;
   }
 }

@@ -35,7 +35,7 @@ export interface CurrentOfferOptions {
 }
 
 /** The offer's fields of the controller's Sense (faults.ts), which the offer keeps. */
-export type OfferSense = Pick<Sense, 'offeredAmps' | 'thermal'>;
+export type OfferSense = Pick<Sense, 'offeredAmps' | 'thermal' | 'pilotMode'>;
 
 export class CurrentOffer {
   /** `$SY` supervision: its fallback replaces the capacity while a pulse is missed. */
@@ -44,7 +44,6 @@ export class CurrentOffer {
   readonly #settings: SettingsStore;
   readonly #boardMaxAmps: number;
   readonly #thresholds: ThermalThresholds;
-  #mode: PilotMode = 'high';
   /** The amps the running PWM offers (0 unless PWM). */
   #pwmAmps = 0;
   #capacity: number;
@@ -62,10 +61,12 @@ export class CurrentOffer {
     this.#sense = options.sense ?? restingSense();
     this.#sense.thermal = Thermal.Full;
     this.#sense.offeredAmps = this.#capacity;
+    this.#sense.pilotMode = 'high';
   }
 
+  /** Kept in the sense only (the control tick reads it there on every tick). */
   get mode(): PilotMode {
-    return this.#mode;
+    return this.#sense.pilotMode;
   }
 
   /** The current offered (capacity after the thermal limit), amps. */
@@ -99,14 +100,14 @@ export class CurrentOffer {
 
   /** Steady +12 V: no offer; an EV sees "stop" but plugging in and out is still seen. */
   high(): void {
-    this.#mode = 'high';
+    this.#sense.pilotMode = 'high';
     this.#pwmAmps = 0;
     this.#pilot.high();
   }
 
   /** Steady −12 V: disabled, or the power-on self test. */
   low(): void {
-    this.#mode = 'low';
+    this.#sense.pilotMode = 'low';
     this.#pwmAmps = 0;
     this.#pilot.low();
   }
@@ -114,8 +115,8 @@ export class CurrentOffer {
   /** PWM offering `amps`; writes the port only when the duty changes. */
   advertise(): void {
     const amps = this.amps;
-    if (this.#mode === 'pwm' && this.#pwmAmps === amps) return;
-    this.#mode = 'pwm';
+    if (this.#sense.pilotMode === 'pwm' && this.#pwmAmps === amps) return;
+    this.#sense.pilotMode = 'pwm';
     this.#pwmAmps = amps;
     this.#pilot.pwm(ampsToCount(amps, this.#pilot.frequency, this.#pilot.resolution));
   }
@@ -208,6 +209,6 @@ export class CurrentOffer {
   /** Recomputes the offer after the capacity or the thermal level changed, and sends it if PWM runs. */
   #limit(): void {
     this.#sense.offeredAmps = thermalLimit(this.#sense.thermal, this.#capacity, MIN_AMPS);
-    if (this.#mode === 'pwm') this.advertise();
+    if (this.#sense.pilotMode === 'pwm') this.advertise();
   }
 }

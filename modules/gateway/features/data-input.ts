@@ -19,6 +19,9 @@ import { answer, msg, objectBody } from '../http-answer';
 import { isReply } from '../rapi-client';
 import type { Json } from '../status';
 
+/** The inputs /status shows only once they have a value: the vehicle's and the home battery's, in the table's order. */
+const SHOWN_WHEN_SET: readonly string[] = INPUTS.filter((s) => s.vehicle || s.name.startsWith('home_battery')).map((s) => s.name);
+
 /** `vehicle_data_src` values (app_config.h). */
 export const VehicleDataSource = { None: 0, Tesla: 1, Mqtt: 2, Http: 3 } as const;
 
@@ -60,10 +63,10 @@ export function dataInputFeature(ctx: FeatureContext): Feature {
       grid_ie: inputs.get('grid_ie') ?? 0,
       shaper_live_pwr: inputs.get('shaper_live_pwr') ?? 0,
     };
-    for (const s of INPUTS) {
-      if (!s.vehicle && !s.name.startsWith('home_battery')) continue;
-      const v = inputs.get(s.name);
-      if (v !== undefined) out[s.name] = v;
+    for (let i = 0; i < SHOWN_WHEN_SET.length; i++) {
+      const name = SHOWN_WHEN_SET[i];
+      const v = inputs.get(name);
+      if (v !== undefined) out[name] = v;
     }
     return out;
   };

@@ -90,7 +90,7 @@ describe('faults: the supervisor asks only the checks in force', () => {
       },
     };
   }
-  const sense = { now: 0, relayClosed: true, relayChangedAt: 0, relayOpening: false, liveLines: 2, charging: true, milliamps: 0, offeredAmps: 32, gfci: false, thermal: 0 };
+  const sense = { now: 0, relayClosed: true, relayChangedAt: 0, relayOpening: false, liveLines: 2, charging: true, milliamps: 0, offeredAmps: 32, gfci: false, thermal: 0, selfTesting: false, pilotMode: 'pwm' as const };
 
   it('a check disabled half-way is reset, not asked while disabled, and starts afresh when enabled again', async () => {
     const { FaultSupervisor } = await import('../../../modules/j1772/faults');

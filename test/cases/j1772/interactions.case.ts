@@ -108,7 +108,7 @@ describe('sleeping still watches the pilot (issue 10 case 3)', () => {
 
 describe('over-current threshold: inclusive, with 1 A of hysteresis (issue 10 case 4)', () => {
   function sense(mA: number, now: number): Sense {
-    return { now, relayClosed: true, relayChangedAt: 0, relayOpening: false, liveLines: 2, charging: true, milliamps: mA, offeredAmps: 32, gfci: false, thermal: 0 };
+    return { now, relayClosed: true, relayChangedAt: 0, relayOpening: false, liveLines: 2, charging: true, milliamps: mA, offeredAmps: 32, gfci: false, thermal: 0, selfTesting: false, pilotMode: 'pwm' as const };
   }
 
   it('ripple around exactly offer + 5 A (37 050 / 37 015 / 36 980 mA every 300 ms) trips after 10 s', () => {

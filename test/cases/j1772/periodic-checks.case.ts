@@ -41,7 +41,7 @@ function runSequence(seed: number, overCurrent: OverCurrentOptions | false, step
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const a = definition(overCurrent);
   const b = new FaultSupervisor(new PeriodicChecks({ overCurrent }), new RetryPolicy());
-  const s: Sense = { now: 0, relayClosed: false, relayChangedAt: 0, relayOpening: false, liveLines: 0, charging: false, milliamps: 0, offeredAmps: 32, gfci: false, thermal: 0 };
+  const s: Sense = { now: 0, relayClosed: false, relayChangedAt: 0, relayOpening: false, liveLines: 0, charging: false, milliamps: 0, offeredAmps: 32, gfci: false, thermal: 0, selfTesting: false, pilotMode: 'pwm' as const };
   // Offsets from the offer, mA: at the threshold and at its hysteresis edge (±1 mA below), and well away.
   const margin = overCurrent ? overCurrent.margin * 1000 : 5000;
   const hysteresis = overCurrent ? (overCurrent.hysteresis ?? 1) * 1000 : 1000;
@@ -93,7 +93,7 @@ describe('periodic checks in one pass (periodic-checks.ts)', () => {
 
   it('a check switched off half-way through its timing starts afresh when switched on again', () => {
     const b = new FaultSupervisor(new PeriodicChecks(), new RetryPolicy());
-    const s: Sense = { now: 0, relayClosed: true, relayChangedAt: 0, relayOpening: false, liveLines: 2, charging: true, milliamps: 40_000, offeredAmps: 32, gfci: false, thermal: 0 };
+    const s: Sense = { now: 0, relayClosed: true, relayChangedAt: 0, relayOpening: false, liveLines: 2, charging: true, milliamps: 40_000, offeredAmps: 32, gfci: false, thermal: 0, selfTesting: false, pilotMode: 'pwm' as const };
     for (; s.now < 6000; s.now += 100) expect(b.check(s, 0)).toBe(0);
     s.now += 100;
     expect(b.check(s, Feature.OverCurrentCheckDisabled)).toBe(0);

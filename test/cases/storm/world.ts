@@ -6,7 +6,7 @@
 import { encode } from '../../../modules/rapi/frame';
 import { VirtualClock } from '../../../sim/clock';
 import { MemoryStorage } from '../../../sim/memory-storage';
-import { SimStation } from '../../../sim/station';
+import { type ControllerTuning, SimStation } from '../../../sim/station';
 
 /**
  * One event, `d` ms after the previous one. `k` names it; `a` is its value,
@@ -59,14 +59,14 @@ export class StormWorld {
   measureTrueEnergy = false;
   trueWs = 0;
 
-  constructor() {
+  constructor(controller: ControllerTuning = {}) {
     this.station = new SimStation({
       clock: this.clock,
       storage: this.storage,
       output: { write() {} },
       ctNoiseCounts: 1,
       // Quick retries, so an hour holds many of them (the policy's count and lock-out are what storms check).
-      controller: { retryDelayMs: 60_000 },
+      controller: { retryDelayMs: 60_000, ...controller },
     });
   }
 
