@@ -37,6 +37,7 @@ import { MqttBridge } from '../../modules/gateway/mqtt-bridge';
 import { RapiClient } from '../../modules/gateway/rapi-client';
 import { Telemetry } from '../../modules/gateway/telemetry';
 import { LinkEnd } from '../../modules/rapi/link';
+import { dashboard } from '../../hosts/moddable/dashboard';
 import { Firmware, flush, get } from './firmware';
 import { Profile } from './profile';
 import { CurrentStandIn, PilotStandIn, PowerStandIn } from './stand-ins';
@@ -115,7 +116,21 @@ async function plain(): Promise<void> {
   }
   // The bench's own waiting for the answer is not the request's.
   const status = (resetMeter(0, 0) - fw.flushes * flushCost) / STATUS_REQUESTS;
-  print(JSON.stringify({ kind: 'plain', idle, charging, status, publishes }));
+  // GET / on the device host: main.ts's withDashboard answers from the flash resource ahead of the gateway
+  // (the Resource module is bench/device/resource-stand-in.ts here); as a browser asks, with gzip.
+  const page = get('/');
+  page.headers['accept-encoding'] = 'gzip, deflate, br';
+  let served = 0;
+  resetMeter(0, 0);
+  for (let i = 0; i < STATUS_REQUESTS; i++) {
+    const r = dashboard(page);
+    if (!r) throw new Error('GET / not answered by the dashboard route');
+    void Promise.resolve(r);
+    served += (r.body as Uint8Array).length;
+  }
+  const root = resetMeter(0, 0) / STATUS_REQUESTS;
+  if (served !== STATUS_REQUESTS * 7641) throw new Error(`GET / served ${served / STATUS_REQUESTS} bytes, not the gzipped page`);
+  print(JSON.stringify({ kind: 'plain', idle, charging, status, publishes, root }));
 }
 
 async function profiled(): Promise<void> {

@@ -19,7 +19,9 @@ async function runOnXs(mode: 'plain' | 'profiled' | 'functions', outDir: string)
   const entry = join(outDir, `${mode}.ts`);
   writeFileSync(entry, `import { main } from ${JSON.stringify(join(root, 'bench', 'device', 'scenario.ts'))};\nawait main(${JSON.stringify(mode)});\n`);
   const out = join(outDir, `${mode}.mjs`);
-  await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', outfile: out, logLevel: 'warning' });
+  // Moddable's Resource module (the dashboard's flash pages) as a host-buffer stand-in.
+  const alias = { Resource: join(root, 'bench', 'device', 'resource-stand-in.ts') };
+  await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', outfile: out, logLevel: 'warning', alias });
   const text = execFileSync(buildXsnap(), ['-m', out], { encoding: 'utf8' });
   return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -32,7 +34,7 @@ const GROUPS: [string, (module: string) => boolean][] = [
 ];
 
 export async function deviceRows(outDir = defaultOutDir): Promise<Row[]> {
-  const [plain] = (await runOnXs('plain', outDir)) as { idle: number; charging: number; status: number; publishes: number }[];
+  const [plain] = (await runOnXs('plain', outDir)) as { idle: number; charging: number; status: number; publishes: number; root: number }[];
   const splits = (await runOnXs('profiled', outDir)) as { phase: 'idle' | 'charging'; parts: Record<string, number> }[];
   const rows: Row[] = [];
   for (const s of splits) {
@@ -58,6 +60,7 @@ export async function deviceRows(outDir = defaultOutDir): Promise<Row[]> {
     }
   }
   rows.push({ name: 'device: GET /status through the gateway router (charging)', value: Math.round(plain.status), unit: 'computrons', xsMeterPerOp: Math.round(plain.status) });
+  rows.push({ name: 'device: GET / from flash resources (the Moddable host\'s dashboard route, gzip)', value: Math.round(plain.root), unit: 'computrons', xsMeterPerOp: Math.round(plain.root) });
   return rows;
 }
 
