@@ -208,8 +208,43 @@ async function functions(): Promise<void> {
   }
 }
 
-export async function main(mode: 'plain' | 'profiled' | 'functions'): Promise<void> {
+/**
+ * Where a GET /status goes, charging: the whole request, the document, its
+ * JSON, and each status source's fields on their own (docs/performance.md).
+ * Not gated: the parts of the gated row.
+ */
+async function statusParts(): Promise<void> {
+  const fw = new Firmware();
+  await fw.boot();
+  await fw.plugAndCharge();
+  const parts: [string, number][] = [];
+  const empty = () => {};
+  resetMeter(0, 0);
+  for (let i = 0; i < STATUS_REQUESTS; i++) empty();
+  const loop = resetMeter(0, 0) / STATUS_REQUESTS;
+  const meter = (name: string, op: () => unknown) => {
+    op();
+    resetMeter(0, 0);
+    for (let i = 0; i < STATUS_REQUESTS; i++) op();
+    parts.push([name, resetMeter(0, 0) / STATUS_REQUESTS - loop]);
+  };
+  const telemetry = fw.gateway.telemetry;
+  meter('the document (every source, merged): Telemetry.document', () => telemetry.document());
+  const doc = telemetry.document();
+  meter('its JSON: JSON.stringify', () => JSON.stringify(doc));
+  for (const f of fw.gateway.features) {
+    (f.status ?? []).forEach((s, i) => {
+      const n = Object.keys(s.fields()).length;
+      meter(`source: ${f.name}${(f.status ?? []).length > 1 ? ` #${i + 1}` : ''} (${n} fields${s.events === false ? ', clock-like' : ''})`, () => s.fields());
+    });
+  }
+  meter('a telemetry update that finds nothing moved: Telemetry.update', () => telemetry.update());
+  print(JSON.stringify({ kind: 'status', parts }));
+}
+
+export async function main(mode: 'plain' | 'profiled' | 'functions' | 'status'): Promise<void> {
   if (mode === 'plain') await plain();
   else if (mode === 'functions') await functions();
+  else if (mode === 'status') await statusParts();
   else await profiled();
 }

@@ -14,7 +14,7 @@ const defaultOutDir = join(root, 'test', 'xs', '.build', 'device');
 
 type Row = { name: string; value: number; unit: string; note?: string; xsMeterPerOp?: number };
 
-async function runOnXs(mode: 'plain' | 'profiled' | 'functions', outDir: string): Promise<Record<string, unknown>[]> {
+async function runOnXs(mode: 'plain' | 'profiled' | 'functions' | 'status', outDir: string): Promise<Record<string, unknown>[]> {
   mkdirSync(outDir, { recursive: true });
   const entry = join(outDir, `${mode}.ts`);
   writeFileSync(entry, `import { main } from ${JSON.stringify(join(root, 'bench', 'device', 'scenario.ts'))};\nawait main(${JSON.stringify(mode)});\n`);
@@ -83,9 +83,17 @@ export async function functionRows(outDir = defaultOutDir, top = 200): Promise<s
   return lines;
 }
 
-// `npx tsx bench/node/device.bench.ts` prints only these rows (`--functions`: the per-function profile).
+/** `--status`: where a GET /status goes (each status source on its own), not gated. */
+export async function statusRows(outDir = defaultOutDir): Promise<string[]> {
+  const [r] = (await runOnXs('status', outDir)) as { parts: [string, number][] }[];
+  return r.parts.map(([k, v]) => `  ${k.padEnd(72)} ${String(Math.round(v)).padStart(8)} computrons`);
+}
+
+// `npx tsx bench/node/device.bench.ts` prints only these rows (`--functions`: the per-function profile; `--status`: GET /status's parts).
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv.includes('--functions')) {
   for (const l of await functionRows()) console.log(l);
+} else if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv.includes('--status')) {
+  for (const l of await statusRows()) console.log(l);
 } else if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   for (const r of await deviceRows()) console.log(`${r.name.padEnd(70)} ${String(r.value).padStart(9)} ${r.unit}${r.note ? `  (${r.note})` : ''}`);
 }

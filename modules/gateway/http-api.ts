@@ -129,8 +129,6 @@ export class HttpApi {
   /** Made at the first credential attempt: a charger without a password keeps no throttle state. */
   #throttle?: AuthThrottle;
   readonly #routes: readonly Route[];
-  /** Each route's pattern split at `/`, or undefined for a literal path (compared whole). */
-  readonly #patterns: readonly (readonly string[] | undefined)[];
 
   /** `routes`: the features' routes, tried before the built-in ones. */
   constructor(backend: HttpBackend, options: { maxBody?: number; routes?: readonly Route[] } = {}) {
@@ -139,7 +137,6 @@ export class HttpApi {
     // Literal paths before patterns, so /claims/target is not taken for /claims/{client}.
     const routes = options.routes ?? [];
     this.#routes = [...routes.filter((r) => r.path.indexOf('{') < 0), ...routes.filter((r) => r.path.indexOf('{') >= 0)];
-    this.#patterns = this.#routes.map((r) => (r.path.indexOf('{') < 0 ? undefined : r.path.split('/')));
   }
 
   // No async functions on the way to a route: each one would hold a suspended
@@ -255,8 +252,8 @@ export class HttpApi {
     let segments: string[] | undefined; // the path split at `/`, once, when a pattern is tried
     for (let i = 0; i < routes.length; i++) {
       const r = routes[i];
-      const want = this.#patterns[i];
-      const params = want === undefined ? (r.path === path ? {} : undefined) : matchSegments(want, (segments ??= path.split('/')));
+      // A literal path is compared whole; a pattern's segments are split as it is tried (kept split, they would cost heap on the device).
+      const params = r.path.indexOf('{') < 0 ? (r.path === path ? {} : undefined) : matchSegments(r.path.split('/'), (segments ??= path.split('/')));
       if (!params) continue;
       known = true;
       if (r.methods.includes(method) || (method === 'HEAD' && r.methods.includes('GET'))) return r.handle(method === req.method ? req : { ...req, method }, params);
