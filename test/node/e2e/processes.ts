@@ -34,6 +34,10 @@ export function runCli(args: string[]): CliProcess {
 export interface OutputWatch {
   /** Everything written to stdout and stderr so far. */
   output(): string;
+  /** The last `lines` lines of the output (the last partial line included). */
+  tail(lines?: number): string;
+  /** ms since the process last wrote anything (since it started if it has not). */
+  quietFor(): number;
   /** Resolves once the output matches `pattern`, with the match; rejects on a timeout or an exit first. */
   waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
   /** Resolves with the exit code. */
@@ -46,9 +50,11 @@ export interface OutputWatch {
  */
 export function watchOutput(proc: ChildProcess, label: string, onExit?: (code: number | null, signal: NodeJS.Signals | null) => string | void): OutputWatch {
   let out = '';
+  let last = Date.now();
   const waiters = new Set<() => void>();
   const add = (text: string) => {
     out += text;
+    last = Date.now();
     for (const w of [...waiters]) w();
   };
   proc.stdout!.on('data', (chunk: Buffer) => add(chunk.toString('utf8')));
@@ -62,6 +68,13 @@ export function watchOutput(proc: ChildProcess, label: string, onExit?: (code: n
   );
   return {
     output: () => out,
+    tail(lines = 40) {
+      // Only the end is split: the output of a long run is megabytes.
+      const end = out.slice(-500 * lines).split('\n');
+      if (end.at(-1) === '') end.pop();
+      return end.slice(-lines).join('\n');
+    },
+    quietFor: () => Date.now() - last,
     exited,
     waitFor(pattern, ms = 20_000) {
       return new Promise((resolve, reject) => {

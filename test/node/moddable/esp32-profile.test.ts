@@ -19,13 +19,14 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startBroker, type Broker } from '../blackbox/broker';
 import { ptyPair, runCli, type CliProcess } from '../e2e/processes';
 import { freePort } from '../gateway/broker';
 import { memoryPeaks, type MemoryPeaks } from './instruments';
 import { profileOcpp } from './profile-ocpp';
 import { profileWs } from './profile-ws';
+import { stallReport, watchLoad, type WatchedRole } from './profile-stall';
 import { buildFirmware, esp32Creation, sdkOrSkip, simulatorTurn, startSimulator, startXvfb, type Display, type Simulator } from './sdk';
 
 const SECONDS = Number(process.env.EVSE_PROFILE_SECONDS ?? 120);
@@ -43,6 +44,14 @@ interface Load {
   requests: number;
   failures: string[];
   mqttReplies: number;
+  /** When a request last got an answer (for the stall watch). */
+  lastAnswer: number;
+  /** Set to end the load early (a stall). */
+  stop: boolean;
+}
+
+function newLoad(): Load {
+  return { requests: 0, failures: [], mqttReplies: 0, lastAnswer: Date.now(), stop: false };
 }
 
 function get(url: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<number> {
@@ -68,8 +77,7 @@ function mosquittoPub(port: number, topic: string, payload?: string): Promise<vo
 }
 
 /** What a busy household does to a charger: the app polling, Home Assistant, evcc, MQTT commands, the dashboard. */
-async function drive(url: string, brokerPort: number, simUrl: string, seconds: number): Promise<Load> {
-  const load: Load = { requests: 0, failures: [], mqttReplies: 0 };
+async function drive(load: Load, url: string, brokerPort: number, simUrl: string, seconds: number): Promise<Load> {
   const config = await fetch(url + '/config', { signal: AbortSignal.timeout(10_000) });
   const topic = ((await config.json()) as { mqtt_topic: string }).mqtt_topic;
   const client = mqtt.connect(`mqtt://127.0.0.1:${brokerPort}`, { connectTimeout: 10_000 });
@@ -94,11 +102,12 @@ async function drive(url: string, brokerPort: number, simUrl: string, seconds: n
   const end = Date.now() + seconds * 1000;
   let n = 0;
   const worker = async () => {
-    while (Date.now() < end) {
+    while (Date.now() < end && !load.stop) {
       const [name, step, expected] = steps[n++ % steps.length];
       try {
         const status = await step();
         load.requests++;
+        load.lastAnswer = Date.now();
         if (status !== expected) load.failures.push(`${name}: ${status}`);
       } catch (e) {
         load.failures.push(`${name}: ${(e as Error).message}`);
@@ -107,7 +116,7 @@ async function drive(url: string, brokerPort: number, simUrl: string, seconds: n
     }
   };
   const mqttWorker = async () => {
-    for (let i = 0; Date.now() < end; i++) {
+    for (let i = 0; Date.now() < end && !load.stop; i++) {
       await mosquittoPub(brokerPort, `${topic}/rapi/in/${i % 2 ? '$GV' : '$GE'}`, i % 3 ? undefined : '');
       await new Promise((r) => setTimeout(r, MQTT_PAUSE_MS));
     }
@@ -181,9 +190,24 @@ describe.skipIf(!sdk)('ESP32 memory profile in the real simulator (mcconfig -i, 
     const gateway = run({ EVSE_ROLE: 'gateway', EVSE_SERIAL: pair.b, EVSE_HTTP_PORT: String(gatewayPort), EVSE_STATE_DIR: mkdtempSync(join(dir, 'gateway-')) });
 
     const roles = [
-      { role: 'standalone', sim: standalone, url: `http://127.0.0.1:${standalonePort}`, simUrl: `http://127.0.0.1:${standalonePort}` },
-      { role: 'gateway', sim: gateway, url: `http://127.0.0.1:${gatewayPort}`, simUrl },
+      { role: 'standalone', sim: standalone, url: `http://127.0.0.1:${standalonePort}`, simUrl: `http://127.0.0.1:${standalonePort}`, load: newLoad() },
+      { role: 'gateway', sim: gateway, url: `http://127.0.0.1:${gatewayPort}`, simUrl, load: newLoad() },
     ];
+    // A role that stops answering fails the run at once with what each simulator printed last and the central system's view (profile-stall.ts).
+    const watched: WatchedRole[] = roles.map((r) => ({
+      role: r.role,
+      sim: r.sim,
+      lastAnswer: () => r.load.lastAnswer,
+      unanswered: () => r.load.failures.filter((f) => f.includes('no answer')),
+    }));
+    // EVSE_PROFILE_LOG_DIR: each role's whole output (with EVSE_MEMORY_CENSUS=1, what holds the slots at each peak).
+    const keepLogs = () => {
+      if (process.env.EVSE_PROFILE_LOG_DIR) for (const r of roles) writeFileSync(join(process.env.EVSE_PROFILE_LOG_DIR, `${r.role}.log`), r.sim.output());
+    };
+    onTestFailed(() => {
+      keepLogs();
+      console.log(stallReport(watched, (role) => ocpp.state(role)));
+    });
     for (const r of roles) {
       progress(`waiting for the ${r.role} role`);
       await r.sim.waitFor(/http: listening on port/, 30_000);
@@ -195,18 +219,19 @@ describe.skipIf(!sdk)('ESP32 memory profile in the real simulator (mcconfig -i, 
       await ws.connect(r.role, r.url);
     }
     // two instances of one build: each its own identity, so each its own MQTT client id
-    const ids = await Promise.all(roles.map(async (r) => ((await (await fetch(r.url + '/config')).json()) as { wifi_serial: string }).wifi_serial));
+    const ids = await Promise.all(roles.map(async (r) => ((await (await fetch(r.url + '/config', { signal: AbortSignal.timeout(10_000) })).json()) as { wifi_serial: string }).wifi_serial));
     expect(ids[0]).toMatch(/^[0-9a-f]{12}$/);
     expect(ids[1]).not.toBe(ids[0]);
     progress('both roles connected to MQTT; load starts');
-    const loads = await Promise.all(roles.map((r) => drive(r.url, broker.port, r.simUrl, SECONDS)));
+    for (const r of roles) r.load.lastAnswer = Date.now();
+    await watchLoad(watched, () => roles.forEach((r) => (r.load.stop = true)), Promise.all(roles.map((r) => drive(r.load, r.url, broker.port, r.simUrl, SECONDS))));
+    const loads = roles.map((r) => r.load);
     progress('load done');
     // let the last samples come
     await new Promise((r) => setTimeout(r, 1500));
 
     const problems: string[] = [];
-    // EVSE_PROFILE_LOG_DIR: each role's whole output (with EVSE_MEMORY_CENSUS=1, what holds the slots at each peak).
-    if (process.env.EVSE_PROFILE_LOG_DIR) for (const r of roles) writeFileSync(join(process.env.EVSE_PROFILE_LOG_DIR, `${r.role}.log`), r.sim.output());
+    keepLogs();
     roles.forEach((r, i) => {
       const load = loads[i];
       const peaks = memoryPeaks(r.sim.output(), creation.heap.initial);
@@ -224,12 +249,6 @@ describe.skipIf(!sdk)('ESP32 memory profile in the real simulator (mcconfig -i, 
       if (load.requests < SECONDS) problems.push(`${head}: only ${load.requests} requests answered in ${SECONDS} s`);
       if (load.mqttReplies < SECONDS / 2) problems.push(`${head}: only ${load.mqttReplies} MQTT RAPI replies in ${SECONDS} s`);
     });
-    if (problems.length) {
-      for (const r of roles) {
-        const lines = r.sim.output().split('\n').filter((l) => !l.startsWith('instruments:') && !l.startsWith('memory:'));
-        console.log(`--- ${r.role} role printed (last 60 lines but the samples):\n${lines.slice(-60).join('\n')}`);
-      }
-    }
     expect(problems).toEqual([]);
   }, (SECONDS + 600) * 1000);
 });

@@ -21,6 +21,8 @@ export interface ProfileOcpp {
   enable(role: string, url: string): Promise<void>;
   /** A line for the role's report ('' when OCPP is off there). */
   report(role: string): string;
+  /** The central system's view of `role` for a stall report: connection, counts, the last messages ('' when OCPP is off there). */
+  state(role: string): string;
   /** What went wrong on OCPP's side in `role`. */
   problems(role: string): string[];
   close(): Promise<void>;
@@ -58,6 +60,22 @@ export async function profileOcpp(spec = process.env.EVSE_PROFILE_OCPP ?? ''): P
     report(role) {
       if (!cs || !roles.includes(role)) return '';
       return `  OCPP                       connected to a strict central system: ${count(role, 'StartTransaction')} StartTransaction, ${count(role, 'StopTransaction')} StopTransaction, ${count(role, 'MeterValues')} MeterValues, ${count(role, 'StatusNotification')} StatusNotification, ${cs.failures.filter((f) => f.identity === box(role)).length} schema failures`;
+    },
+    state(role) {
+      if (!cs || !roles.includes(role)) return '';
+      const id = box(role);
+      const log = cs.log.filter((e) => e.identity === id);
+      const ago = (at: number) => `${((Date.now() - at) / 1000).toFixed(1)} s ago`;
+      const counts: Record<string, number> = {};
+      for (const e of log) {
+        const key = e.from === 'cp' ? e.action : `(to the charger) ${e.action}`;
+        counts[key] = (counts[key] ?? 0) + 1;
+      }
+      return [
+        `central system's view of ${id}: ${cs.clients.has(id) ? 'connected' : 'NOT connected'}, ${cs.refused.filter((r) => r === id).length} refused, ${cs.failures.filter((f) => f.identity === id).length} schema failures; frames in/out (all charge points) ${cs.frames.in}/${cs.frames.out}`,
+        `  messages: ${JSON.stringify(counts)}`,
+        ...log.slice(-8).map((e) => `  ${ago(e.at)}: ${e.from} ${e.action} ${JSON.stringify(e.params).slice(0, 160)} -> ${e.error ?? JSON.stringify(e.result ?? null).slice(0, 80)}`),
+      ].join('\n');
     },
     problems(role) {
       if (!cs || !roles.includes(role)) return [];
