@@ -41,6 +41,9 @@ interface FirmwareConfig extends FirmwareSettings {
   version?: string;
 }
 
+// First: an abort from here on (a full heap above all) must end the firmware visibly, never leave it silent.
+platform.exitOnAbort?.();
+
 /** Build settings (mc/config), then what the platform overrides at run time (the simulator's environment). */
 const settings: FirmwareConfig = { ...(config as FirmwareConfig), ...platform.settings?.() };
 

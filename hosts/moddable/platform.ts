@@ -77,6 +77,12 @@ export interface Simulation {
 
 export interface Platform {
   readonly name: string;
+  /**
+   * Makes an abort of the XS machine (a full heap, an unhandled exception)
+   * end the firmware where the host would leave it wedged: the simulator's
+   * process exits, as a device restarts. Absent on the ESP32, which restarts.
+   */
+  exitOnAbort?(): void;
   /** Run-time overrides of the build's settings (the simulator's environment). */
   settings?(): FirmwareSettings;
   /** Where settings persist; the SDK's `preference` module when absent. */

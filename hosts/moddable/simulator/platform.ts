@@ -23,6 +23,7 @@ import type { UartPins } from '../board';
 import type { FirmwareSettings, Platform, Simulation, SimulationOptions } from '../platform';
 import { UartLink } from '../serial';
 import type { PreferenceLike } from '../storage';
+import { exitOnAbort } from './abort';
 import getenv from './environment';
 import { FilePreference } from './file-preference';
 import liveMemory, { census } from './memory';
@@ -106,6 +107,7 @@ function diagnostics(timers: Timers, logger: Logger): void {
 
 export const platform: Platform = {
   name: 'simulator',
+  exitOnAbort,
   webSocket: webSocketUpgrade,
   settings,
   preference,

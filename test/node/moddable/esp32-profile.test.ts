@@ -4,8 +4,11 @@
 // stack) and instrumentation (`mcconfig -i`), run in mcsim under load in the
 // standalone role and in the gateway role (RAPI over a pseudo-terminal to
 // `npm start --role controller`), both at once, for EVSE_PROFILE_SECONDS
-// (default 120). Fails if the VM aborts, if the live heap after a full
-// collection peaks over 70 % of the slots, or the stack over 80 %.
+// (default 120), with OCPP connected in the gateway role (EVSE_PROFILE_OCPP,
+// profile-ocpp.ts). Fails if the VM aborts, if the live heap after a full
+// collection peaks over 70 % of the slots, or the stack over 80 %; fails at
+// once when a role stalls, with what each simulator printed last
+// (profile-stall.ts).
 //
 // The figures it prints are the ones docs/moddable.md quotes.
 //
@@ -60,7 +63,9 @@ function get(url: string, headers: Record<string, string> = {}, method = 'GET', 
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
-    req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${url}: no answer in 10 s`)));
+    // A whole-request timer: req.setTimeout only starts once connected, and a wedged VM's listener leaves the connect pending.
+    const timer = setTimeout(() => req.destroy(new Error(`${method} ${url}: no answer in 10 s`)), 10_000);
+    req.on('close', () => clearTimeout(timer));
     req.on('error', reject);
     if (body) req.end(body);
     else req.end();
@@ -219,7 +224,7 @@ describe.skipIf(!sdk)('ESP32 memory profile in the real simulator (mcconfig -i, 
       await ws.connect(r.role, r.url);
     }
     // two instances of one build: each its own identity, so each its own MQTT client id
-    const ids = await Promise.all(roles.map(async (r) => ((await (await fetch(r.url + '/config', { signal: AbortSignal.timeout(10_000) })).json()) as { wifi_serial: string }).wifi_serial));
+    const ids = await Promise.all(roles.map(async (r) => ((await (await fetch(r.url + '/config')).json()) as { wifi_serial: string }).wifi_serial));
     expect(ids[0]).toMatch(/^[0-9a-f]{12}$/);
     expect(ids[1]).not.toBe(ids[0]);
     progress('both roles connected to MQTT; load starts');

@@ -1,6 +1,7 @@
-// OCPP in the ESP32 memory profile (esp32-profile.test.ts): the option to run
-// the roles named in EVSE_PROFILE_OCPP (comma-separated: `gateway`,
-// `standalone`) connected to a schema-validating central system (ocpp-rpc
+// OCPP in the ESP32 memory profile (esp32-profile.test.ts): the roles named in
+// EVSE_PROFILE_OCPP (comma-separated: `gateway`, `standalone`; by default
+// `gateway`, the OpenEVSE Wi-Fi module's case; `none` for no OCPP) run
+// connected to a schema-validating central system (ocpp-rpc
 // strict mode) that this helper starts on a free port, the way a user
 // switches OCPP on: POST /config ocpp_enabled, ocpp_server, ocpp_chargeBoxId,
 // ocpp_authkey. The profile's load plugs and unplugs the EV, so transactions
@@ -32,13 +33,13 @@ function box(role: string): string {
   return `profile-${role}`;
 }
 
-/** From EVSE_PROFILE_OCPP (e.g. "gateway" or "gateway,standalone"); no roles: nothing is started. */
-export async function profileOcpp(spec = process.env.EVSE_PROFILE_OCPP ?? ''): Promise<ProfileOcpp> {
-  const roles = spec
+/** From EVSE_PROFILE_OCPP (e.g. "gateway", the default, or "gateway,standalone"); "none": nothing is started. */
+export async function profileOcpp(spec = process.env.EVSE_PROFILE_OCPP ?? 'gateway'): Promise<ProfileOcpp> {
+  const roles = (spec.trim() === 'none' ? '' : spec)
     .split(',')
     .map((r) => r.trim())
     .filter((r) => r !== '');
-  for (const r of roles) if (r !== 'gateway' && r !== 'standalone') throw new Error(`EVSE_PROFILE_OCPP: "${r}" is not a role of the profile (gateway, standalone)`);
+  for (const r of roles) if (r !== 'gateway' && r !== 'standalone') throw new Error(`EVSE_PROFILE_OCPP: "${r}" is not a role of the profile (gateway, standalone; or none)`);
   const cs = roles.length ? await CentralSystem.start({ password: KEY }) : undefined;
   const count = (role: string, action: string) => cs!.sent(box(role), action).length;
   return {
