@@ -15,6 +15,7 @@
 // EVSE_PROFILE_LOG_DIR=<dir> keeps each role's whole output there; with
 // EVSE_MEMORY_CENSUS=1 as well it holds a census of the live heap at each new
 // peak (what holds the slots, hosts/moddable/simulator/memory.c).
+// EVSE_PROFILE_HEAP=<slots> builds with that slot heap instead of the ESP32's.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,8 @@ import { buildFirmware, esp32Creation, sdkOrSkip, simulatorTurn, startSimulator,
 
 const SECONDS = Number(process.env.EVSE_PROFILE_SECONDS ?? 120);
 const creation = esp32Creation();
+// EVSE_PROFILE_HEAP=<slots>: a smaller slot heap than the ESP32's, to see what a full heap does (percentages are of it).
+if (process.env.EVSE_PROFILE_HEAP) creation.heap.initial = Number(process.env.EVSE_PROFILE_HEAP);
 const HEAP_LIMIT = 0.7;
 /** Each HTTP client's pause between requests, and the MQTT command period, ms. */
 const HTTP_PAUSE_MS = 100;
