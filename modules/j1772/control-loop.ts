@@ -128,7 +128,8 @@ export class ControlLoop {
     }
     // offer.heartbeatMissed, one call fewer on every tick.
     if (this.#offer.heartbeat.expired(now)) {
-      this.#offer.fallBack();
+      // A fallback under 6 A is no offer at all: sleep until the gateway wakes us ($FE).
+      if (!this.#offer.fallBack()) this.#machine.sleep('command');
       this.#o.logger?.log(`controller: heartbeat missed, falling back to ${this.#offer.heartbeat.fallback} A`);
       this.#o.onChange();
     }

@@ -170,10 +170,16 @@ export class CurrentOffer {
     this.#limit();
   }
 
-  /** A pulse was just missed (`heartbeat.expired(now)` said so, on the control tick): the offer falls back. */
-  fallBack(): void {
+  /**
+   * A pulse was just missed (`heartbeat.expired(now)` said so, on the control tick): the offer falls
+   * back. False when the fallback is under the 6 A a pilot can offer: the caller must stop offering
+   * (sleep), as a load-sharing member whose fallback share is 0 must (OpenEVSE would offer 6 A).
+   */
+  fallBack(): boolean {
     const fallback = this.heartbeat.fallback;
-    if (fallback < this.#capacity) this.#apply(Math.max(MIN_AMPS, fallback));
+    if (fallback < MIN_AMPS) return false;
+    if (fallback < this.#capacity) this.#apply(fallback);
+    return true;
   }
 
   /** `$SY interval amps`: turning supervision off ends a fallback; saved when changed. */

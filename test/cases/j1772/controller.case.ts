@@ -355,6 +355,36 @@ describe('controller: supervision and limits', () => {
     expect(f.station.controller.pilotAmps).toBe(32);
   });
 
+  it('a missed heartbeat with a 0 A fallback stops the offer (sleeps) instead of offering 6 A, until acknowledged and woken', () => {
+    const f = bootedStation();
+    plugAndCharge(f);
+    expect(f.rapi('SY 1 0').params).toEqual(['1', '0', '0']);
+    for (let t = 0; t < 5; t++) {
+      f.clock.advance(900);
+      f.rapi('SY');
+    }
+    expect(f.station.controller.state).toBe(EvseState.C);
+    // Last pulse at t; the first 10 ms control tick more than 1000 ms later sleeps: the pilot offers nothing.
+    f.clock.advance(1000);
+    expect(f.station.controller.pilotAmps).toBe(32);
+    expect(f.station.pilot.offer).toBe(32);
+    f.clock.advance(10);
+    expect(f.station.controller.state).toBe(EvseState.Sleeping);
+    expect(f.station.pilot.offer).toBe(0);
+    expect(f.rapi('GY').params).toEqual(['1', '0', '2']);
+    // The acknowledgement alone does not wake it: the gateway decides ($FE).
+    expect(f.rapi('SY 165').params).toEqual(['1', '0', '1']);
+    f.clock.advance(500);
+    expect(f.station.pilot.offer).toBe(0);
+    expect(f.rapi('FE').command).toBe('OK');
+    for (let t = 0; t < 6; t++) {
+      f.clock.advance(500);
+      expect(f.rapi('SY').command).toBe('OK');
+    }
+    expect(f.station.controller.state).toBe(EvseState.C);
+    expect(f.station.pilot.offer).toBe(32);
+  });
+
   it('a 1 kWh limit ($SH 1) puts the station to sleep after 1 kWh', () => {
     const f = bootedStation();
     plugAndCharge(f);
