@@ -83,6 +83,11 @@ export class Arbiter {
     return this.#target.controllerChanged();
   }
 
+  /** Runs `write` to the controller between claims passes, then applies the claims (waking it if `resume`, unless a claim pauses it). */
+  between(write: () => Promise<unknown>, resume = false): Promise<void> {
+    return this.#target.between(write, resume);
+  }
+
   /** Stops retrying writes (the gateway stops). */
   stop(): void {
     this.#target.stop();

@@ -49,7 +49,9 @@ export function commandsFor(want: EvseProperties, s: Readonly<EvseSnapshot>, opt
     const resume = want.state === 'active';
     // The new current goes first when resuming: `$FE` would otherwise offer the old, perhaps higher,
     // pilot for the moment between the two commands (a load-sharing cap must hold at every moment).
-    if (resume && current) out.push(current);
+    // Written even when the snapshot says it is in force: a heartbeat acknowledgement while asleep
+    // restores the controller's configured current, which the snapshot may not show yet.
+    if (resume && amps !== undefined) out.push({ command: 'SC', params: [amps, 'V'] });
     out.push({ command: resume ? 'FE' : options.pauseUsesDisabled ? 'FD' : 'FS', params: [] });
     if (!resume && current) out.push(current);
     return out;
@@ -128,6 +130,22 @@ export class ChargeTarget {
   controllerChanged(): Promise<void> {
     if (this.#options.claims.size === 0 && this.#heldState === undefined) return Promise.resolve();
     return this.#apply(false);
+  }
+
+  /**
+   * Runs `write` between passes (no pass interleaves its writes with it), then a pass. `resume`:
+   * the write paused the controller on the gateway's own account, so the pass wakes it unless a
+   * claim holds it paused.
+   */
+  between(write: () => Promise<unknown>, resume = false): Promise<void> {
+    const run = this.#queue.then(write).then(() => {
+      if (resume) this.#heldState = 'disabled';
+    });
+    this.#queue = run.then(
+      () => {},
+      () => {},
+    );
+    return run.then(() => this.#apply(true));
   }
 
   /** No more retries (the gateway stops). */

@@ -1,9 +1,9 @@
 // What the gateway knows about the controller, and how it keeps that fresh:
 // the probe ($GV), the settings read after a connect or a `$AB` boot, the
-// heartbeat supervision ($SY interval current, then a pulse every second), and
-// the poll schedule. Async `$AT` frames update the state at once.
+// heartbeat set-up ($SY interval current; supervision.ts pulses), and the
+// poll schedule. Async `$AT` frames update the state at once.
 //
-// The schedule runs on a 1 s tick. Each tick sends the heartbeat pulse and at
+// The schedule runs on a 1 s tick. Each tick sends at
 // most one poll (spread over a 30 s cycle), plus `$GG` while charging, and
 // skips polling while earlier polls are still unanswered, so the link carries
 // a few frames a second at most and people's commands (which go first in the
@@ -13,8 +13,6 @@ import type { Clock, TimerId, Timers } from '../ports';
 import type { AsyncType } from '../rapi/message';
 import { isReply, type RapiClient, type RapiResult } from './rapi-client';
 
-/** Cookie acknowledging a missed heartbeat (`$SY 165`, 0xA5). */
-const HEARTBEAT_ACK = 165;
 /** Temperature sensors report this when absent (tenths of °C). */
 const ABSENT_TEMPERATURE = -2560;
 
@@ -254,11 +252,8 @@ export class EvseMonitor {
       const gv = await this.#poll('GV');
       if (!gv) return false;
       const hb = this.#options.heartbeat();
-      if (hb.interval > 0) {
-        const sy = await this.#poll('SY', [hb.interval, hb.current]);
-        // A pulse missed before we (re)connected leaves the controller at the fallback current.
-        if (sy && dec(sy[2]) === 2) await this.#poll('SY', [HEARTBEAT_ACK]);
-      }
+      // Setting it clears a miss from before we (re)connected; supervision.ts keeps it set and pulses.
+      if (hb.interval > 0) await this.#poll('SY', [hb.interval, hb.current]);
       for (const cmd of ['GE', 'GC', 'GA', 'GF', 'GU', 'GP', 'GS', 'GG']) await this.#poll(cmd);
       // Read before a boot that came meanwhile: not ready on that; the read after it (finally) decides.
       if (this.#bootDuringRead) return false;
@@ -289,7 +284,6 @@ export class EvseMonitor {
       return;
     }
     const n = this.#ticks++;
-    if (this.#options.heartbeat().interval > 0) void this.#poll('SY');
     if (this.#outstanding > 2) return; // the link is behind; do not pile up
     if (this.#snapshot.state === STATE_CHARGING) void this.#poll('GG');
     // One slow poll per tick, spread over 30 s; while charging also the
@@ -410,10 +404,6 @@ export class EvseMonitor {
         this.#setNumber('heartbeatInterval', v[0]);
         this.#setNumber('heartbeatCurrent', v[1]);
         this.#setNumber('heartbeatTrigger', v[2]);
-        if (sent.length === 0 && v[2] === 2) {
-          // A pulse was missed (the link stalled); say we are back so full current returns.
-          void this.#poll('SY', [HEARTBEAT_ACK]);
-        }
         break;
       }
     }

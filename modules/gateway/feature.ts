@@ -83,6 +83,14 @@ export interface Feature {
   sessionEnded?(): void;
   /** The controller rebooted (`$AB`): its volatile settings are gone. */
   controllerBooted?(): void;
+  /**
+   * Heartbeat supervision this feature needs while it runs: the controller falls back to `current`
+   * A (under 6 A: it sleeps) when the gateway misses a pulse for `interval` s. The gateway asks for
+   * the strictest of these and its own setting, and pauses the controller before acknowledging a miss.
+   */
+  heartbeat?(): { interval: number; current: number } | undefined;
+  /** A missed pulse is being recovered: bring claims up to date now (they are applied right after). */
+  heartbeatMissed?(): void;
 }
 
 /** What the gateway gives each feature. Everything a feature touches goes through here. */

@@ -15,6 +15,7 @@ import { ConsoleBuffer } from './console-buffer';
 import { configDocument, updateConfig, type ConfigAnswer } from './config-api';
 import { CrashLog } from './crash-log';
 import { EvseMonitor } from './evse-monitor';
+import { strictest, Supervision, type HeartbeatSetting } from './supervision';
 import type { Feature, FeatureFactory } from './feature';
 import { Context } from './feature-context';
 import { STANDARD_FEATURES } from './features/standard';
@@ -72,6 +73,7 @@ export class Gateway {
   readonly config: ConfigStore;
   readonly crashLog: CrashLog;
   readonly arbiter: Arbiter;
+  readonly supervision: Supervision;
   readonly telemetry = new Telemetry();
   readonly inputs: Inputs;
   readonly features: readonly Feature[];
@@ -116,7 +118,7 @@ export class Gateway {
       client: this.client,
       clock: options.clock,
       timers: options.timers,
-      heartbeat: () => ({ interval: this.config.get('heartbeat_interval'), current: this.config.get('heartbeat_current') }),
+      heartbeat: () => this.#heartbeat(),
       onChange: (changed, reason) => {
         // Hold the controller to the claims first; reporting comes after. A
         // poll that finds the pilot or state moved (a reboot seen late) counts too.
@@ -124,7 +126,10 @@ export class Gateway {
         this.telemetry.update();
       },
       onLink: (up) => this.log(up ? 'rapi: controller connected' : 'rapi: controller not answering'),
-      onBoot: () => this.#each((f) => f.controllerBooted?.()),
+      onBoot: () => {
+        this.supervision.forget();
+        this.#each((f) => f.controllerBooted?.());
+      },
       onEvent: (type, params) => this.log(`rapi: event $${type} ${params.join(' ')}`),
       log,
     });
@@ -137,6 +142,29 @@ export class Gateway {
       timers: options.timers,
     });
 
+    this.supervision = new Supervision({
+      client: this.client,
+      timers: options.timers,
+      wanted: () => this.#heartbeat(),
+      ready: () => this.monitor.ready,
+      log,
+      // Between claims passes. A feature that supervises (load sharing) must never see the
+      // configured current the acknowledgement restores: the controller is paused first, and the
+      // pass after writes the current before it wakes it (charge-target.ts).
+      // It wakes the controller after unless a claim pauses it, or it slept before the miss (one
+      // whose fallback is under 6 A slept because of the miss: that one is woken too).
+      recover: (acknowledge) => {
+        const pause = this.features.some((f) => f.heartbeat?.());
+        const state = this.monitor.snapshot.state;
+        const wasActive = (state !== 254 && state !== 255) || this.#heartbeat().current < 6;
+        return this.arbiter.between(async () => {
+          this.#each((f) => f.heartbeatMissed?.());
+          if (pause) await this.client.send('FS', [], 'claims');
+          await acknowledge();
+          await this.monitor.read('GE', 'GS');
+        }, pause && wasActive);
+      },
+    });
     const system = systemFeature(new SystemView(this));
     this.features = [system, ...(options.features ?? STANDARD_FEATURES)].map((make) => this.#compose(make));
     const extra: Record<string, ConfigSpec> = {};
@@ -183,6 +211,7 @@ export class Gateway {
     this.log(`gateway ${this.#options.info?.version ?? ''} boot ${this.crashLog.current.boot_count} (${this.crashLog.current.reset_reason_str})`);
     this.#each((f) => f.start?.());
     this.monitor.start();
+    this.supervision.start();
     this.#applyMqtt();
     this.#beat = this.#timers.repeat(() => this.#saveBeat(false), HEARTBEAT_SAVE_MS);
   }
@@ -191,6 +220,7 @@ export class Gateway {
     if (!this.#running) return;
     this.#running = false;
     this.monitor.stop();
+    this.supervision.stop();
     this.arbiter.stop();
     this.#each((f) => f.stop?.());
     this.ws.closeAll();
@@ -307,10 +337,8 @@ export class Gateway {
   /** Settings changed (saved, or reset to defaults): tell the pieces that depend on them. */
   configChanged(keys: readonly string[]): void {
     if (keys.some((k) => k.startsWith('mqtt_') || k === 'hostname')) this.#applyMqtt();
-    if (keys.some((k) => k === 'heartbeat_interval' || k === 'heartbeat_current')) {
-      void this.client.send('SY', [this.config.get('heartbeat_interval'), this.config.get('heartbeat_current')], 'config');
-    }
     this.#each((f) => f.configChanged?.(keys));
+    this.supervision.beat();
     this.telemetry.update();
   }
 
@@ -329,6 +357,12 @@ export class Gateway {
     const feature = make(ctx);
     ctx.feature = feature;
     return feature;
+  }
+
+  /** The supervision the controller is to keep: the `heartbeat_*` settings, or stricter if a feature needs it. */
+  #heartbeat(): HeartbeatSetting {
+    const own = { interval: this.config.get('heartbeat_interval'), current: this.config.get('heartbeat_current') };
+    return strictest(own, this.features.map((f) => f.heartbeat?.()));
   }
 
   #each(fn: (f: Feature) => void): void {

@@ -94,6 +94,11 @@ export class GroupMember {
     return fallbackShare(s.limit, s.size, s.min);
   }
 
+  /** A, the most this member may offer now without a grant: its fallback share, 0 in its boot quarantine. */
+  ceilingWithoutGrant(): number {
+    return this.#lease.fallback(this.#o.now());
+  }
+
   /** A, the most this member may offer now. */
   ceiling(): number {
     return this.#lease.ceiling(this.#o.now());

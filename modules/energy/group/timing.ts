@@ -40,3 +40,20 @@ export function fallbackShare(limit: number, size: number, min: number): number 
   const s = Math.floor(limit / Math.max(1, size));
   return s >= min ? s : 0;
 }
+
+/** ms between the controller's checks of its heartbeat (modules/j1772/controller.ts, tickMs). */
+export const CONTROLLER_TICK_MS = 10;
+
+/**
+ * s, the heartbeat interval (`$SY interval share`) that makes a member's controller drop to its
+ * fallback share before the coordinator stops counting the member's grant, however long its gateway
+ * stays frozen (docs/energy.md, "A frozen gateway"). A member holds a grant's pilot at most until its
+ * permit ends, send(q) + permitMs·(1 − drift) − marginMs, plus its reaction (within marginMs); the
+ * coordinator keeps granting a silent member while it is fresh, so it counts the grant until at least
+ * send(q) + freshMs − publishMs + permitMs on its clock. A controller whose last pulse came at the
+ * freeze falls back within interval·1000·(1 + drift) + its tick. So the interval must fit in
+ * (freshMs − publishMs)·(1 − drift) − tick: 1485 − 10 ms with the numbers above, 1 s.
+ */
+export function heartbeatSeconds(t: GroupTiming): number {
+  return Math.floor(((t.freshMs - t.publishMs) * (1 - t.drift) - CONTROLLER_TICK_MS) / (1000 * (1 + t.drift)));
+}

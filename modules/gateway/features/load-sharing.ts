@@ -8,7 +8,7 @@
 
 import { GroupMember, type GroupSettings } from '../../energy/group/member';
 import { PeerLink } from '../../energy/group/peer-link';
-import { GROUP_TIMING } from '../../energy/group/timing';
+import { GROUP_TIMING, heartbeatSeconds } from '../../energy/group/timing';
 import type { ServiceDiscovery, WebSocketConnect } from '../../ports';
 import type { Feature, FeatureContext, FeatureFactory } from '../feature';
 import { answer } from '../http-answer';
@@ -303,6 +303,14 @@ class LoadSharing {
           this.#autoStart(true);
         }
       },
+      // While a member: a gateway that stops (a crash that leaves the chip running, a stall) must not
+      // leave its pilot above what the coordinator counts. The controller's own supervision drops it
+      // to what the member may offer with no grant (0 in the boot quarantine: sleep).
+      heartbeat: () => {
+        const m = this.#member;
+        return m ? { interval: heartbeatSeconds(m.timing), current: m.ceilingWithoutGrant() } : undefined;
+      },
+      heartbeatMissed: () => this.#member?.tick(),
       controllerBooted: () => {
         this.#autoStartAsked = -Infinity;
         this.#autoStartAcked = false;

@@ -7,7 +7,7 @@ import { describe, expect, it } from '../harness';
 import { Gateway } from '../../../modules/gateway/gateway';
 import { STANDARD_FEATURES } from '../../../modules/gateway/features/standard';
 import { loadSharingFeature, memberAddresses } from '../../../modules/gateway/features/load-sharing';
-import type { WebSocketConnect } from '../../../modules/ports';
+import type { TimerId, Timers, WebSocketConnect } from '../../../modules/ports';
 import { LinkEnd } from '../../../modules/rapi/link';
 import { quarantineMs, GROUP_TIMING } from '../../../modules/energy/group/timing';
 import { SimStation } from '../../../sim/station';
@@ -15,10 +15,65 @@ import { VirtualClock } from '../../../sim/clock';
 import { MemoryStorage as SimStorage } from '../../../sim/memory-storage';
 import { MemoryStorage, bodyJson, flush, request, settle } from '../gateway/fixtures';
 
+/**
+ * A gateway's timers and input that a test can freeze, as a stalled CPU or a starved event loop
+ * would: nothing of the gateway runs meanwhile; what came due runs when the freeze ends, in order,
+ * a repeating timer once. The controller (a separate chip on the device) is not behind it.
+ */
+class Freezer implements Timers {
+  #until = 0;
+  #due: (() => void)[] = [];
+  constructor(readonly clock: VirtualClock) {}
+
+  get frozen(): boolean {
+    return this.clock.now() < this.#until;
+  }
+
+  freeze(ms: number): void {
+    this.#until = this.clock.now() + ms;
+    this.clock.set(() => {
+      const due = this.#due;
+      this.#due = [];
+      for (const f of due) f();
+    }, ms);
+  }
+
+  /** Runs `f` in the gateway: now, or when the freeze ends. */
+  run(f: () => void): void {
+    if (!this.frozen) f();
+    else if (!this.#due.includes(f)) this.#due.push(f);
+  }
+
+  set(callback: () => void, ms: number): TimerId {
+    const t = { dead: false, id: undefined as TimerId };
+    const f = () => {
+      if (!t.dead) callback();
+    };
+    t.id = this.clock.set(() => this.run(f), ms);
+    return t;
+  }
+
+  repeat(callback: () => void, ms: number): TimerId {
+    const t = { dead: false, id: undefined as TimerId };
+    const f = () => {
+      if (!t.dead) callback();
+    };
+    t.id = this.clock.repeat(() => this.run(f), ms);
+    return t;
+  }
+
+  clear(id: TimerId): void {
+    const t = id as { dead: boolean; id: TimerId };
+    t.dead = true;
+    this.clock.clear(t.id);
+  }
+}
+
 interface Unit {
   name: string;
   station: SimStation;
   gateway: Gateway;
+  freezer: Freezer;
   cut: boolean;
   storage: MemoryStorage;
   controllerStorage: SimStorage;
@@ -36,7 +91,10 @@ function group(n: number, limit: number, stagger = 0) {
     const from = units.find((u) => u.gateway === current);
     const deliver = (text: string) =>
       clock.set(() => {
-        if (open && target && !target.cut && !from?.cut) events.onMessage(text);
+        if (open && target && !target.cut && !from?.cut) {
+          if (from) from.freezer.run(() => events.onMessage(text));
+          else events.onMessage(text);
+        }
       }, 5);
     clock.set(() => {
       if (!target || !open) return events.onClose('no such host');
@@ -53,10 +111,10 @@ function group(n: number, limit: number, stagger = 0) {
     };
   };
   let current: Gateway | undefined;
-  const gatewayOn = (i: number, gw: LinkEnd, storage: MemoryStorage) => {
+  const gatewayOn = (i: number, gw: LinkEnd, storage: MemoryStorage, freezer: Freezer) => {
     const features = [...STANDARD_FEATURES, loadSharingFeature({ connect: (o, e) => ((current = gateway), connect(o, e)) })];
-    const gateway: Gateway = new Gateway({ clock, timers: clock, storage, link: gw, info: { id: `a1b2c3d4e5f${i}`, version: '5.1.0' }, features });
-    gw.onReceive((b) => gateway.receive(b));
+    const gateway: Gateway = new Gateway({ clock, timers: freezer, storage, link: gw, info: { id: `a1b2c3d4e5f${i}`, version: '5.1.0' }, features });
+    gw.onReceive((b) => freezer.run(() => gateway.receive(b)));
     return gateway;
   };
   const build = (i: number, storage: MemoryStorage, controllerStorage: SimStorage) => {
@@ -64,7 +122,8 @@ function group(n: number, limit: number, stagger = 0) {
     const [gw, ctl] = LinkEnd.pair(clock);
     const station = new SimStation({ clock, output: ctl, storage: controllerStorage });
     ctl.onReceive((b) => station.receive(b));
-    return { name, station, gateway: gatewayOn(i, gw, storage), gw, cut: false, storage, controllerStorage };
+    const freezer = new Freezer(clock);
+    return { name, station, gateway: gatewayOn(i, gw, storage, freezer), freezer, gw, cut: false, storage, controllerStorage };
   };
   for (let i = 0; i < n; i++) {
     const storage = new MemoryStorage();
@@ -108,7 +167,7 @@ function group(n: number, limit: number, stagger = 0) {
   const rebootGateway = (i: number) => {
     const u = units[i];
     u.gateway.stop();
-    current = u.gateway = gatewayOn(i, u.gw, u.storage);
+    current = u.gateway = gatewayOn(i, u.gw, u.storage, u.freezer);
     u.gateway.start();
   };
   return { clock, units, run, restart, rebootGateway, stats: () => ({ samples, over, max }), get: (u: Unit, path: string) => settle(clock, u.gateway.http(request('GET', path))).then(bodyJson) };
@@ -185,6 +244,41 @@ describe('load sharing between gateways', () => {
     expect(g.stats().over).toBe(0);
     expect(g.stats().max).toBe(30);
   });
+});
+
+describe('load sharing when a gateway freezes and its controller runs on', () => {
+  // The controller is a separate chip: it keeps its pilot while the gateway stalls. Its heartbeat
+  // supervision ($SY 1 <fallback share>, set by the member) drops it to the share the coordinator
+  // counts once the member is silent, whatever the length of the freeze.
+  for (const ms of [3000, 10000, 60000]) {
+    it(`a charging member's gateway frozen for ${ms / 1000} s: its controller falls back within 1.1 s (to 6 A: heartbeat_current, under the 7 A share), the others rise only after, never over 30 A; it rejoins`, async () => {
+      const g = group(4, 30, 130);
+      await g.run(3000);
+      for (const u of g.units.slice(0, 3)) u.station.ev.plug();
+      await g.run(25000);
+      expect(g.units.map((u) => u.station.pilot.offer)).toEqual([10, 10, 10, 0]);
+      const hb = g.units[2].station.controller.heartbeat;
+      expect([hb.interval, hb.fallback]).toEqual([1, 6]);
+      const frozen = g.units[2];
+      frozen.freezer.freeze(ms);
+      let fellAt = -1;
+      for (let t = 0; t < ms; t += 10) {
+        await g.run(10);
+        if (fellAt < 0 && frozen.station.pilot.offer <= 6) fellAt = t;
+      }
+      expect(fellAt).toBeGreaterThanOrEqual(0);
+      expect(fellAt).toBeLessThanOrEqual(1100);
+      if (ms >= 10000) {
+        // The others share what the coordinator no longer counts: 30 − 7.
+        expect(g.units[0].station.pilot.offer + g.units[1].station.pilot.offer).toBe(23);
+        expect(frozen.station.pilot.offer).toBe(6);
+      }
+      await g.run(30000);
+      expect(g.units.map((u) => u.station.pilot.offer)).toEqual([10, 10, 10, 0]);
+      expect(g.stats().over).toBe(0);
+      expect(g.stats().max).toBe(30);
+    });
+  }
 });
 
 describe('load sharing: what a member says its EV wants', () => {

@@ -100,8 +100,11 @@ describe('the target as RAPI commands', () => {
   it('"disabled" pauses with $FS, or $FD when pause_uses_disabled; "active" wakes with $FE', () => {
     expect(commandsFor({ state: 'disabled' }, snapshot({}), { pauseUsesDisabled: false })).toEqual([{ command: 'FS', params: [] }]);
     expect(commandsFor({ state: 'disabled' }, snapshot({}), { pauseUsesDisabled: true })).toEqual([{ command: 'FD', params: [] }]);
-    expect(commandsFor({ state: 'active' }, snapshot({ state: 254 }), { pauseUsesDisabled: false })).toEqual([{ command: 'FE', params: [] }]);
-    expect(commandsFor({ state: 'active' }, snapshot({ state: 255 }), { pauseUsesDisabled: false })).toEqual([{ command: 'FE', params: [] }]);
+    // Waking always writes the current first, even the one the snapshot shows: a heartbeat
+    // acknowledgement while asleep restores the controller's configured current unseen.
+    const wake = [{ command: 'SC', params: [32, 'V'] }, { command: 'FE', params: [] }];
+    expect(commandsFor({ state: 'active' }, snapshot({ state: 254 }), { pauseUsesDisabled: false })).toEqual(wake);
+    expect(commandsFor({ state: 'active' }, snapshot({ state: 255 }), { pauseUsesDisabled: false })).toEqual(wake);
     // already there: nothing to send
     expect(commandsFor({ state: 'disabled' }, snapshot({ state: 254 }), { pauseUsesDisabled: true })).toEqual([]);
     expect(commandsFor({ state: 'active' }, snapshot({ state: 3 }), { pauseUsesDisabled: false })).toEqual([]);

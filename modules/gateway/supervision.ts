@@ -1,0 +1,118 @@
+// The gateway's side of the controller's heartbeat supervision (`$SY`,
+// reference/openevse.md §2.13): it keeps the controller set to the
+// supervision the gateway wants (`$SY interval current`), pulses (`$SY`)
+// often enough that a live gateway never misses, and when a pulse was missed
+// (the reply's trigger is 2: the gateway stalled, or the link did) it
+// recovers through the gateway, which decides what must happen around the
+// acknowledgement (`$SY 165`): the controller restores its configured
+// current on it, which a load-sharing member must not offer.
+//
+// Pulses go out at a quarter of the interval, at most once a second (OpenEVSE's
+// gateway: `$SY 5 6` and a pulse a second), so a live gateway misses only
+// when it stops for three quarters of the interval.
+
+import type { TimerId, Timers } from '../ports';
+import { isReply, type RapiClient } from './rapi-client';
+
+/** `$SY 165` (0xA5) acknowledges a missed pulse. */
+export const HEARTBEAT_ACK = 165;
+/** The reply's trigger when a pulse was missed and not yet acknowledged. */
+const MISSED = 2;
+
+export interface HeartbeatSetting {
+  /** s, 0 = off. */
+  interval: number;
+  /** A the controller falls back to on a miss (our controller: under 6 A it sleeps). */
+  current: number;
+}
+
+export interface SupervisionOptions {
+  client: RapiClient;
+  timers: Timers;
+  /** What the controller should be set to, read at every beat. */
+  wanted(): HeartbeatSetting;
+  /** Whether the controller answers (the monitor has read it). */
+  ready(): boolean;
+  /** A pulse was missed: run `acknowledge` (it sends `$SY 165`) with whatever must surround it. */
+  recover(acknowledge: () => Promise<unknown>): Promise<void>;
+  log?(line: string): void;
+}
+
+/** ms between pulses for an interval of `interval` s: a quarter of it, 100 … 1000 ms. */
+export function pulsePeriod(interval: number): number {
+  return interval > 0 ? Math.max(100, Math.min(1000, Math.floor((interval * 1000) / 4))) : 1000;
+}
+
+export class Supervision {
+  readonly #o: SupervisionOptions;
+  #timer?: TimerId;
+  #period = 0;
+  /** The controller's setting as its last `$SY` reply said; undefined until one came. */
+  #set?: HeartbeatSetting;
+  #busy = false;
+
+  constructor(options: SupervisionOptions) {
+    this.#o = options;
+  }
+
+  start(): void {
+    this.#schedule(pulsePeriod(this.#o.wanted().interval));
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) this.#o.timers.clear(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** The controller (re)booted or reconnected: its setting is read again from the next reply. */
+  forget(): void {
+    this.#set = undefined;
+  }
+
+  /** Called at every beat, and at once when the wanted setting may have changed. */
+  beat(): void {
+    const want = this.#o.wanted();
+    const period = pulsePeriod(want.interval);
+    if (period !== this.#period && this.#timer !== undefined) this.#schedule(period);
+    if (this.#busy || !this.#o.ready()) return;
+    const set = this.#set;
+    if (!set || set.interval !== want.interval || set.current !== want.current) {
+      if (set || want.interval > 0) void this.#send([want.interval, want.current]);
+      return;
+    }
+    if (want.interval > 0) void this.#send([]);
+  }
+
+  #schedule(period: number): void {
+    if (this.#timer !== undefined) this.#o.timers.clear(this.#timer);
+    this.#period = period;
+    this.#timer = this.#o.timers.repeat(() => this.beat(), period);
+  }
+
+  async #send(params: number[]): Promise<void> {
+    this.#busy = true;
+    try {
+      const r = await this.#o.client.send('SY', params, 'poll');
+      // `$OK|$NK interval amps trigger`: a refused pulse still says why.
+      if (!isReply(r) || r.params.length < 3) return;
+      const [interval, current, trigger] = r.params.map((p) => parseInt(p, 10));
+      this.#set = { interval, current };
+      if (trigger === MISSED) {
+        this.#o.log?.(`heartbeat: the controller missed our pulse (${interval} s): recovering`);
+        await this.#o.recover(() => this.#o.client.send('SY', [HEARTBEAT_ACK], 'claims'));
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+}
+
+/** The strictest of the gateway's own setting and the features' needs: the shortest interval in force, and with it the lowest current. */
+export function strictest(own: HeartbeatSetting, needs: readonly (HeartbeatSetting | undefined)[]): HeartbeatSetting {
+  let out = own;
+  for (const n of needs) {
+    if (!n || n.interval <= 0) continue;
+    out = out.interval > 0 ? { interval: Math.min(out.interval, n.interval), current: Math.min(out.current, n.current) } : n;
+  }
+  return out;
+}
