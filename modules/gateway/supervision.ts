@@ -75,12 +75,22 @@ export class Supervision {
     const period = pulsePeriod(want.interval);
     if (period !== this.#period && this.#timer !== undefined) this.#schedule(period);
     if (this.#busy || !this.#o.ready()) return;
-    const set = this.#set;
-    if (!set || set.interval !== want.interval || set.current !== want.current) {
-      if (set || want.interval > 0) void this.#send([want.interval, want.current]);
-      return;
+    void this.#run(want);
+  }
+
+  /**
+   * A pulse first whenever the controller supervises: setting it anew would clear a miss unseen
+   * (and leave a controller asleep that only the recovery wakes); then the setting, if it differs.
+   */
+  async #run(want: HeartbeatSetting): Promise<void> {
+    this.#busy = true;
+    try {
+      if (this.#set && this.#set.interval > 0 && (await this.#send([]))) return;
+      const set = this.#set;
+      if (set ? set.interval !== want.interval || set.current !== want.current : want.interval > 0) await this.#send([want.interval, want.current]);
+    } finally {
+      this.#busy = false;
     }
-    if (want.interval > 0) void this.#send([]);
   }
 
   #schedule(period: number): void {
@@ -89,21 +99,17 @@ export class Supervision {
     this.#timer = this.#o.timers.repeat(() => this.beat(), period);
   }
 
-  async #send(params: number[]): Promise<void> {
-    this.#busy = true;
-    try {
-      const r = await this.#o.client.send('SY', params, 'poll');
-      // `$OK|$NK interval amps trigger`: a refused pulse still says why.
-      if (!isReply(r) || r.params.length < 3) return;
-      const [interval, current, trigger] = r.params.map((p) => parseInt(p, 10));
-      this.#set = { interval, current };
-      if (trigger === MISSED) {
-        this.#o.log?.(`heartbeat: the controller missed our pulse (${interval} s): recovering`);
-        await this.#o.recover(() => this.#o.client.send('SY', [HEARTBEAT_ACK], 'claims'));
-      }
-    } finally {
-      this.#busy = false;
-    }
+  /** Sends `$SY params`; true when the reply said a pulse was missed (and the recovery ran). */
+  async #send(params: number[]): Promise<boolean> {
+    const r = await this.#o.client.send('SY', params, 'poll');
+    // `$OK|$NK interval amps trigger`: a refused pulse still says why.
+    if (!isReply(r) || r.params.length < 3) return false;
+    const [interval, current, trigger] = r.params.map((p) => parseInt(p, 10));
+    this.#set = { interval, current };
+    if (trigger !== MISSED || params.length !== 0) return false;
+    this.#o.log?.(`heartbeat: the controller missed our pulse (${interval} s): recovering`);
+    await this.#o.recover(() => this.#o.client.send('SY', [HEARTBEAT_ACK], 'claims'));
+    return true;
   }
 }
 

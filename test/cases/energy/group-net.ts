@@ -1,12 +1,18 @@
 // A simulated LAN for load-sharing members on the virtual clock: each message
 // reaches each other member after a random delay, or is lost, or is dropped
 // because one end is partitioned; members crash and boot again with a new
-// boot id. Each member's pilot follows its ceiling after an actuation lag,
-// and the test reads the pilots, so the invariant is checked on offers, not
-// on intentions.
+// boot id. Each member is a gateway and a controller, as on the device
+// (two chips): the gateway's ceiling reaches the controller's pilot after an
+// actuation lag, and the controller runs on when the gateway stalls, with
+// the real heartbeat supervision (modules/j1772/heartbeat.ts) the member sets
+// up: `$SY 1 <fallback share>`, a pulse every 250 ms, a 10 ms control tick.
+// The test reads the pilots, so the invariant is checked on offers, not on
+// intentions.
 
 import { GroupMember, type GroupSettings } from '../../../modules/energy/group/member';
-import { GROUP_TIMING } from '../../../modules/energy/group/timing';
+import { CONTROLLER_TICK_MS, GROUP_TIMING, heartbeatSeconds } from '../../../modules/energy/group/timing';
+import { Heartbeat, Trigger } from '../../../modules/j1772/heartbeat';
+import { pulsePeriod } from '../../../modules/gateway/supervision';
 import { VirtualClock } from '../../../sim/clock';
 
 export interface NetOptions {
@@ -23,6 +29,8 @@ export interface NetOptions {
   lag?: number;
   rotationMs?: number;
   evMax?: number;
+  /** The controller's heartbeat supervision (default true); false: a frozen gateway's pilot stays where it was. */
+  heartbeat?: boolean;
 }
 
 export interface Node {
@@ -40,8 +48,14 @@ export interface Node {
   pilot: number;
   boots: number;
   publisher?: unknown;
-  /** Until this time the member's whole process is frozen (a starved event loop, a stalled CPU): nothing of it runs, its pilot stays. */
+  /** Until this time the member's gateway is frozen (a starved event loop, a stalled CPU): none of its timers or messages run; its controller runs on. */
   stalledUntil: number;
+  /** The controller's supervision of its gateway. */
+  heartbeat: Heartbeat;
+  /** The controller slept on a missed pulse (its fallback is under 6 A). */
+  heartbeatSlept?: boolean;
+  /** Times the controller fell back on a missed pulse (not counting the repeats while unacknowledged). */
+  fallbacks: number;
 }
 
 export class Net {
@@ -55,10 +69,25 @@ export class Net {
   violations = 0;
 
   constructor(o: NetOptions) {
-    this.o = { seed: 1, maxDelay: 50, loss: 0, lag: 20, rotationMs: 60000, evMax: 32, ...o };
+    this.o = { seed: 1, maxDelay: 50, loss: 0, lag: 20, rotationMs: 60000, evMax: 32, heartbeat: true, ...o };
     this.#seed = this.o.seed;
     this.settings = { group: 'garage', key: 'a shared group key', limit: o.limit, size: o.size, min: 6, rotationMs: this.o.rotationMs };
-    for (let i = 0; i < o.size; i++) this.nodes.push({ id: `evse-${i + 1}`, up: false, partitioned: false, island: 0, slowBy: 0, wants: true, pilot: 0, boots: 0, stalledUntil: 0 });
+    for (let i = 0; i < o.size; i++) {
+      this.nodes.push({ id: `evse-${i + 1}`, up: false, partitioned: false, island: 0, slowBy: 0, wants: true, pilot: 0, boots: 0, stalledUntil: 0, heartbeat: new Heartbeat(0, 0, 0), fallbacks: 0 });
+    }
+    // The controllers' control loop: every 10 ms, whatever their gateways do.
+    this.clock.repeat(() => {
+      const now = this.clock.now();
+      for (const n of this.nodes) {
+        const before = n.heartbeat.trigger;
+        if (!n.up || !n.heartbeat.expired(now)) continue;
+        if (before !== Trigger.Missed) n.fallbacks++;
+        if (n.heartbeat.fallback < 6) {
+          n.pilot = 0;
+          n.heartbeatSlept = true;
+        } else n.pilot = Math.min(n.pilot, n.heartbeat.fallback);
+      }
+    }, CONTROLLER_TICK_MS);
     for (let i = 0; i < (o.running ?? o.size); i++) this.boot(i);
   }
 
@@ -77,7 +106,7 @@ export class Net {
     this.clock.set(run, ms);
   }
 
-  /** Member i's process freezes for `ms` from now. */
+  /** Member i's gateway freezes for `ms` from now (its controller runs on). */
   stall(i: number, ms: number): void {
     const n = this.nodes[i];
     n.stalledUntil = Math.max(n.stalledUntil, this.clock.now() + ms);
@@ -88,6 +117,8 @@ export class Net {
     n.up = true;
     n.boots++;
     n.pilot = 0;
+    n.heartbeatSlept = false;
+    n.heartbeat = new Heartbeat(0, 0, this.clock.now());
     const member = new GroupMember({
       id: n.id,
       boot: `b${n.boots}-${Math.floor(this.rand() * 1e9)}`,
@@ -97,14 +128,41 @@ export class Net {
       offer: () => n.pilot,
       onCeiling: () => follow(),
     });
-    // The pilot follows the ceiling (and the EV's wish) after the actuation lag.
+    // The gateway's command ($SC/$FS/$FE) reaches the controller after the actuation lag, frozen
+    // gateway or not. While a missed pulse is unacknowledged the controller holds its fallback.
     const follow = () => {
       const offer = n.wants && member.ceiling() >= 6 ? Math.min(member.ceiling(), this.o.evMax) : 0;
-      this.#on(n, () => {
-        if (n.member === member) n.pilot = offer;
+      this.clock.set(() => {
+        if (n.member !== member) return;
+        const h = n.heartbeat;
+        n.pilot = h.trigger === Trigger.Missed ? (n.heartbeatSlept ? 0 : Math.min(offer, h.fallback)) : offer;
       }, this.o.lag);
     };
     n.member = member;
+    // The gateway's side of the supervision (modules/gateway/supervision.ts): `$SY interval share`
+    // when it changes, a pulse every 250 ms; on a miss it pauses, acknowledges and re-applies its
+    // ceiling (the claims pass writes the current before waking).
+    const interval = heartbeatSeconds(member.timing);
+    const supervise = () => {
+      if (n.member !== member || !n.up) return;
+      if (this.o.heartbeat) {
+        const want = member.ceilingWithoutGrant();
+        const h = n.heartbeat;
+        this.clock.set(() => {
+          if (n.member !== member) return;
+          const now = this.clock.now();
+          // A pulse first when it supervises (setting it anew would clear a miss unseen), then the setting.
+          if (h.interval > 0 && !h.pulse(now)) {
+            n.pilot = 0;
+            h.acknowledge(now);
+            n.heartbeatSlept = false;
+            follow();
+          } else if (h.interval !== interval || h.fallback !== want) h.configure(interval, want, now);
+        }, 1);
+      }
+      this.#on(n, supervise, pulsePeriod(interval));
+    };
+    this.#on(n, supervise, 0);
     const tick = () => {
       if (n.member !== member || !n.up) return;
       const msg = member.publish();

@@ -4,7 +4,7 @@
 // checked every virtual millisecond.
 import { describe, expect, it } from '../harness';
 import { divide } from '../../../modules/energy/group/share';
-import { fallbackShare, quarantineMs, GROUP_TIMING } from '../../../modules/energy/group/timing';
+import { fallbackShare, heartbeatSeconds, quarantineMs, GROUP_TIMING } from '../../../modules/energy/group/timing';
 import { Net } from './group-net';
 import { Coordinator } from '../../../modules/energy/group/coordinator';
 import { Lease } from '../../../modules/energy/group/lease';
@@ -171,13 +171,14 @@ describe('load-sharing group on a simulated LAN', () => {
   }
 });
 
-describe('load sharing when timers fire late (a member\'s whole process stalls: no timer, no message, no pilot change)', () => {
+describe('load sharing when a gateway freezes (no timer, no message) and its controller runs on', () => {
   // Leases end by the time elapsed (`now` at each use), never by a timer having fired: a member
   // that wakes from a stall does not take a grant that arrived meanwhile after its permit, and the
-  // coordinator's counts run on its own clock. What a stall can break is the pilot itself: frozen
-  // with the process, it holds the last grant while the coordinator's count of it runs out.
-  function frozen(stall: number): Net {
-    const net = new Net({ size: 4, limit: 40, seed: 3, maxDelay: 50, lag: 50 });
+  // coordinator's counts run on its own clock. What a stall could break is the pilot: the controller
+  // holds the last grant while the coordinator's count of it runs out. Its heartbeat supervision
+  // ($SY 1 <share>) drops it to the share before that count ends (docs/energy.md, "A frozen gateway").
+  function frozen(stall: number, heartbeat = true): Net {
+    const net = new Net({ size: 4, limit: 40, seed: 3, maxDelay: 50, lag: 50, heartbeat });
     net.nodes[2].wants = false;
     net.nodes[3].wants = false;
     net.run(quarantineMs(GROUP_TIMING) + 15000);
@@ -195,14 +196,56 @@ describe('load sharing when timers fire late (a member\'s whole process stalls: 
     expect(net.maxSum).toBe(40);
   });
 
-  it('the bound: frozen for 5 s, its pilot outlives the coordinator\'s count of it (documented in docs/energy.md)', () => {
-    const net = frozen(5000);
+  for (const stall of [5000, 10000, 60000]) {
+    it(`frozen 40 times for ${stall / 1000} s: its controller falls back to the 10 A share each time, the other rises to 30 A, never over the limit`, () => {
+      const net = frozen(stall);
+      expect(net.violations).toBe(0);
+      expect(net.maxSum).toBe(40);
+      expect(net.nodes[1].fallbacks).toBe(40);
+      expect(net.nodes.map((n) => n.pilot)).toEqual([20, 20, 0, 0]);
+    });
+  }
+
+  it('without the supervision (the bound before it): frozen for 5 s, its pilot outlives the coordinator\'s count of it', () => {
+    const net = frozen(5000, false);
     expect(net.violations).toBeGreaterThan(0);
     expect(net.maxSum).toBe(50);
   });
 
+  it('the interval: 1 s, from (freshMs − publishMs)·(1 − drift) − the 10 ms control tick = 1475 ms of room at 1 % drift', () => {
+    expect(heartbeatSeconds(GROUP_TIMING)).toBe(1);
+    expect(heartbeatSeconds({ ...GROUP_TIMING, freshMs: 3600 })).toBe(3);
+  });
+
+  for (const [seed, limit] of [[5, 30], [11, 20], [13, 40]]) {
+    it(`storm (seed ${seed}, ${limit} A) with every member's gateway freezing for 0.5–30 s at random, plus delays, loss, partitions, crashes: no millisecond over the limit`, () => {
+      const net = new Net({ size: 4, limit, seed, maxDelay: 1000, loss: 0.05, lag: 50, rotationMs: 20000 });
+      let freezes = 0;
+      for (let step = 0; step < 40; step++) {
+        const i = Math.floor(net.rand() * 4);
+        const r = net.rand();
+        const n = net.nodes[i];
+        if (r < 0.05) {
+          if (n.up) net.crash(i);
+          else net.boot(i);
+        } else if (r < 0.15) n.partitioned = !n.partitioned;
+        else if (r < 0.3) n.wants = !n.wants;
+        else if (r < 0.8) {
+          net.stall(i, 500 + Math.floor(net.rand() * 29500));
+          freezes++;
+        }
+        net.run(1000 + Math.floor(net.rand() * 8000));
+      }
+      expect(freezes).toBeGreaterThan(10);
+      expect(net.nodes.reduce((a, n) => a + n.fallbacks, 0)).toBeGreaterThan(5);
+      expect(net.samples).toBeGreaterThan(150000);
+      expect(net.violations).toBe(0);
+      expect(net.maxSum).toBeLessThanOrEqual(limit);
+    });
+  }
+
   for (const seed of [7, 42]) {
-    it(`storm (seed ${seed}, 30 A) with every member stalling up to 2 s at random, four times in each 1–9 s step: no millisecond over the limit`, () => {
+    it(`storm (seed ${seed}, 30 A) with every member's gateway stalling up to 2 s at random, four times in each 1–9 s step: no millisecond over the limit`, () => {
       const net = new Net({ size: 4, limit: 30, seed, maxDelay: 1500, loss: 0.1, lag: 50, rotationMs: 20000 });
       for (let step = 0; step < 60; step++) {
         const i = Math.floor(net.rand() * 4);
