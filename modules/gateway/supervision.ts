@@ -75,7 +75,7 @@ export class Supervision {
     const period = pulsePeriod(want.interval);
     if (period !== this.#period && this.#timer !== undefined) this.#schedule(period);
     if (this.#busy || !this.#o.ready()) return;
-    void this.#run(want);
+    this.#run(want).catch((e: unknown) => this.#o.log?.(`heartbeat: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   /**
