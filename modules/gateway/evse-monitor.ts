@@ -1,6 +1,6 @@
 // What the gateway knows about the controller, and how it keeps that fresh:
 // the probe ($GV), the settings read after a connect or a `$AB` boot, the
-// heartbeat set-up ($SY interval current; supervision.ts pulses), and the
+// heartbeat set-up ($SY interval current; `Supervision` below pulses), and the
 // poll schedule. Async `$AT` frames update the state at once.
 //
 // The schedule runs on a 1 s tick. Each tick sends at
@@ -252,7 +252,7 @@ export class EvseMonitor {
       const gv = await this.#poll('GV');
       if (!gv) return false;
       const hb = this.#options.heartbeat();
-      // Setting it clears a miss from before we (re)connected; supervision.ts keeps it set and pulses.
+      // Setting it clears a miss from before we (re)connected; `Supervision` keeps it set and pulses.
       if (hb.interval > 0) await this.#poll('SY', [hb.interval, hb.current]);
       for (const cmd of ['GE', 'GC', 'GA', 'GF', 'GU', 'GP', 'GS', 'GG']) await this.#poll(cmd);
       // Read before a boot that came meanwhile: not ready on that; the read after it (finally) decides.
@@ -427,4 +427,130 @@ export class EvseMonitor {
     this.#pending = {};
     this.#options.onChange?.(changed, reason);
   }
+}
+
+// ---------------------------------------------------------------------------
+// The gateway's side of the controller's heartbeat supervision (`$SY`,
+// reference/openevse.md §2.13): it keeps the controller set to the
+// supervision the gateway wants (`$SY interval current`), pulses (`$SY`)
+// often enough that a live gateway never misses, and when a pulse was missed
+// (the reply's trigger is 2: the gateway stalled, or the link did) it
+// recovers through the gateway, which decides what must happen around the
+// acknowledgement (`$SY 165`): the controller restores its configured
+// current on it, which a load-sharing member must not offer.
+//
+// Pulses go out at a quarter of the interval, at most once a second (OpenEVSE's
+// gateway: `$SY 5 6` and a pulse a second), so a live gateway misses only
+// when it stops for three quarters of the interval.
+//
+// Here rather than in a file of its own: every module the firmware imports must be
+// preloaded by name in manifest.json (test/node/moddable/firmware.test.ts).
+
+/** `$SY 165` (0xA5) acknowledges a missed pulse. */
+export const HEARTBEAT_ACK = 165;
+/** The reply's trigger when a pulse was missed and not yet acknowledged. */
+const MISSED = 2;
+
+export interface HeartbeatSetting {
+  /** s, 0 = off. */
+  interval: number;
+  /** A the controller falls back to on a miss (our controller: under 6 A it sleeps). */
+  current: number;
+}
+
+export interface SupervisionOptions {
+  client: RapiClient;
+  timers: Timers;
+  /** What the controller should be set to, read at every beat. */
+  wanted(): HeartbeatSetting;
+  /** Whether the controller answers (the monitor has read it). */
+  ready(): boolean;
+  /** A pulse was missed: run `acknowledge` (it sends `$SY 165`) with whatever must surround it. */
+  recover(acknowledge: () => Promise<unknown>): Promise<void>;
+  log?(line: string): void;
+}
+
+/** ms between pulses for an interval of `interval` s: a quarter of it, 100 … 1000 ms. */
+export function pulsePeriod(interval: number): number {
+  return interval > 0 ? Math.max(100, Math.min(1000, Math.floor((interval * 1000) / 4))) : 1000;
+}
+
+export class Supervision {
+  readonly #o: SupervisionOptions;
+  #timer?: TimerId;
+  #period = 0;
+  /** The controller's setting as its last `$SY` reply said; undefined until one came. */
+  #set?: HeartbeatSetting;
+  #busy = false;
+
+  constructor(options: SupervisionOptions) {
+    this.#o = options;
+  }
+
+  start(): void {
+    this.#schedule(pulsePeriod(this.#o.wanted().interval));
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) this.#o.timers.clear(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** The controller (re)booted or reconnected: its setting is read again from the next reply. */
+  forget(): void {
+    this.#set = undefined;
+  }
+
+  /** Called at every beat, and at once when the wanted setting may have changed. */
+  beat(): void {
+    const want = this.#o.wanted();
+    const period = pulsePeriod(want.interval);
+    if (period !== this.#period && this.#timer !== undefined) this.#schedule(period);
+    if (this.#busy || !this.#o.ready()) return;
+    this.#run(want).catch((e: unknown) => this.#o.log?.(`heartbeat: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  /**
+   * A pulse first whenever the controller supervises: setting it anew would clear a miss unseen
+   * (and leave a controller asleep that only the recovery wakes); then the setting, if it differs.
+   */
+  async #run(want: HeartbeatSetting): Promise<void> {
+    this.#busy = true;
+    try {
+      if (this.#set && this.#set.interval > 0 && (await this.#send([]))) return;
+      const set = this.#set;
+      if (set ? set.interval !== want.interval || set.current !== want.current : want.interval > 0) await this.#send([want.interval, want.current]);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #schedule(period: number): void {
+    if (this.#timer !== undefined) this.#o.timers.clear(this.#timer);
+    this.#period = period;
+    this.#timer = this.#o.timers.repeat(() => this.beat(), period);
+  }
+
+  /** Sends `$SY params`; true when the reply said a pulse was missed (and the recovery ran). */
+  async #send(params: number[]): Promise<boolean> {
+    const r = await this.#o.client.send('SY', params, 'poll');
+    // `$OK|$NK interval amps trigger`: a refused pulse still says why.
+    if (!isReply(r) || r.params.length < 3) return false;
+    const [interval, current, trigger] = r.params.map((p) => parseInt(p, 10));
+    this.#set = { interval, current };
+    if (trigger !== MISSED || params.length !== 0) return false;
+    this.#o.log?.(`heartbeat: the controller missed our pulse (${interval} s): recovering`);
+    await this.#o.recover(() => this.#o.client.send('SY', [HEARTBEAT_ACK], 'claims'));
+    return true;
+  }
+}
+
+/** The strictest of the gateway's own setting and the features' needs: the shortest interval in force, and with it the lowest current. */
+export function strictest(own: HeartbeatSetting, needs: readonly (HeartbeatSetting | undefined)[]): HeartbeatSetting {
+  let out = own;
+  for (const n of needs) {
+    if (!n || n.interval <= 0) continue;
+    out = out.interval > 0 ? { interval: Math.min(out.interval, n.interval), current: Math.min(out.current, n.current) } : n;
+  }
+  return out;
 }

@@ -12,7 +12,7 @@
 import { GroupMember, type GroupSettings } from '../../../modules/energy/group/member';
 import { CONTROLLER_TICK_MS, GROUP_TIMING, heartbeatSeconds } from '../../../modules/energy/group/timing';
 import { Heartbeat, Trigger } from '../../../modules/j1772/heartbeat';
-import { pulsePeriod } from '../../../modules/gateway/supervision';
+import { pulsePeriod } from '../../../modules/gateway/evse-monitor';
 import { VirtualClock } from '../../../sim/clock';
 
 export interface NetOptions {
@@ -139,7 +139,7 @@ export class Net {
       }, this.o.lag);
     };
     n.member = member;
-    // The gateway's side of the supervision (modules/gateway/supervision.ts): `$SY interval share`
+    // The gateway's side of the supervision (`Supervision`, modules/gateway/evse-monitor.ts): `$SY interval share`
     // when it changes, a pulse every 250 ms; on a miss it pauses, acknowledges and re-applies its
     // ceiling (the claims pass writes the current before waking).
     const interval = heartbeatSeconds(member.timing);
