@@ -3,20 +3,22 @@
 // the sum of those worst cases within the circuit limit.
 //
 // For member j at time t, the worst case (`exposure`) is the largest of
-//   g               for each grant to j sent at T with T + permitMs > t
+//   g               for each grant to j sent at T with T + C > t
 //   min(g, s)       for each grant sent at T with T + permitMs + restrictMs > t
 //   s               unless j has echoed a grant of ours sent at T with
-//                   T + restrictMs > t + permitMs + marginMs (before the new
+//                   T + restrictMs > t + C + marginMs (before the new
 //                   grants end, j cannot reach its fallback)
+// where C = grantCountMs (timing.ts): how long a member may offer a grant,
+// its permit plus, should its gateway freeze, its controller's heartbeat.
 // and a member never heard of is counted at s. New grants may raise j above
 // its exposure only out of the headroom L − Σ exposure; lowering is free.
-// A coordinator grants nothing until it has held a majority for permitMs
+// A coordinator grants nothing until it has held a majority for C
 // (the grants of any earlier coordinator have then lapsed) and its own boot
 // quarantine is over (it has forgotten what it granted in a past life).
 
 import { divide } from './share';
 import type { Grant } from './message';
-import { quarantineMs, type GroupTiming } from './timing';
+import { grantCountMs, quarantineMs, type GroupTiming } from './timing';
 
 export interface CoordinatorOptions {
   timing: GroupTiming;
@@ -81,19 +83,20 @@ export class Coordinator {
     return this.#leaderSince !== undefined;
   }
 
-  /** A, the most member `id` (now in boot `boot`) may be offering at some moment before `now + permitMs`. */
+  /** A, the most member `id` (now in boot `boot`) may be offering at some moment before `now + grantCountMs`. */
   exposure(id: string, boot: string | undefined, now: number): number {
     const t = this.#o.timing;
+    const count = grantCountMs(t);
     const s = this.#o.fallback();
     let worst = 0;
     for (const h of this.#history) {
       const g = h.grants.get(id);
       if (!g) continue;
-      if (h.at + t.permitMs > now) worst = Math.max(worst, g.g);
+      if (h.at + count > now) worst = Math.max(worst, g.g);
       if (h.at + t.permitMs + t.restrictMs * (1 + t.drift) > now) worst = Math.max(worst, Math.min(g.g, s));
     }
     const e = this.#echoGrant.get(id);
-    if (!e || e.boot !== boot || e.at + t.restrictMs <= now + t.permitMs + t.marginMs) worst = Math.max(worst, s);
+    if (!e || e.boot !== boot || e.at + t.restrictMs <= now + count + t.marginMs) worst = Math.max(worst, s);
     return worst;
   }
 
@@ -113,7 +116,7 @@ export class Coordinator {
       return undefined;
     }
     this.#leaderSince ??= now;
-    if (now < this.#leaderSince + t.permitMs || now - o.bootAt < quarantineMs(t)) {
+    if (now < this.#leaderSince + grantCountMs(t) || now - o.bootAt < quarantineMs(t)) {
       this.#history.push({ seq, at: now, grants: new Map() });
       return undefined;
     }
@@ -155,7 +158,7 @@ export class Coordinator {
 
   #prune(now: number): void {
     const t = this.#o.timing;
-    const keep = t.permitMs + t.restrictMs * (1 + t.drift) + t.marginMs + t.publishMs;
+    const keep = Math.max(grantCountMs(t), t.permitMs + t.restrictMs * (1 + t.drift)) + t.marginMs + t.publishMs;
     while (this.#history.length > 0 && this.#history[0].at + keep < now) this.#history.shift();
   }
 }

@@ -43,6 +43,20 @@ export function fallbackShare(limit: number, size: number, min: number): number 
 
 /** ms between the controller's checks of its heartbeat (modules/j1772/controller.ts, tickMs). */
 export const CONTROLLER_TICK_MS = 10;
+/** ms a heartbeat pulse may be on the wire (RAPI at 115 200 Bd, a few frames ahead of it). */
+export const PULSE_WIRE_MS = 50;
+
+/**
+ * ms the coordinator counts a grant in full after sending it: as long as the member may offer it,
+ * frozen gateway or not. The member holds it at most until its permit ends plus its reaction,
+ * send(q) + permitMs·(1 − drift) on its clock, q sent before the grant; if its gateway froze just
+ * then, its controller falls back within the last pulse's wire time + the heartbeat interval ×
+ * (1 + drift) + its tick. Measured on the coordinator's clock (1 − drift): 4 081 ms by default.
+ */
+export function grantCountMs(t: GroupTiming): number {
+  const held = t.permitMs * (1 - t.drift) + PULSE_WIRE_MS + heartbeatSeconds(t) * 1000 * (1 + t.drift) + CONTROLLER_TICK_MS;
+  return Math.ceil(held / (1 - t.drift));
+}
 
 /**
  * s, the heartbeat interval (`$SY interval share`) that makes a member's controller drop to its

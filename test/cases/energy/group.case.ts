@@ -4,7 +4,7 @@
 // checked every virtual millisecond.
 import { describe, expect, it } from '../harness';
 import { divide } from '../../../modules/energy/group/share';
-import { fallbackShare, heartbeatSeconds, quarantineMs, GROUP_TIMING } from '../../../modules/energy/group/timing';
+import { fallbackShare, grantCountMs, heartbeatSeconds, quarantineMs, GROUP_TIMING } from '../../../modules/energy/group/timing';
 import { Net } from './group-net';
 import { Coordinator } from '../../../modules/energy/group/coordinator';
 import { Lease } from '../../../modules/energy/group/lease';
@@ -206,15 +206,40 @@ describe('load sharing when a gateway freezes (no timer, no message) and its con
     });
   }
 
-  it('without the supervision (the bound before it): frozen for 5 s, its pilot outlives the coordinator\'s count of it', () => {
-    const net = frozen(5000, false);
+  it('without the supervision: frozen for 8 s, its pilot outlives the coordinator\'s count of it', () => {
+    const net = frozen(8000, false, 5);
     expect(net.violations).toBeGreaterThan(0);
     expect(net.maxSum).toBe(50);
   });
 
-  it('the interval: 1 s, from (freshMs − publishMs)·(1 − drift) − the 10 ms control tick = 1475 ms of room at 1 % drift', () => {
+  it('the interval: 1 s, from (freshMs − publishMs)·(1 − drift) − the 10 ms control tick = 1475 ms of room at 1 % drift; a grant counts in full for (2 970 + 50 + 1 010 + 10) / 0.99 = 4 081 ms', () => {
     expect(heartbeatSeconds(GROUP_TIMING)).toBe(1);
     expect(heartbeatSeconds({ ...GROUP_TIMING, freshMs: 3600 })).toBe(3);
+    expect(grantCountMs(GROUP_TIMING)).toBe(4081);
+  });
+
+  it('a member cut off and frozen at the end of its permit while the coordinator stalls 2.0–2.2 s: its controller falls back before the coordinator counts it at its share', () => {
+    // The coordinator's count of a grant must not depend on the coordinator's own punctuality: with
+    // a 3 s count, 6 of these 24 runs reached 50 A on 40 A for 30 ms (and 6 of 375 in a wider sweep).
+    let runs = 0;
+    let over = 0;
+    for (let delta = 1650; delta <= 1825; delta += 25) {
+      for (let stall = 2000; stall <= 2200; stall += 100) {
+        const net = new Net({ size: 4, limit: 40, seed: 3, maxDelay: 50, lag: 50 });
+        net.nodes[2].wants = false;
+        net.nodes[3].wants = false;
+        net.run(quarantineMs(GROUP_TIMING) + 15000);
+        net.nodes[1].partitioned = true;
+        net.stall(0, stall);
+        net.run(delta);
+        net.stall(1, 20000);
+        net.run(8000);
+        runs++;
+        over += net.violations;
+      }
+    }
+    expect(runs).toBe(24);
+    expect(over).toBe(0);
   });
 
   for (const [seed, limit] of [[5, 30], [11, 20], [13, 40]]) {
@@ -271,6 +296,7 @@ describe('load sharing when a gateway freezes (no timer, no message) and its con
 describe('load-sharing rules, one at a time', () => {
   const t = GROUP_TIMING;
   const q = quarantineMs(t);
+  const c4 = grantCountMs(t);
   function coordinator() {
     return new Coordinator({ timing: t, id: 'a', boot: 'A', bootAt: 0, limit: () => 40, size: () => 4, min: () => 6, fallback: () => 10, rotationMs: () => 60000 });
   }
@@ -309,7 +335,7 @@ describe('load-sharing rules, one at a time', () => {
     c.observe('c', 'C', 'a', undefined);
     // Not yet echoed: fallback.
     expect(c.exposure('b', 'B', 0)).toBe(10);
-    // Three votes of four: majority; grants only after permitMs of leadership and the coordinator's own quarantine.
+    // Three votes of four: majority; grants only after grantCountMs of leadership and the coordinator's own quarantine.
     const start = q;
     c.observe('b', 'B', 'a', undefined);
     let g = c.grants(start, 1, true, known, []);
@@ -318,8 +344,8 @@ describe('load-sharing rules, one at a time', () => {
     c.observe('b', 'B', 'a', { boot: 'A', seq: 1 });
     c.observe('c', 'C', 'a', { boot: 'A', seq: 1 });
     g = c.grants(start + 100, 2, true, known, [{ id: 'b', boot: 'B', want: 0, seq: 5 }]);
-    expect(g).toBeUndefined(); // leader wait: permitMs after gaining the majority
-    const at = start + 100 + t.permitMs;
+    expect(g).toBeUndefined(); // leader wait: grantCountMs after gaining the majority
+    const at = start + 100 + c4;
     c.observe('b', 'B', 'a', { boot: 'A', seq: 2 });
     c.observe('c', 'C', 'a', { boot: 'A', seq: 2 });
     g = c.grants(at, 3, true, known, [{ id: 'b', boot: 'B', want: 0, seq: 6 }]);
@@ -327,14 +353,14 @@ describe('load-sharing rules, one at a time', () => {
     // b echoes the grant: exposure drops to the grant (0), until its echo is too old to hold it below.
     c.observe('b', 'B', 'a', { boot: 'A', seq: 3 });
     expect(c.exposure('b', 'B', at + 1)).toBe(0);
-    const lastSafe = at + t.restrictMs - t.permitMs - t.marginMs - 1;
+    const lastSafe = at + t.restrictMs - c4 - t.marginMs - 1;
     expect(c.exposure('b', 'B', lastSafe)).toBe(0);
     expect(c.exposure('b', 'B', lastSafe + 1)).toBe(10);
     // A new boot of b: what it echoed in its past life holds nothing.
     expect(c.exposure('b', 'B2', at + 1)).toBe(10);
   });
 
-  it('exposure: a grant counts in full for permitMs after it was sent, then as min(g, fallback) for restrictMs × 1.01 more', () => {
+  it('exposure: a grant counts in full for grantCountMs (4 081 ms) after it was sent, then as min(g, fallback) for restrictMs × 1.01 more', () => {
     const c = coordinator();
     const known = new Map<string, string | undefined>([['a', 'A'], ['b', 'B'], ['c', 'C']]);
     c.observe('b', 'B', 'a', undefined);
@@ -342,7 +368,7 @@ describe('load-sharing rules, one at a time', () => {
     c.observe('b', 'B', 'a', { boot: 'A', seq: 1 });
     c.observe('c', 'C', 'a', { boot: 'A', seq: 1 });
     c.grants(q + 1, 2, true, known, []);
-    const at = q + 1 + t.permitMs;
+    const at = q + 1 + c4;
     c.observe('b', 'B', 'a', { boot: 'A', seq: 2 });
     c.observe('c', 'C', 'a', { boot: 'A', seq: 2 });
     const everyone = (want: number, seq: number) => [
@@ -359,7 +385,7 @@ describe('load-sharing rules, one at a time', () => {
     g = c.grants(at + 500, 4, true, known, everyone(32, 10));
     expect(g?.b.g).toBe(30);
     echo(4);
-    expect(c.exposure('b', 'B', at + 500 + t.permitMs - 1)).toBe(30);
-    expect(c.exposure('b', 'B', at + 500 + t.permitMs)).toBe(10);
+    expect(c.exposure('b', 'B', at + 500 + c4 - 1)).toBe(30);
+    expect(c.exposure('b', 'B', at + 500 + c4)).toBe(10);
   });
 });
