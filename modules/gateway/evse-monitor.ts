@@ -475,13 +475,19 @@ export function pulsePeriod(interval: number): number {
   return interval > 0 ? Math.max(100, Math.min(1000, Math.floor((interval * 1000) / 4))) : 1000;
 }
 
+const NO_PARAMS: number[] = [];
+
+// No async functions here: a pulse is in flight most of the time, and each level of async would hold
+// a suspended frame and its promises on the device (docs/moddable.md, "Memory").
 export class Supervision {
   readonly #o: SupervisionOptions;
   #timer?: TimerId;
   #period = 0;
-  /** The controller's setting as its last `$SY` reply said; undefined until one came. */
-  #set?: HeartbeatSetting;
+  /** The controller's setting as its last `$SY` reply said; −1 until one came. */
+  #interval = -1;
+  #current = -1;
   #busy = false;
+  #want: HeartbeatSetting = { interval: 0, current: 0 };
 
   constructor(options: SupervisionOptions) {
     this.#o = options;
@@ -498,50 +504,61 @@ export class Supervision {
 
   /** The controller (re)booted or reconnected: its setting is read again from the next reply. */
   forget(): void {
-    this.#set = undefined;
-  }
-
-  /** Called at every beat, and at once when the wanted setting may have changed. */
-  beat(): void {
-    const want = this.#o.wanted();
-    const period = pulsePeriod(want.interval);
-    if (period !== this.#period && this.#timer !== undefined) this.#schedule(period);
-    if (this.#busy || !this.#o.ready()) return;
-    this.#run(want).catch((e: unknown) => this.#o.log?.(`heartbeat: ${e instanceof Error ? e.message : String(e)}`));
+    this.#interval = -1;
   }
 
   /**
-   * A pulse first whenever the controller supervises: setting it anew would clear a miss unseen
-   * (and leave a controller asleep that only the recovery wakes); then the setting, if it differs.
+   * Called at every beat, and at once when the wanted setting may have changed. A pulse first
+   * whenever the controller supervises: setting it anew would clear a miss unseen (and leave a
+   * controller asleep that only the recovery wakes); then the setting, if it differs.
    */
-  async #run(want: HeartbeatSetting): Promise<void> {
+  beat(): void {
+    const want = (this.#want = this.#o.wanted());
+    const period = pulsePeriod(want.interval);
+    if (period !== this.#period && this.#timer !== undefined) this.#schedule(period);
+    if (this.#busy || !this.#o.ready()) return;
     this.#busy = true;
-    try {
-      if (this.#set && this.#set.interval > 0 && (await this.#send([]))) return;
-      const set = this.#set;
-      if (set ? set.interval !== want.interval || set.current !== want.current : want.interval > 0) await this.#send([want.interval, want.current]);
-    } finally {
-      this.#busy = false;
-    }
+    const sent = this.#interval > 0 ? this.#o.client.send('SY', NO_PARAMS, 'poll').then(this.#pulsed) : this.#configure();
+    sent.then(this.#idle, this.#failed);
   }
+
+  readonly #idle = (): void => {
+    this.#busy = false;
+  };
+
+  readonly #failed = (e: unknown): void => {
+    this.#busy = false;
+    this.#o.log?.(`heartbeat: ${e instanceof Error ? e.message : String(e)}`);
+  };
+
+  /** A pulse answered: a miss is recovered, else the setting is corrected if it differs. */
+  readonly #pulsed = (r: RapiResult): Promise<unknown> => {
+    if (this.#read(r) !== MISSED) return this.#configure();
+    this.#o.log?.(`heartbeat: the controller missed our pulse (${this.#interval} s): recovering`);
+    return this.#o.recover(this.#acknowledge);
+  };
+
+  readonly #acknowledge = (): Promise<RapiResult> => this.#o.client.send('SY', [HEARTBEAT_ACK], 'claims');
+
+  #configure(): Promise<unknown> {
+    const want = this.#want;
+    const known = this.#interval >= 0;
+    if (known ? this.#interval === want.interval && this.#current === want.current : want.interval <= 0) return Promise.resolve();
+    return this.#o.client.send('SY', [want.interval, want.current], 'poll').then(this.#read);
+  }
+
+  /** `$OK|$NK interval amps trigger` (a refused pulse still says why): the setting noted, the trigger returned. */
+  readonly #read = (r: RapiResult): number => {
+    if (!isReply(r) || r.params.length < 3) return 0;
+    this.#interval = parseInt(r.params[0], 10);
+    this.#current = parseInt(r.params[1], 10);
+    return parseInt(r.params[2], 10);
+  };
 
   #schedule(period: number): void {
     if (this.#timer !== undefined) this.#o.timers.clear(this.#timer);
     this.#period = period;
     this.#timer = this.#o.timers.repeat(() => this.beat(), period);
-  }
-
-  /** Sends `$SY params`; true when the reply said a pulse was missed (and the recovery ran). */
-  async #send(params: number[]): Promise<boolean> {
-    const r = await this.#o.client.send('SY', params, 'poll');
-    // `$OK|$NK interval amps trigger`: a refused pulse still says why.
-    if (!isReply(r) || r.params.length < 3) return false;
-    const [interval, current, trigger] = r.params.map((p) => parseInt(p, 10));
-    this.#set = { interval, current };
-    if (trigger !== MISSED || params.length !== 0) return false;
-    this.#o.log?.(`heartbeat: the controller missed our pulse (${interval} s): recovering`);
-    await this.#o.recover(() => this.#o.client.send('SY', [HEARTBEAT_ACK], 'claims'));
-    return true;
   }
 }
 
