@@ -152,6 +152,11 @@ export class EvseMonitor {
   /** Polls written or queued and not yet answered. */
   #outstanding = 0;
   #pending: Partial<EvseSnapshot> = {};
+  /**
+   * A `Supervision` (below) pulses and recovers instead of this tick: only when a feature needs
+   * supervision (load sharing), so the firmware, which has none, holds no more than it did.
+   */
+  supervised = false;
 
   constructor(options: EvseMonitorOptions) {
     this.#client = options.client;
@@ -284,6 +289,7 @@ export class EvseMonitor {
       return;
     }
     const n = this.#ticks++;
+    if (!this.supervised && this.#options.heartbeat().interval > 0) void this.#poll('SY');
     if (this.#outstanding > 2) return; // the link is behind; do not pile up
     if (this.#snapshot.state === STATE_CHARGING) void this.#poll('GG');
     // One slow poll per tick, spread over 30 s; while charging also the
@@ -404,6 +410,10 @@ export class EvseMonitor {
         this.#setNumber('heartbeatInterval', v[0]);
         this.#setNumber('heartbeatCurrent', v[1]);
         this.#setNumber('heartbeatTrigger', v[2]);
+        if (!this.supervised && sent.length === 0 && v[2] === 2) {
+          // A pulse was missed (the link stalled); say we are back so full current returns.
+          void this.#poll('SY', [HEARTBEAT_ACK]);
+        }
         break;
       }
     }

@@ -72,7 +72,8 @@ export class Gateway {
   readonly config: ConfigStore;
   readonly crashLog: CrashLog;
   readonly arbiter: Arbiter;
-  readonly supervision: Supervision;
+  /** Only when a feature needs heartbeat supervision (load sharing); the monitor pulses otherwise. */
+  readonly supervision?: Supervision;
   readonly telemetry = new Telemetry();
   readonly inputs: Inputs;
   readonly features: readonly Feature[];
@@ -126,7 +127,7 @@ export class Gateway {
       },
       onLink: (up) => this.log(up ? 'rapi: controller connected' : 'rapi: controller not answering'),
       onBoot: () => {
-        this.supervision.forget();
+        this.supervision?.forget();
         this.#each((f) => f.controllerBooted?.());
       },
       onEvent: (type, params) => this.log(`rapi: event $${type} ${params.join(' ')}`),
@@ -141,31 +142,34 @@ export class Gateway {
       timers: options.timers,
     });
 
-    this.supervision = new Supervision({
-      client: this.client,
-      timers: options.timers,
-      wanted: () => this.#heartbeat(),
-      ready: () => this.monitor.ready,
-      log,
-      // Between claims passes. A feature that supervises (load sharing) must never see the
-      // configured current the acknowledgement restores: the controller is paused first, and the
-      // pass after writes the current before it wakes it (charge-target.ts).
-      // It wakes the controller after unless a claim pauses it, or it slept before the miss (one
-      // whose fallback is under 6 A slept because of the miss: that one is woken too).
-      recover: (acknowledge) => {
-        const pause = this.features.some((f) => f.heartbeat?.());
-        const state = this.monitor.snapshot.state;
-        const wasActive = (state !== 254 && state !== 255) || this.#heartbeat().current < 6;
-        return this.arbiter.between(async () => {
-          this.#each((f) => f.heartbeatMissed?.());
-          if (pause) await this.client.send('FS', [], 'claims');
-          await acknowledge();
-          await this.monitor.read('GE', 'GS');
-        }, pause && wasActive);
-      },
-    });
     const system = systemFeature(new SystemView(this));
     this.features = [system, ...(options.features ?? STANDARD_FEATURES)].map((make) => this.#compose(make));
+    if (this.features.some((f) => f.heartbeat !== undefined)) {
+      this.monitor.supervised = true;
+      this.supervision = new Supervision({
+        client: this.client,
+        timers: options.timers,
+        wanted: () => this.#heartbeat(),
+        ready: () => this.monitor.ready,
+        log,
+        // Between claims passes. A feature that supervises (load sharing) must never see the
+        // configured current the acknowledgement restores: the controller is paused first, and the
+        // pass after writes the current before it wakes it (charge-target.ts).
+        // It wakes the controller after unless a claim pauses it, or it slept before the miss (one
+        // whose fallback is under 6 A slept because of the miss: that one is woken too).
+        recover: (acknowledge) => {
+          const pause = this.features.some((f) => f.heartbeat?.());
+          const state = this.monitor.snapshot.state;
+          const wasActive = (state !== 254 && state !== 255) || this.#heartbeat().current < 6;
+          return this.arbiter.between(async () => {
+            this.#each((f) => f.heartbeatMissed?.());
+            if (pause) await this.client.send('FS', [], 'claims');
+            await acknowledge();
+            await this.monitor.read('GE', 'GS');
+          }, pause && wasActive);
+        },
+      });
+    }
     const extra: Record<string, ConfigSpec> = {};
     for (const f of this.features) Object.assign(extra, f.config ?? {});
     this.config = new ConfigStore({ storage: options.storage, id: this.#id, extra, log });
@@ -210,7 +214,7 @@ export class Gateway {
     this.log(`gateway ${this.#options.info?.version ?? ''} boot ${this.crashLog.current.boot_count} (${this.crashLog.current.reset_reason_str})`);
     this.#each((f) => f.start?.());
     this.monitor.start();
-    this.supervision.start();
+    this.supervision?.start();
     this.#applyMqtt();
     this.#beat = this.#timers.repeat(() => this.#saveBeat(false), HEARTBEAT_SAVE_MS);
   }
@@ -219,7 +223,7 @@ export class Gateway {
     if (!this.#running) return;
     this.#running = false;
     this.monitor.stop();
-    this.supervision.stop();
+    this.supervision?.stop();
     this.arbiter.stop();
     this.#each((f) => f.stop?.());
     this.ws.closeAll();
@@ -337,7 +341,10 @@ export class Gateway {
   configChanged(keys: readonly string[]): void {
     if (keys.some((k) => k.startsWith('mqtt_') || k === 'hostname')) this.#applyMqtt();
     this.#each((f) => f.configChanged?.(keys));
-    this.supervision.beat();
+    if (this.supervision) this.supervision.beat();
+    else if (keys.some((k) => k === 'heartbeat_interval' || k === 'heartbeat_current')) {
+      void this.client.send('SY', [this.config.get('heartbeat_interval'), this.config.get('heartbeat_current')], 'config');
+    }
     this.telemetry.update();
   }
 
