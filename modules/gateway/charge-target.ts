@@ -188,12 +188,19 @@ export class ChargeTarget {
     return this.#write({ commands, key, claimed, next: 0, refused: false, lost: false });
   }
 
-  /** Writes the pass's commands one after the other, then settles it. */
-  #write(p: Pass): Promise<void> | undefined {
+  /** Writes the pass's commands one after the other, then settles it; resolves when it is settled. */
+  #write(p: Pass): Promise<void> {
+    // One promise for the pass, the writes by callback: a promise per write,
+    // each resolved with the next, held a chain of them on the device's heap
+    // while the link answered (docs/moddable.md, "Memory").
+    return new Promise<void>((resolve, reject) => this.#writeNext(p, resolve, reject));
+  }
+
+  #writeNext(p: Pass, done: () => void, failed: (e: unknown) => void): void {
     const o = this.#options;
     if (p.next < p.commands.length) {
       const c = p.commands[p.next++];
-      return o.client.send(c.command, c.params, 'claims').then((r) => {
+      o.client.request(c.command, c.params, 'claims', (r) => {
         // Only the controller's NK is final (until something changes); a write the
         // link lost says nothing about the controller, so it is retried.
         if (!(isReply(r) && r.ok)) {
@@ -201,12 +208,23 @@ export class ChargeTarget {
           else p.lost = true;
           o.log?.(`claims: $${c.command} ${c.params.join(' ')} ${isReply(r) ? 'refused' : r.error}`);
         }
-        return this.#write(p);
+        this.#writeNext(p, done, failed);
       });
+      return;
     }
     this.#refused = p.refused ? p.key : '';
-    if (p.commands.length) return Promise.resolve(o.written?.(p.commands)).then(() => this.#settle(p));
+    if (p.commands.length) {
+      const written = o.written?.(p.commands);
+      if (written) {
+        written.then(() => {
+          this.#settle(p);
+          done();
+        }, failed);
+        return;
+      }
+    }
     this.#settle(p);
+    done();
   }
 
   #settle(p: Pass): void {

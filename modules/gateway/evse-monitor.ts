@@ -289,39 +289,50 @@ export class EvseMonitor {
       return;
     }
     const n = this.#ticks++;
-    if (!this.supervised && this.#options.heartbeat().interval > 0) void this.#poll('SY');
+    if (!this.supervised && this.#options.heartbeat().interval > 0) this.#pollThen('SY', []);
     if (this.#outstanding > 2) return; // the link is behind; do not pile up
-    if (this.#snapshot.state === STATE_CHARGING) void this.#poll('GG');
+    if (this.#snapshot.state === STATE_CHARGING) this.#pollThen('GG', []);
     // One slow poll per tick, spread over 30 s; while charging also the
     // session time ($GS) every 5 s and the energy ($GU) every 10 s.
     const slot = n % 30;
     const charging = this.#snapshot.state === STATE_CHARGING;
     const slow = SLOW_POLLS[slot];
-    if (slow) void this.#poll(slow);
-    if (charging && slow !== 'GS' && slot % 5 === 0) void this.#poll('GS');
-    if (charging && slow !== 'GU' && slot % 10 === 5) void this.#poll('GU');
+    if (slow) this.#pollThen(slow, []);
+    if (charging && slow !== 'GS' && slot % 5 === 0) this.#pollThen('GS', []);
+    if (charging && slow !== 'GU' && slot % 10 === 5) this.#pollThen('GU', []);
     // Temperature decides the throttle while charging: every 10 s then.
-    if (charging && slow !== 'GP' && slot % 10 === 0) void this.#poll('GP');
+    if (charging && slow !== 'GP' && slot % 10 === 0) this.#pollThen('GP', []);
     this.#emit('poll');
   }
 
   /** Sends a poll-priority command, folds the reply into the snapshot, returns its params. */
   #poll(command: string, params: (string | number)[] = []): Promise<string[] | undefined> {
+    return new Promise((resolve) => this.#pollThen(command, params, resolve));
+  }
+
+  /**
+   * `#poll` without a promise, for the tick's polls that nothing waits on
+   * (a promise and its reaction per poll in flight held about 30 slots on the
+   * device's heap). The reply is folded as it arrives: an `$AT` before it in
+   * the same bytes has counted in `#notified` (the fold does not undo it), one
+   * after it is applied after it.
+   */
+  #pollThen(command: string, params: (string | number)[], then?: (p: string[] | undefined) => void): void {
     this.#outstanding++;
     const notified = this.#notified;
-    // The client never rejects (rapi-client.ts send).
-    return this.#client.send(command, params, 'poll').then((r) => {
+    this.#client.request(command, params, 'poll', (r) => {
       this.#outstanding--;
-      return this.#answered(command, params, r, notified);
+      const p = this.#answered(command, params, r, notified);
+      then?.(p);
     });
   }
 
   #answered(command: string, params: (string | number)[], r: RapiResult, notified: number): string[] | undefined {
     if (!isReply(r) || !r.ok) return undefined;
-    // The reply is folded a promise turn after it arrived: an $AT in the same
-    // chunk of bytes has been applied already and is at least as new (every
-    // later change brings its own $AT), so the reply must not undo it, e.g.
-    // a "$GS 00" read during a $FE leaving the state unknown for good.
+    // The reply is folded as it arrives. An $AT that came after the command
+    // was sent is at least as new (every later change brings its own $AT), so
+    // the reply must not undo it, e.g. a "$GS 00" read during a $FE leaving
+    // the state unknown for good; one later in the same bytes is applied after.
     this.#fresher = this.#notified !== notified;
     try {
       this.#fold(command, params, r.params);

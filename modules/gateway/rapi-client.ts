@@ -209,21 +209,29 @@ export class RapiClient {
 
   /** Queues one command; resolves with the reply or a failure, never rejects. */
   send(command: string, params: readonly (string | number)[] = [], source: Source = 'http'): Promise<RapiResult> {
-    if (this.#closed) return Promise.resolve({ error: 'RAPI_RESPONSE_CLOSED' });
+    return new Promise<RapiResult>((resolve) => this.request(command, params, source, resolve));
+  }
+
+  /**
+   * `send` for callers inside the gateway that go on from the reply: `done` is
+   * called once, with the reply or a failure (at once for a command refused
+   * before the link). No promise is made: each one waiting for the link held
+   * about 15 slots on the device's heap (docs/moddable.md, "Memory").
+   */
+  request(command: string, params: readonly (string | number)[], source: Source, done: (r: RapiResult) => void): void {
+    if (this.#closed) return done({ error: 'RAPI_RESPONSE_CLOSED' });
     let strings: string[];
     try {
       strings = params.map(String);
       // Encode once now so a malformed or over-long command fails here, not on the wire.
       const bytes = encodeBytes(command, strings, { seq: this.#sequence === 'off' ? undefined : 255 });
-      if (bytes.length - 1 > this.#maxLength) return Promise.resolve({ error: 'RAPI_RESPONSE_CMD_TOO_LONG' });
+      if (bytes.length - 1 > this.#maxLength) return done({ error: 'RAPI_RESPONSE_CMD_TOO_LONG' });
     } catch {
-      return Promise.resolve({ error: 'RAPI_RESPONSE_INVALID_COMMAND' });
+      return done({ error: 'RAPI_RESPONSE_INVALID_COMMAND' });
     }
-    return new Promise<RapiResult>((resolve) => {
-      const queued = this.#queue.push(source === 'user' ? 'http' : source, { command: command.toUpperCase(), params: strings, resolve });
-      if (!queued) return resolve({ error: 'RAPI_RESPONSE_QUEUE_FULL' });
-      this.#pump();
-    });
+    const queued = this.#queue.push(source === 'user' ? 'http' : source, { command: command.toUpperCase(), params: strings, resolve: done });
+    if (!queued) return done({ error: 'RAPI_RESPONSE_QUEUE_FULL' });
+    this.#pump();
   }
 
   /**
