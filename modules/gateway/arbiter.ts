@@ -16,7 +16,7 @@ export interface ArbiterOptions {
   snapshot(): Readonly<EvseSnapshot>;
   pauseUsesDisabled(): boolean;
   /** Re-reads what accepted writes changed. */
-  written?(): Promise<unknown>;
+  written?(done: () => void): void;
   log?(line: string): void;
   /** For retrying writes the controller does not show (charge-target.ts). */
   timers?: Timers;
@@ -42,7 +42,7 @@ export class Arbiter {
       client: options.client,
       snapshot: options.snapshot,
       pauseUsesDisabled: options.pauseUsesDisabled,
-      written: options.written,
+      written: options.written && ((_, done) => options.written!(done)),
       log: options.log,
       timers: options.timers,
     });

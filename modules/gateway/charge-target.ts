@@ -66,7 +66,7 @@ export interface ChargeTargetOptions {
   snapshot(): Readonly<EvseSnapshot>;
   pauseUsesDisabled(): boolean;
   /** After writes the controller accepted: re-read what they changed (not every controller notifies). */
-  written?(commands: RapiCommand[]): Promise<unknown>;
+  written?(commands: RapiCommand[], done: () => void): void;
   log?(line: string): void;
   /**
    * For retries: a write the link lost (timeout, full queue, closed) or one
@@ -193,10 +193,10 @@ export class ChargeTarget {
     // One promise for the pass, the writes by callback: a promise per write,
     // each resolved with the next, held a chain of them on the device's heap
     // while the link answered (docs/moddable.md, "Memory").
-    return new Promise<void>((resolve, reject) => this.#writeNext(p, resolve, reject));
+    return new Promise<void>((resolve) => this.#writeNext(p, resolve));
   }
 
-  #writeNext(p: Pass, done: () => void, failed: (e: unknown) => void): void {
+  #writeNext(p: Pass, done: () => void): void {
     const o = this.#options;
     if (p.next < p.commands.length) {
       const c = p.commands[p.next++];
@@ -208,20 +208,17 @@ export class ChargeTarget {
           else p.lost = true;
           o.log?.(`claims: $${c.command} ${c.params.join(' ')} ${isReply(r) ? 'refused' : r.error}`);
         }
-        this.#writeNext(p, done, failed);
+        this.#writeNext(p, done);
       });
       return;
     }
     this.#refused = p.refused ? p.key : '';
-    if (p.commands.length) {
-      const written = o.written?.(p.commands);
-      if (written) {
-        written.then(() => {
-          this.#settle(p);
-          done();
-        }, failed);
-        return;
-      }
+    if (p.commands.length && o.written) {
+      o.written(p.commands, () => {
+        this.#settle(p);
+        done();
+      });
+      return;
     }
     this.#settle(p);
     done();

@@ -231,15 +231,17 @@ export class EvseMonitor {
 
   /** Reads these now (e.g. `GS`, `GE` after a write changed them); resolves when answered. */
   read(...commands: string[]): Promise<void> {
-    return this.#readFrom(commands, 0);
+    return new Promise((resolve) => this.readThen(commands, resolve));
   }
 
-  // Promises passed on, not async functions (read and #poll are on the ESP32
-  // profile's peak path: a suspended async function holds its frame and two
-  // more promises while the link answers).
-  #readFrom(commands: string[], i: number): Promise<void> {
-    if (i >= commands.length) return Promise.resolve();
-    return this.#poll(commands[i]).then(() => this.#readFrom(commands, i + 1));
+  /**
+   * `read` by callback, one command after the other: the claims pass re-reads
+   * through it after its writes, on the ESP32 profile's peak path, where a
+   * promise per command held about 30 slots (docs/moddable.md, "Memory").
+   */
+  readThen(commands: readonly string[], done: () => void, i = 0): void {
+    if (i >= commands.length) return done();
+    this.#pollThen(commands[i], [], () => this.readThen(commands, done, i + 1));
   }
 
   /** Reads everything now (after a reconnect of the UART, or on request). */

@@ -137,7 +137,7 @@ export class Gateway {
       client: this.client,
       snapshot: () => this.monitor.snapshot,
       pauseUsesDisabled: () => this.config.get('pause_uses_disabled'),
-      written: () => this.monitor.read('GS', 'GE'),
+      written: (done) => this.monitor.readThen(['GS', 'GE'], done),
       log,
       timers: options.timers,
     });

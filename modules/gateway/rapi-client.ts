@@ -271,7 +271,7 @@ export class RapiClient {
     this.#inFlight = undefined;
     // Nothing answers a closed client: /status must not say the link is up.
     this.#setConnected(false);
-    for (const p of all) p.resolve({ error: 'RAPI_RESPONSE_CLOSED' });
+    for (const p of all) this.#deliver(p, { error: 'RAPI_RESPONSE_CLOSED' });
   }
 
   /** Drops a partial frame, e.g. after the UART was reopened. */
@@ -315,7 +315,7 @@ export class RapiClient {
     this.#holdUntil = this.#clock.now() + this.#guard;
     this.#setConnected(false);
     this.#options.onTraffic?.('drop', `timeout: ${p.command}`);
-    p.resolve({ error: 'RAPI_RESPONSE_TIMEOUT' });
+    this.#deliver(p, { error: 'RAPI_RESPONSE_TIMEOUT' });
     this.#pump();
   }
 
@@ -364,8 +364,18 @@ export class RapiClient {
     this.#success++;
     this.#lastReplyAt = this.#clock.now();
     this.#setConnected(true);
-    p.resolve(m.seq === undefined ? { ok: m.ok, params: m.params, raw: text, text } : sequencedReply(m.ok, m.params, text));
+    this.#deliver(p, m.seq === undefined ? { ok: m.ok, params: m.params, raw: text, text } : sequencedReply(m.ok, m.params, text));
     this.#pump();
+  }
+
+  // A `request` callback runs inside the link's frame handling: one that throws
+  // must not stop the queue (the pump after it would not run).
+  #deliver(p: Pending, r: RapiResult): void {
+    try {
+      p.resolve(r);
+    } catch (e) {
+      this.#options.onTraffic?.('drop', `reply handler of $${p.command} failed: ${(e as Error)?.message ?? e}`);
+    }
   }
 
   #setConnected(on: boolean): void {
