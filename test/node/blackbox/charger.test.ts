@@ -164,11 +164,14 @@ for (const host of hosts) {
       }
     });
 
-    describe('/ws', () => {
+    describe('/ws', { timeout: 180_000 }, () => {
       const open: WsClient[] = [];
       /** A client that has its first message; one refused as one too many (1013) tries again, as it is told to. */
+      // Known defect (docs/moddable.md, "/ws on the device"): under CI load the simulator has kept a
+      // closed client's place until the ping that ends it (15–30 s) instead of at its close, so a
+      // new client is refused with 1013 that long; 40 s lets the case check that the place comes back.
       const connect = async (headers?: Record<string, string>) => {
-        for (const end = Date.now() + 10_000; ; ) {
+        for (const end = Date.now() + 40_000; ; ) {
           const c = await openWs(charger.url, headers);
           const first = await Promise.race([c.next(() => true, 10_000, 'the first message').then(() => undefined), c.closed]);
           if (!first) {
