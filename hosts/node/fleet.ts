@@ -16,6 +16,7 @@ import { STANDARD_FEATURES } from '../../modules/gateway/features/standard';
 import type { ChargePoint } from '../../modules/ocpp/charge-point';
 import { LinkEnd } from '../../modules/rapi/link';
 import { MemoryStorage } from '../../sim/memory-storage';
+import { mulberry32 } from '../../sim/random';
 import { SimStation } from '../../sim/station';
 import { NodeClock } from './clock';
 import type { CsmsView } from './csms';
@@ -38,17 +39,6 @@ interface Charger {
   timer?: NodeJS.Timeout;
 }
 
-/** Mulberry32: a small seeded PRNG, so a run can be repeated. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function options(argv: string[]): FleetOptions {
   const { values } = parseArgs({
@@ -148,7 +138,7 @@ async function main(): Promise<void> {
   const url = o.csms ?? csms!.url;
   gc();
   const mem0 = process.memoryUsage();
-  const rnd = random(o.seed);
+  const rnd = mulberry32(o.seed);
   const chargers: Charger[] = [];
   const started = Date.now();
   for (let i = 0; i < o.chargers; i++) {

@@ -14,18 +14,8 @@ import { OverCurrentCheck, type OverCurrentOptions } from '../../../modules/j177
 import { PeriodicChecks } from '../../../modules/j1772/periodic-checks';
 import { StuckRelayCheck } from '../../../modules/j1772/stuck-relay';
 import { OverTemperatureCheck } from '../../../modules/j1772/temperature';
+import { mulberry32 } from '../../../sim/random';
 
-/** A small deterministic PRNG (mulberry32), so a failure replays from its seed on Node and on XS. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function definition(overCurrent: OverCurrentOptions | false): FaultSupervisor {
   const checks: SafetyCheck[] = [new GfciLevelCheck(), new GroundCheck(), new StuckRelayCheck()];
@@ -37,7 +27,7 @@ function definition(overCurrent: OverCurrentOptions | false): FaultSupervisor {
 const FLAG_BITS = [Feature.GroundCheckDisabled, Feature.StuckRelayCheckDisabled, Feature.OverCurrentCheckDisabled, Feature.TemperatureCheckDisabled, Feature.DiodeCheckDisabled];
 
 function runSequence(seed: number, overCurrent: OverCurrentOptions | false, steps: number): { faults: Record<number, number> } {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const a = definition(overCurrent);
   const b = new FaultSupervisor(new PeriodicChecks({ overCurrent }), new RetryPolicy());

@@ -1,0 +1,15 @@
+/**
+ * Mulberry32: a small seeded PRNG, so a random run (a storm, a fleet's
+ * timings) replays from its seed, on Node and on XS alike. Returns numbers
+ * in [0, 1).
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
