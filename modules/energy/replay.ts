@@ -11,7 +11,7 @@
 
 import { Claims, type EvseProperties } from '../gateway/claims';
 import { targetCurrent } from '../gateway/charge-target';
-import type { EvseSnapshot } from '../gateway/evse-monitor';
+import type { EvseSnapshot } from '../gateway/evse-snapshot';
 import { ampsToDuty } from '../j1772/pilot';
 import { VirtualClock } from '../../sim/clock';
 import { SimEv, type Generator } from '../../sim/ev';

@@ -7,7 +7,7 @@
 
 import { ChargeTarget, activeState } from './charge-target';
 import { Claims, type ClaimState, type EvseProperties } from './claims';
-import type { EvseSnapshot } from './evse-monitor';
+import type { EvseSnapshot } from './evse-snapshot';
 import type { RapiClient } from './rapi-client';
 import type { Timers } from '../ports';
 

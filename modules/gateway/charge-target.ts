@@ -14,7 +14,7 @@ import type { TimerId, Timers } from '../ports';
 import type { RapiClient } from './rapi-client';
 import { isReply } from './rapi-client';
 import type { ClaimState, Claims, EvseProperties } from './claims';
-import type { EvseSnapshot } from './evse-monitor';
+import type { EvseSnapshot } from './evse-snapshot';
 
 const STATE_SLEEPING = 254;
 const STATE_DISABLED = 255;

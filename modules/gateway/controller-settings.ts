@@ -4,7 +4,7 @@
 // The gateway reads them over RAPI (evse-monitor.ts) and writes them back with
 // the commands here; pure functions, no I/O.
 
-import type { EvseSnapshot } from './evse-monitor';
+import type { EvseSnapshot } from './evse-snapshot';
 
 /** ECF flag bits of `$GE`, set when a check is turned off; and the `$FF` letter that turns it on and off. */
 export const CHECKS: readonly { key: string; short: string; bit: number; feature: string }[] = [

@@ -5,7 +5,7 @@
 import type { Clock, Storage, Timers } from '../ports';
 import type { Claim, ClaimState, EvseProperties, Target } from './claims';
 import type { ConfigValue } from './config-store';
-import type { EvseSnapshot } from './evse-monitor';
+import type { EvseSnapshot } from './evse-snapshot';
 import type { Feature, FeatureContext } from './feature';
 import type { Inputs } from './inputs';
 import type { RapiClient } from './rapi-client';

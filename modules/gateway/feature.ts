@@ -8,7 +8,7 @@
 import type { Clock, HttpRequest, HttpResponse, Storage, Timers } from '../ports';
 import type { ConfigSpec, ConfigValue } from './config-store';
 import type { Claim, ClaimState, EvseProperties, Target } from './claims';
-import type { EvseSnapshot } from './evse-monitor';
+import type { EvseSnapshot } from './evse-snapshot';
 import type { RapiClient } from './rapi-client';
 import type { Json } from './status';
 import type { Inputs } from './inputs';

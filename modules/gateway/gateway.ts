@@ -14,7 +14,8 @@ import { ConfigStore, type ConfigKey, type ConfigSpec, type ConfigValue } from '
 import { ConsoleBuffer } from './console-buffer';
 import { configDocument, updateConfig, type ConfigAnswer } from './config-api';
 import { CrashLog } from './crash-log';
-import { EvseMonitor, strictest, Supervision, type HeartbeatSetting } from './evse-monitor';
+import { EvseMonitor } from './evse-monitor';
+import { strictest, Supervision, type HeartbeatSetting } from './supervision';
 import type { Feature, FeatureFactory } from './feature';
 import { Context } from './feature-context';
 import { STANDARD_FEATURES } from './features/standard';

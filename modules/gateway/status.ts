@@ -5,7 +5,7 @@
 // `pilot` in A, `voltage` in V, `session_energy` Wh, `total_energy` kWh,
 // `wattsec` Ws, `watthour` Wh. docs/api.md lists every field.
 
-import { STATE_CHARGING, type EvseSnapshot } from './evse-monitor';
+import { STATE_CHARGING, type EvseSnapshot } from './evse-snapshot';
 
 /** EVSE states that mean "not offering charge" (OpenEVSE `status: disabled`). */
 const STATE_SLEEPING = 254;

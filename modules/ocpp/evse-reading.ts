@@ -4,7 +4,7 @@
 // total only when the session ends, so the register is the total plus the open
 // session, and never runs backwards while the two catch up.
 
-import type { EvseSnapshot } from '../gateway/evse-monitor';
+import type { EvseSnapshot } from '../gateway/evse-snapshot';
 import { EvseState, VFlag } from '../j1772/evse-state';
 import type { ChargerReading } from './connector-status';
 

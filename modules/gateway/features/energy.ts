@@ -9,7 +9,7 @@
 // writes an hour, and a power cut loses at most 5 minutes of counting.
 
 import type { TimerId } from '../../ports';
-import { STATE_CHARGING } from '../evse-monitor';
+import { STATE_CHARGING } from '../evse-snapshot';
 import type { Feature, FeatureContext } from '../feature';
 import { addEnergy, emptyEnergy, parseEnergy, periodOf, rotate, type EnergyData, type Entry } from '../energy-history';
 import { answer, msg } from '../http-answer';

@@ -5,7 +5,7 @@
 // they moved (evse_monitor.cpp); so does this, as one event.
 
 import type { TimerId } from '../../ports';
-import { STATE_CHARGING } from '../evse-monitor';
+import { STATE_CHARGING } from '../evse-snapshot';
 import type { Feature, FeatureContext } from '../feature';
 import { evseFields } from '../status';
 import type { Fragment } from '../telemetry';

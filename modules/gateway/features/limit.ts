@@ -10,7 +10,7 @@
 // `limit_default_type`/`limit_default_value` set one at start-up.
 
 import { Priority } from '../claims';
-import { STATE_CHARGING } from '../evse-monitor';
+import { STATE_CHARGING } from '../evse-snapshot';
 import type { Feature, FeatureContext } from '../feature';
 import { answer, jsonBody, msg } from '../http-answer';
 import type { TimerId } from '../../ports';

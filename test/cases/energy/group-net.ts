@@ -12,7 +12,7 @@
 import { GroupMember, type GroupSettings } from '../../../modules/energy/group/member';
 import { CONTROLLER_TICK_MS, GROUP_TIMING, heartbeatSeconds } from '../../../modules/energy/group/timing';
 import { Heartbeat, Trigger } from '../../../modules/j1772/heartbeat';
-import { pulsePeriod } from '../../../modules/gateway/evse-monitor';
+import { pulsePeriod } from '../../../modules/gateway/supervision';
 import { VirtualClock } from '../../../sim/clock';
 
 export interface NetOptions {

@@ -3,7 +3,7 @@
 import { describe, it, expect } from '../harness';
 import { Claims, Client, MAX_CLAIMS, Priority, parseProperties, propertiesJson } from '../../../modules/gateway/claims';
 import { commandsFor, targetCurrent } from '../../../modules/gateway/charge-target';
-import { emptySnapshot, type EvseSnapshot } from '../../../modules/gateway/evse-monitor';
+import { emptySnapshot, type EvseSnapshot } from '../../../modules/gateway/evse-snapshot';
 
 function snapshot(over: Partial<EvseSnapshot>): EvseSnapshot {
   return { ...emptySnapshot(), state: 1, pilot: 32, minCurrent: 6, maxCurrentHard: 80, maxCurrentSoft: 32, ...over };

@@ -7,7 +7,7 @@
 
 import fc from 'fast-check';
 import { describe, it, expect } from '../harness';
-import { emptySnapshot, type EvseSnapshot } from '../../../modules/gateway/evse-monitor';
+import { emptySnapshot, type EvseSnapshot } from '../../../modules/gateway/evse-snapshot';
 import { evseFields, type Json } from '../../../modules/gateway/status';
 
 /** The temperature fields as evseFields made them before (the definition). */
