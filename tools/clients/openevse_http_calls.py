@@ -423,9 +423,10 @@ async def main() -> int:
 
         # --- restarts (last: they reboot what answers the rest) ------------
         async def restart_evse() -> str:
-            before = (await text("/evse")).count("$AB")
+            # /evse is a bounded window (the last lines of traffic): the boot notice must follow the
+            # restart command in it; counting `$AB` lines would miss one while an older one scrolls out.
             await charger.restart_evse()
-            await until(lambda: _const_async(text("/evse"), lambda t: t.count("$AB") > before), "a controller boot ($AB) in /evse")
+            await until(lambda: _const_async(text("/evse"), _booted_after_restart), "a controller boot ($AB) after `$FR` in /evse")
             await until(lambda: _field_is(get, "/status", "rapi_connected", 1), "the controller back")
             return "the controller rebooted ($AB seen), RAPI back"
 
@@ -475,6 +476,11 @@ async def _field_is(get: Callable[[str], Awaitable[Any]], path: str, field: str,
 
 async def _const(v: Any) -> Any:
     return v
+
+
+def _booted_after_restart(evse: str) -> bool:
+    restart = evse.rfind(">$FR")
+    return restart >= 0 and "<$AB" in evse[restart:]
 
 
 async def _const_async(aw: Awaitable[Any], test: Callable[[Any], bool]) -> bool:
