@@ -31,7 +31,8 @@ import type { NodeServiceDiscovery } from './service-discovery';
 import { nodeSystem } from './system';
 
 // serialport, mqtt and aedes take about half a second to load together, so
-// they load when used: serialport only with --serial, MQTT after HTTP answers.
+// they load when used: serialport only with --serial, MQTT after HTTP answers
+// (ws, bonjour-service likewise: ws-server.ts, ocpp-socket.ts, below).
 let mqttPackage: Promise<MqttConnect> | undefined;
 const loadMqtt = () => (mqttPackage ??= import('./mqtt-connect').then((m) => m.mqttConnect));
 
@@ -370,6 +371,8 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
     if (gateway) {
       const ws = serveWs(http, () => gateway!);
       closers.push(() => ws.close());
+      // The `ws` package (for /ws and OCPP) loads after the first answer too, so a first /ws client rarely waits for it.
+      void httpFirst.then(() => ws.preload()).catch((e: Error) => logger.log(`ws: ${e.message}`));
       if (options.mdns) {
         // bonjour-service is one more package to load: after the first answer, like MQTT.
         let mdns: { close(): Promise<void> } | undefined;

@@ -6,8 +6,7 @@
 //
 //   node hosts/node/start.mjs [cli options]   what `npm start` runs
 //   node hosts/node/start.mjs --build         rebuild only (npm install runs this)
-import { pathToFileURL } from 'node:url';
-import { buildBundle, bundle, staleness } from './bundle.mjs';
+import { buildBundle, compileCli, runCli, staleness } from './bundle.mjs';
 
 const args = process.argv.slice(2);
 if (args[0] === '--build') {
@@ -18,6 +17,6 @@ if (args[0] === '--build') {
     process.stderr.write(`npm start: building the CLI bundle (${why})\n`);
     await buildBundle();
   }
-  const { main } = await import(pathToFileURL(bundle).href);
+  const { main } = runCli(compileCli().script);
   process.exit(await main(args));
 }

@@ -4,10 +4,13 @@
 // only translates: a ws socket becomes a WsPeer, its messages go to the
 // session, its close tells the session. Protocol pings from the server find
 // peers that vanished without a close (a pulled cable) within two periods.
+// The `ws` package loads on the first upgrade (or when the host asks, after
+// its first HTTP answer: `preload`), not at start: it is most of what
+// `npm start` would otherwise load before it can answer /status.
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocketServer, WebSocket } from 'ws';
 import type { Gateway } from '../../modules/gateway/gateway';
 import { toRequest, type RunningHttpServer } from './http-server';
 
@@ -19,15 +22,34 @@ export interface WsServerOptions {
 }
 
 export interface RunningWsServer {
+  /** Loads the `ws` package now rather than at the first upgrade. */
+  preload(): Promise<void>;
   close(): void;
 }
 
 /** `gateway`: the gateway, or a getter for the one running now (the Node host restarts it in-process). */
 export function serveWs(http: RunningHttpServer, gateway: Gateway | (() => Gateway), options: WsServerOptions = {}): RunningWsServer {
   const current = typeof gateway === 'function' ? gateway : () => gateway;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 4096, perMessageDeflate: false });
+  let wss: WebSocketServer | undefined;
+  let closed = false;
+  let loading: Promise<void> | undefined;
+  const load = () =>
+    (loading ??= import('ws').then((m) => {
+      wss = new m.WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 4096, perMessageDeflate: false });
+    }));
   const alive = new WeakMap<WebSocket, boolean>();
+  // Upgrades that come while the package loads are handled once it is in, in order, as if they came then.
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (wss) return upgrade(wss, req, socket, head);
+    load().then(
+      () => {
+        if (closed) socket.destroy();
+        else upgrade(wss!, req, socket, head);
+      },
+      () => socket.destroy(),
+    );
+  };
+  const upgrade = (wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refused = current().wsHandshake(toRequest(req, ''));
     if (refused) {
       const body = typeof refused.body === 'string' ? refused.body : Buffer.from(refused.body).toString('utf8');
@@ -57,7 +79,7 @@ export function serveWs(http: RunningHttpServer, gateway: Gateway | (() => Gatew
   };
   http.server.on('upgrade', onUpgrade);
   const pinger = setInterval(() => {
-    for (const ws of wss.clients) {
+    for (const ws of wss?.clients ?? []) {
       if (!alive.get(ws)) {
         ws.terminate();
         continue;
@@ -68,11 +90,13 @@ export function serveWs(http: RunningHttpServer, gateway: Gateway | (() => Gatew
   }, options.pingPeriod ?? 15000);
   pinger.unref();
   return {
+    preload: load,
     close() {
+      closed = true;
       clearInterval(pinger);
       http.server.off('upgrade', onUpgrade);
-      for (const ws of wss.clients) ws.terminate();
-      wss.close();
+      for (const ws of wss?.clients ?? []) ws.terminate();
+      wss?.close();
     },
   };
 }
