@@ -3,9 +3,11 @@
 // at start by tsx as before. Median of 5 launches each, interleaved; each
 // launch as `npm start` runs by default (the embedded MQTT broker, here on a
 // free port) with a fresh state directory. Wall time: it depends on the
-// machine's load, so the note gives the load average.
+// machine's load, so the note gives the load average, and the CPU time the
+// launch's processes had used when the answer came (user + system, from
+// /proc, in 10 ms ticks), which load disturbs less.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,6 +27,41 @@ function freePort(): Promise<number> {
   });
 }
 
+/** user + system CPU ms of a process and its descendants, from /proc (Linux); NaN elsewhere. */
+function treeCpu(pid: number): number {
+  if (!existsSync('/proc/self/stat')) return NaN;
+  const stat = (p: number | string): string[] | undefined => {
+    try {
+      const s = readFileSync(`/proc/${p}/stat`, 'utf8');
+      return s.slice(s.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return undefined;
+    }
+  };
+  const children = new Map<number, number[]>();
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    const f = stat(p);
+    if (f) children.set(Number(f[1]), [...(children.get(Number(f[1])) ?? []), Number(p)]);
+  }
+  let ticks = 0;
+  const walk = (p: number): void => {
+    const f = stat(p);
+    // utime, stime, and those of children already waited for.
+    if (f) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+/** Node's own start: `node -e 0`, spawn to exit. */
+async function nodeAlone(): Promise<number> {
+  const t0 = performance.now();
+  await new Promise<void>((r) => spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).once('exit', () => r()));
+  return performance.now() - t0;
+}
+
 /** npm's own share: `npm start` of a package whose start script is `node -e 0`. */
 async function npmAlone(dir: string): Promise<number> {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'empty', private: true, scripts: { start: 'node -e 0' } }));
@@ -33,7 +70,7 @@ async function npmAlone(dir: string): Promise<number> {
   return performance.now() - t0;
 }
 
-async function firstStatus(command: string[], dir: string): Promise<number> {
+async function firstStatus(command: string[], dir: string): Promise<{ wall: number; cpu: number }> {
   const port = await freePort();
   const args = ['--http-port', String(port), '--mqtt-port', '0', '--quiet', '--state-dir', dir];
   const t0 = performance.now();
@@ -46,7 +83,10 @@ async function firstStatus(command: string[], dir: string): Promise<number> {
       try {
         const r = await fetch(`http://127.0.0.1:${port}/status`);
         await r.arrayBuffer();
-        if (r.ok) return performance.now() - t0;
+        if (r.ok) {
+          const wall = performance.now() - t0;
+          return { wall, cpu: treeCpu(child.pid!) };
+        }
       } catch {
         // not listening yet
       }
@@ -64,26 +104,36 @@ export default async function run(): Promise<{ name: string; value: number; unit
   await buildBundle();
   const ways: [string, string[]][] = [
     ['npm start (prebuilt bundle) → first GET /status', ['npm', 'start', '--']],
-    ['node hosts/node/start.mjs (no npm in front) → first GET /status', ['node', 'hosts/node/start.mjs']],
+    ['node hosts/node/start.cjs (no npm in front) → first GET /status', ['node', 'hosts/node/start.cjs']],
     ['before: tsx hosts/node/cli.ts (compiled at start) → first GET /status', ['node', '--import', 'tsx', 'hosts/node/cli.ts']],
   ];
   const times = ways.map(() => [] as number[]);
+  const cpus = ways.map(() => [] as number[]);
   const npm: number[] = [];
+  const node: number[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'bench-start-'));
   const load = loadavg()[0];
   try {
     for (let i = 0; i < RUNS; i++) {
-      for (let w = 0; w < ways.length; w++) times[w].push(await firstStatus(ways[w][1], join(dir, `s${w}-${i}`)));
+      for (let w = 0; w < ways.length; w++) {
+        const r = await firstStatus(ways[w][1], join(dir, `s${w}-${i}`));
+        times[w].push(r.wall);
+        cpus[w].push(r.cpu);
+      }
       mkdirSync(join(dir, 'empty'), { recursive: true });
       npm.push(await npmAlone(join(dir, 'empty')));
+      node.push(await nodeAlone());
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const note = (xs: number[]) => `median of ${RUNS}, min ${Math.round(Math.min(...xs))} ms; load average ${load.toFixed(1)} on ${availableParallelism()} cores`;
+  const loads = `load average ${load.toFixed(1)}–${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`;
+  const note = (xs: number[], cpu?: number[]) =>
+    `median of ${RUNS}, min ${Math.round(Math.min(...xs))} ms${cpu && !cpu.some(Number.isNaN) ? `; CPU ${median(cpu)} ms median, ${Math.min(...cpu)} min` : ''}; ${loads}`;
   return [
-    ...ways.map(([name], w) => ({ name: `start: ${name}`, value: Math.round(median(times[w])), unit: 'ms', note: note(times[w]) })),
+    ...ways.map(([name], w) => ({ name: `start: ${name}`, value: Math.round(median(times[w])), unit: 'ms', note: note(times[w], cpus[w]) })),
     { name: "start: npm's own share (npm start of a script that is `node -e 0`)", value: Math.round(median(npm)), unit: 'ms', note: note(npm) },
+    { name: "start: Node's own start (`node -e 0`, spawn to exit)", value: Math.round(median(node)), unit: 'ms', note: note(node) },
   ];
 }
 

@@ -1,5 +1,5 @@
 // The code-cache warm-up (bundle.mjs runs it after each build, in a child
-// process): compiles the CLI script without a cache, starts the charger as
+// process, so the cache is made under Node's default flags as `npm start` runs): compiles the CLI script without a cache, starts the charger as
 // `npm start` would (free HTTP port, fresh state directory; no MQTT or mDNS,
 // which load only after the first answer anyway), fetches /status once, then
 // writes V8's code cache for the script. Made after the run, the cache holds
@@ -10,7 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileCli, runCli } from './bundle.mjs';
+import launcher from './start.cjs';
+
+const { compileCli, runCli } = launcher;
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: node hosts/node/warm.mjs CACHE_FILE');

@@ -1,8 +1,9 @@
-// `npm start` runs a prebuilt bundle of the CLI (hosts/node/start.mjs,
-// bundle.mjs): this checks that it serves, and that an edited source is
-// never run stale: the launcher notices and rebuilds before it starts.
+// `npm start` runs a prebuilt bundle of the CLI (hosts/node/start.cjs,
+// bundle.mjs): this checks that it serves, that V8 takes the code cache the
+// build made, and that an edited source is never run stale: the launcher
+// notices and rebuilds before it starts.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,9 @@ describe('npm start runs the prebuilt CLI bundle', () => {
   it('is current after a build, and stale when a source it was built from changes or is gone', async () => {
     await buildBundle();
     expect(staleness()).toBe('');
+    // The build's warm-up start made a code cache, and Node as `npm start` runs it (no flags) accepts it.
+    const probe = spawnSync(process.execPath, ['-p', `require(${JSON.stringify(join(ROOT, 'hosts', 'node', 'start.cjs'))}).compileCli().cached`], { encoding: 'utf8' });
+    expect(probe.stdout.trim()).toBe('true');
     const source = join(ROOT, 'modules', 'rapi', 'frame.ts');
     const t = statSync(source).mtime;
     try {
@@ -87,6 +91,23 @@ describe('npm start runs the prebuilt CLI bundle', () => {
       utimesSync(source, t, t);
     }
     expect(staleness()).toBe('');
+  });
+
+  it('serves /ws to a first client that comes before anything has loaded the ws package', async () => {
+    await buildBundle();
+    const run = await npmStart(['--http-port', '0', '--no-mqtt', '--no-mdns', '--quiet', '--state-dir', join(dir, 'state-ws')]);
+    try {
+      // No HTTP request before: the package loads after the first answer, so this upgrade waits for it.
+      const ws = new WebSocket(run.url.replace(/^http/, 'ws') + '/ws');
+      const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        ws.once('message', (d) => resolve(JSON.parse(d.toString()) as Record<string, unknown>));
+        ws.once('error', reject);
+      });
+      ws.close();
+      expect(first).toHaveProperty('state');
+    } finally {
+      await run.stop();
+    }
   });
 
   it('runs the bundled packages: the embedded MQTT broker and the gateway publishing to it, and /ws', async () => {
