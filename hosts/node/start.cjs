@@ -43,8 +43,9 @@ function staleness() {
     return 'unreadable bundle metadata';
   }
   if (typeof built !== 'number') return 'unreadable bundle metadata';
+  // One stat per source and per package (bundle.mjs); the paths are relative, with forward slashes.
   for (const input of inputs) {
-    const s = statSync(join(root, input), { throwIfNoEntry: false });
+    const s = statSync(`${root}/${input}`, { throwIfNoEntry: false });
     if (!s) return `${input} is gone`;
     if (s.mtimeMs > built) return `${input} changed`;
   }
