@@ -55,7 +55,8 @@ export async function buildBundle() {
         name: 'lazy',
         setup(b) {
           b.onResolve({ filter: /.*/ }, async (a) => {
-            if (a.kind !== 'dynamic-import' || a.path.startsWith('node:')) return undefined;
+            if (a.kind !== 'dynamic-import') return undefined;
+            if (a.path.startsWith('node:')) return { path: a.path, external: true };
             const r = await b.resolve(a.path, { kind: 'import-statement', resolveDir: a.resolveDir });
             if (r.errors.length) return { errors: r.errors };
             const name = a.path.replace(/^.*\//, '').replace(/\.[cm]?[jt]s$/, '');
@@ -78,11 +79,11 @@ export async function buildBundle() {
     chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
   });
-  // The eager script is a classic script: its import() calls go through the launcher.
-  const source = readFileSync(bundle, 'utf8');
-  const calls = source.split('import("./lazy/').length - 1;
-  if (calls < lazy.size) throw new Error(`bundle: ${lazy.size} lazy modules but ${calls} import() calls found in ${bundle}`);
-  writeFileSync(bundle, source.replaceAll('import("./lazy/', `${IMPORT}("./lazy/`));
+  // The eager script is a classic script: its import() calls (lazy modules, Node's own) go through the launcher.
+  const source = readFileSync(bundle, 'utf8').replace(/\bimport\("(\.\/lazy\/|node:)/g, `${IMPORT}("$1`);
+  const left = /\bimport\(/.exec(source);
+  if (left) throw new Error(`bundle: an import() the launcher cannot serve in ${bundle}: ${source.slice(left.index, left.index + 60)}`);
+  writeFileSync(bundle, source);
   // A package counts by its package.json: one stat a start rather than one per file (there are ~190).
   const inputs = new Set();
   for (const f of [...Object.keys(eager.metafile.inputs), ...Object.keys(later.metafile.inputs)]) {

@@ -5,7 +5,6 @@
 // on either side of the link. This file wires hosts to the core and decides
 // nothing a charger decides.
 
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,7 +169,7 @@ export function mqttSettings(url: string): Record<string, string | number | bool
 }
 
 /** A stable device id for this state directory (an ESP32 uses its MAC). */
-function deviceId(dir: string): string {
+async function deviceId(dir: string): Promise<string> {
   const file = join(dir, 'device-id');
   try {
     const id = readFileSync(file, 'utf8').trim();
@@ -178,6 +177,8 @@ function deviceId(dir: string): string {
   } catch {
     // first start
   }
+  // node:crypto only here, at a first start: loading it costs every start a few ms before /status.
+  const { randomBytes } = await import('node:crypto');
   const id = randomBytes(6).toString('hex');
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, id + '\n');
@@ -287,7 +288,7 @@ export async function startCharger(options: CliOptions, logger: Logger = { log: 
         },
       };
       closers.push(() => mdns?.destroy());
-      const id = deviceId(options.stateDir);
+      const id = await deviceId(options.stateDir);
       const mqttConnect = options.mqtt.kind === 'none' ? undefined : lazyMqttConnect(() => httpFirst.then(loadMqtt));
       let restarts = 0;
       // A reboot of the gateway, as on the device: /restart, /reset and an OCPP Reset all come here;

@@ -74,7 +74,15 @@ function compileCli({ cache = true } = {}) {
 function runCli(script) {
   const module = { exports: {} };
   const base = pathToFileURL(bundle);
-  const lazy = (specifier) => import(new URL(specifier, base).href);
+  // Node's own modules by require (as the rest of the script has them: no ES module loader, no
+  // namespace that evaluates every lazy export), with the default export an ES import would have.
+  const lazy = (specifier) =>
+    specifier.startsWith('node:')
+      ? new Promise((resolve) => {
+          const m = require(specifier);
+          resolve(Object.create(m, { default: { value: m } }));
+        })
+      : import(new URL(specifier, base).href);
   // The script requires Node's own modules only (packages are bundled or lazy).
   script.runInThisContext().call(module.exports, lazy, module.exports, require, module, bundle, outDir);
   return module.exports;
