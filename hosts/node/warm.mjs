@@ -1,8 +1,9 @@
 // The code-cache warm-up (bundle.mjs runs it after each build, in a child
-// process, so the cache is made under Node's default flags as `npm start` runs): compiles the CLI script without a cache, starts the charger as
-// `npm start` would (free HTTP port, fresh state directory; no MQTT or mDNS,
-// which load only after the first answer anyway), fetches /status once, then
-// writes V8's code cache for the script. Made after the run, the cache holds
+// process, so that the cache is made under the flags `npm start` has):
+// compiles the CLI script without a cache, starts the charger as `npm start`
+// would (free HTTP port, fresh state directory; no MQTT or mDNS, which load
+// only after the first answer anyway), fetches /status once, then writes V8's
+// code cache for the script. Made after the run, the cache holds
 // the functions that start and first answer ran, not only the top level.
 //
 //   node hosts/node/warm.mjs CACHE_FILE
@@ -35,10 +36,11 @@ try {
         .end();
     });
     if (status.code !== 200 || typeof JSON.parse(status.body).state !== 'number') throw new Error(`warm-up: GET /status answered ${status.code} ${status.body.slice(0, 200)}`);
+    // Before the shutdown, whose functions a start does not need (V8 compiles them when they run).
+    writeFileSync(out, script.createCachedData());
   } finally {
     await charger.close();
   }
-  writeFileSync(out, script.createCachedData());
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
