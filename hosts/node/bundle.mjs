@@ -18,7 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 import launcher from './start.cjs';
 
 const { root, outDir, bundle, cacheFile, meta, IMPORT } = launcher;
@@ -28,6 +28,15 @@ export { bundle };
 const SETTINGS = ['package.json', 'tsconfig.json', 'hosts/node/bundle.mjs', 'hosts/node/start.cjs', 'hosts/node/warm.mjs'];
 
 export async function buildBundle() {
+  try {
+    await buildAll();
+  } finally {
+    // esbuild's service process would otherwise live as long as the charger a stale start rebuilt for.
+    await stop();
+  }
+}
+
+async function buildAll() {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const startedAt = Date.now();
