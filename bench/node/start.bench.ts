@@ -55,19 +55,31 @@ function treeCpu(pid: number): number {
   return ticks * 10; // USER_HZ is 100 on Linux
 }
 
-/** Node's own start: `node -e 0`, spawn to exit. */
-async function nodeAlone(): Promise<number> {
+/**
+ * Wall ms of a command run to its exit, and its CPU ms with its descendants': a shell runs it and,
+ * once it has waited for it, prints its own /proc stat, whose cutime and cstime are that CPU (Linux).
+ */
+async function runToExit(command: string[], cwd?: string): Promise<{ wall: number; cpu: number }> {
+  const linux = existsSync('/proc/self/stat');
   const t0 = performance.now();
-  await new Promise<void>((r) => spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).once('exit', () => r()));
-  return performance.now() - t0;
+  const child = linux
+    ? spawn('sh', ['-c', '"$@" >/dev/null 2>&1; cat /proc/$$/stat', 'sh', ...command], { cwd, stdio: ['ignore', 'pipe', 'ignore'] })
+    : spawn(command[0], command.slice(1), { cwd, stdio: 'ignore' });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  await new Promise<void>((r) => child.once('close', () => r()));
+  const wall = performance.now() - t0;
+  const f = out.slice(out.lastIndexOf(')') + 2).split(' ');
+  return { wall, cpu: linux ? (Number(f[13]) + Number(f[14])) * 10 : NaN };
 }
 
+/** Node's own start: `node -e 0`, spawn to exit. */
+const nodeAlone = () => runToExit([process.execPath, '-e', '0']);
+
 /** npm's own share: `npm start` of a package whose start script is `node -e 0`. */
-async function npmAlone(dir: string): Promise<number> {
+function npmAlone(dir: string): Promise<{ wall: number; cpu: number }> {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'empty', private: true, scripts: { start: 'node -e 0' } }));
-  const t0 = performance.now();
-  await new Promise<void>((r) => spawn('npm', ['start', '--silent'], { cwd: dir, stdio: 'ignore' }).once('exit', () => r()));
-  return performance.now() - t0;
+  return runToExit(['npm', 'start', '--silent'], dir);
 }
 
 async function firstStatus(command: string[], dir: string): Promise<{ wall: number; cpu: number }> {
@@ -110,7 +122,9 @@ export default async function run(): Promise<{ name: string; value: number; unit
   const times = ways.map(() => [] as number[]);
   const cpus = ways.map(() => [] as number[]);
   const npm: number[] = [];
+  const npmCpu: number[] = [];
   const node: number[] = [];
+  const nodeCpu: number[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'bench-start-'));
   const load = loadavg()[0];
   try {
@@ -121,8 +135,12 @@ export default async function run(): Promise<{ name: string; value: number; unit
         cpus[w].push(r.cpu);
       }
       mkdirSync(join(dir, 'empty'), { recursive: true });
-      npm.push(await npmAlone(join(dir, 'empty')));
-      node.push(await nodeAlone());
+      const n = await npmAlone(join(dir, 'empty'));
+      npm.push(n.wall);
+      npmCpu.push(n.cpu);
+      const o = await nodeAlone();
+      node.push(o.wall);
+      nodeCpu.push(o.cpu);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -132,8 +150,8 @@ export default async function run(): Promise<{ name: string; value: number; unit
     `median of ${RUNS}, min ${Math.round(Math.min(...xs))} ms${cpu && !cpu.some(Number.isNaN) ? `; CPU ${median(cpu)} ms median, ${Math.min(...cpu)} min` : ''}; ${loads}`;
   return [
     ...ways.map(([name], w) => ({ name: `start: ${name}`, value: Math.round(median(times[w])), unit: 'ms', note: note(times[w], cpus[w]) })),
-    { name: "start: npm's own share (npm start of a script that is `node -e 0`)", value: Math.round(median(npm)), unit: 'ms', note: note(npm) },
-    { name: "start: Node's own start (`node -e 0`, spawn to exit)", value: Math.round(median(node)), unit: 'ms', note: note(node) },
+    { name: "start: npm's own share (npm start of a script that is `node -e 0`)", value: Math.round(median(npm)), unit: 'ms', note: note(npm, npmCpu) },
+    { name: "start: Node's own start (`node -e 0`, spawn to exit)", value: Math.round(median(node)), unit: 'ms', note: note(node, nodeCpu) },
   ];
 }
 
