@@ -102,7 +102,7 @@ async function buildAll() {
   for (const f of SETTINGS) inputs.add(f);
   writeFileSync(meta, JSON.stringify({ startedAt, inputs: Object.fromEntries([...inputs].map((f) => [f, 1])) }));
   // The code cache: from a start in a child process (Node's own flags, as `npm start` has them) that serves one /status.
-  const warm = spawnSync(process.execPath, [join(root, 'hosts', 'node', 'warm.mjs'), cacheFile], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const warm = spawnSync(process.execPath, [join(root, 'hosts', 'node', 'warm.mjs'), cacheFile, String(startedAt)], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   if (warm.status !== 0) {
     rmSync(cacheFile, { force: true });
     process.stderr.write(`npm start: no code cache (the warm-up start failed; starts compile the CLI instead): ${warm.stderr || warm.error?.message || `exit ${warm.status}`}\n`);

@@ -23,7 +23,7 @@ const root = join(__dirname, '..', '..');
 const outDir = join(root, 'hosts', 'node', '.build');
 /** The eager script: cli.ts and what it imports statically. */
 const bundle = join(outDir, 'cli.cjs');
-/** V8's code cache for it. */
+/** V8's code cache for it, after the build's start time (8 bytes, float64 LE): see compileCli. */
 const cacheFile = join(outDir, 'cli.cache');
 /** When the build began and the files it was built from. */
 const meta = join(outDir, 'cli.meta.json');
@@ -60,7 +60,10 @@ function staleness() {
 function compileCli({ cache = true } = {}) {
   let cachedData;
   try {
-    if (cache) cachedData = readFileSync(cacheFile);
+    // V8 checks a cache against its source by length only: a cache from another build of the
+    // same length would pass and run that build's code. The build's start time tells them apart.
+    const data = cache ? readFileSync(cacheFile) : undefined;
+    if (data && data.length > 8 && data.readDoubleLE(0) === JSON.parse(readFileSync(meta, 'utf8')).startedAt) cachedData = data.subarray(8);
   } catch {
     // built without a cache (the warm-up failed): compile from source
   }

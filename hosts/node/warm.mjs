@@ -6,7 +6,7 @@
 // code cache for the script. Made after the run, the cache holds
 // the functions that start and first answer ran, not only the top level.
 //
-//   node hosts/node/warm.mjs CACHE_FILE
+//   node hosts/node/warm.mjs CACHE_FILE BUILD_STARTED_AT   (the cache file begins with the latter)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,8 +15,8 @@ import launcher from './start.cjs';
 
 const { compileCli, runCli } = launcher;
 
-const out = process.argv[2];
-if (!out) throw new Error('usage: node hosts/node/warm.mjs CACHE_FILE');
+const [out, startedAt] = process.argv.slice(2);
+if (!out || !Number.isFinite(Number(startedAt))) throw new Error('usage: node hosts/node/warm.mjs CACHE_FILE BUILD_STARTED_AT');
 const dir = mkdtempSync(join(tmpdir(), 'evse-warm-'));
 try {
   const { script } = compileCli({ cache: false });
@@ -37,7 +37,9 @@ try {
     });
     if (status.code !== 200 || typeof JSON.parse(status.body).state !== 'number') throw new Error(`warm-up: GET /status answered ${status.code} ${status.body.slice(0, 200)}`);
     // Before the shutdown, whose functions a start does not need (V8 compiles them when they run).
-    writeFileSync(out, script.createCachedData());
+    const build = Buffer.alloc(8);
+    build.writeDoubleLE(Number(startedAt));
+    writeFileSync(out, Buffer.concat([build, script.createCachedData()]));
   } finally {
     await charger.close();
   }

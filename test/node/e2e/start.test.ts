@@ -45,8 +45,20 @@ describe('npm start runs the prebuilt CLI bundle', () => {
     await buildBundle();
     expect(staleness()).toBe('');
     // The build's warm-up start made a code cache, and Node as `npm start` runs it (no flags) accepts it.
-    const probe = spawnSync(process.execPath, ['-p', `require(${JSON.stringify(join(ROOT, 'hosts', 'node', 'start.cjs'))}).compileCli().cached`], { encoding: 'utf8' });
-    expect(probe.stdout.trim()).toBe('true');
+    const cached = () => spawnSync(process.execPath, ['-p', `require(${JSON.stringify(join(ROOT, 'hosts', 'node', 'start.cjs'))}).compileCli().cached`], { encoding: 'utf8' }).stdout.trim();
+    expect(cached()).toBe('true');
+    // A cache from another build is not used, even where V8 would take it (same script length).
+    const cacheFile = join(ROOT, 'hosts', 'node', '.build', 'cli.cache');
+    const cache = readFileSync(cacheFile);
+    try {
+      const other = Buffer.from(cache);
+      other.writeDoubleLE(other.readDoubleLE(0) - 1000);
+      writeFileSync(cacheFile, other);
+      expect(cached()).toBe('false');
+    } finally {
+      writeFileSync(cacheFile, cache);
+    }
+    expect(cached()).toBe('true');
     const source = join(ROOT, 'modules', 'rapi', 'frame.ts');
     const t = statSync(source).mtime;
     try {
