@@ -1,10 +1,12 @@
 // Launch to first answered GET /status, for `npm start` (the prebuilt CLI
 // bundle), for the launcher without npm in front, and for the CLI compiled
-// at start by tsx as before. Median of 5 launches each, interleaved; each
-// launch as `npm start` runs by default (the embedded MQTT broker, here on a
-// free port) with a fresh state directory. Wall time: it depends on the
-// machine's load, so the note gives the load average, and the CPU time the
-// launch's processes had used when the answer came (user + system, from
+// at start by tsx as before. Median of 5 launches each (START_RUNS=N for
+// more), interleaved; each launch as `npm start` runs by default (the
+// embedded MQTT broker, here on a free port) with a fresh state directory.
+// START_BASELINE=DIR adds another checkout's `npm start` and launcher to the
+// same rounds (before and after under the same load). Wall time depends on
+// the machine's load, so the note gives the load average, and the CPU time
+// the launch's processes had used when the answer came (user + system, from
 // /proc, in 10 ms ticks), which load disturbs less.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { buildBundle } from '../../hosts/node/bundle.mjs';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const RUNS = 5;
+const RUNS = Number(process.env.START_RUNS) || 5;
 
 /** A port free a moment ago (the CLI prints its port only after it serves, too late to time the first answer). */
 function freePort(): Promise<number> {
@@ -82,11 +84,11 @@ function npmAlone(dir: string): Promise<{ wall: number; cpu: number }> {
   return runToExit(['npm', 'start', '--silent'], dir);
 }
 
-async function firstStatus(command: string[], dir: string): Promise<{ wall: number; cpu: number }> {
+async function firstStatus(command: string[], dir: string, cwd = root): Promise<{ wall: number; cpu: number }> {
   const port = await freePort();
   const args = ['--http-port', String(port), '--mqtt-port', '0', '--quiet', '--state-dir', dir];
   const t0 = performance.now();
-  const child = spawn(command[0], [...command.slice(1), ...args], { cwd: root, stdio: 'ignore' });
+  const child = spawn(command[0], [...command.slice(1), ...args], { cwd, stdio: 'ignore' });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
     for (;;) {
@@ -114,11 +116,19 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 export default async function run(): Promise<{ name: string; value: number; unit: string; note?: string }[]> {
   await buildBundle();
-  const ways: [string, string[]][] = [
+  const ways: [string, string[], string?][] = [
     ['npm start (prebuilt bundle) → first GET /status', ['npm', 'start', '--']],
     ['node hosts/node/start.cjs (no npm in front) → first GET /status', ['node', 'hosts/node/start.cjs']],
     ['before: tsx hosts/node/cli.ts (compiled at start) → first GET /status', ['node', '--import', 'tsx', 'hosts/node/cli.ts']],
   ];
+  // START_BASELINE=DIR: another checkout (built, `npm install` done), its `npm start` and launcher
+  // timed in the same interleaved rounds, so that both see the same load.
+  const baseline = process.env.START_BASELINE;
+  if (baseline) {
+    const launcher = existsSync(join(baseline, 'hosts', 'node', 'start.cjs')) ? 'hosts/node/start.cjs' : 'hosts/node/start.mjs';
+    ways.push([`baseline ${baseline}: npm start → first GET /status`, ['npm', 'start', '--'], baseline]);
+    ways.push([`baseline ${baseline}: node ${launcher} → first GET /status`, ['node', launcher], baseline]);
+  }
   const times = ways.map(() => [] as number[]);
   const cpus = ways.map(() => [] as number[]);
   const npm: number[] = [];
@@ -130,7 +140,7 @@ export default async function run(): Promise<{ name: string; value: number; unit
   try {
     for (let i = 0; i < RUNS; i++) {
       for (let w = 0; w < ways.length; w++) {
-        const r = await firstStatus(ways[w][1], join(dir, `s${w}-${i}`));
+        const r = await firstStatus(ways[w][1], join(dir, `s${w}-${i}`), ways[w][2]);
         times[w].push(r.wall);
         cpus[w].push(r.cpu);
       }
