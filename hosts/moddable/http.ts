@@ -27,6 +27,17 @@ export interface ModdableHttpServerOptions {
 
 /** How long the next request waits for one that does not settle, ms: a request that never settles must not stop the server. */
 const PATIENCE_MS = 5000;
+/**
+ * How long an answer may stay without a byte of its body written (or its end)
+ * after its head was handed to the server, ms. A sound socket has room at
+ * once (the simulator's reports it before the request; lwip's in the same
+ * delivery, just after); one whose write failed while the head went out says
+ * nothing more (the SDK's simulator socket stops polling after an error it
+ * did not find itself, ws-connection.ts), and its connection would stay for
+ * good, with its request's objects: a few clients that reset their connections
+ * right after the request filled the device-sized heap within seconds.
+ */
+const STALL_MS = 1000;
 
 export class ModdableHttpServer {
   readonly #server: HttpServerInstance;
@@ -143,6 +154,8 @@ class Exchange {
   tooLarge = false;
   /** Answered 101 for `/ws`: once it is out, the socket goes to the WebSocket endpoint. */
   upgraded = false;
+  /** Part of the answer went out after its head (a body write, or the end): the connection is not stalled. */
+  moved = false;
   /** The request and the response head, from onResponse until the request's turn. */
   request?: HttpRequest;
   head?: HttpServerResponseHead;
@@ -187,7 +200,7 @@ const EXCHANGE: HttpServerRoute = {
       if (refused) return reply(conn, response, refused);
       x.upgraded = true;
       // The server calls onDone once the 101 is out; the socket then goes to the WebSocket endpoint.
-      return conn.respond(response);
+      return respond(conn, response);
     }
     const parts = x.parts;
     const text = !parts ? '' : String.fromArrayBuffer(parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1)));
@@ -201,12 +214,19 @@ const EXCHANGE: HttpServerRoute = {
     const body = x.body;
     if (!body || x.sent >= body.byteLength) return;
     const n = Math.min(count, body.byteLength - x.sent);
+    x.moved = true;
     // A view, not a copy: a body in flash (the dashboard) goes out from there.
-    this.write(body.subarray(x.sent, x.sent + n));
+    const room = this.write(body.subarray(x.sent, x.sent + n));
     x.sent += n;
+    // A failed write answers no room, and the socket says nothing more: the connection would stay for good.
+    if (typeof room !== 'number') {
+      x.body = undefined;
+      this.close();
+    }
   },
   onDone() {
     const x = (this as Carrier).exchange;
+    x.moved = true;
     if (x.upgraded && x.server.ws) x.server.ws.attach(this.detach());
   },
   onError() {
@@ -230,7 +250,21 @@ function reply(conn: Carrier, head: HttpServerResponseHead, answer: HttpResponse
   // The SDK server closes the connection after each response; saying so
   // keeps clients from sending the next request on a closing socket.
   head.headers.set('connection', 'close');
+  respond(conn, head);
+}
+
+/** Hands the head to the server, and closes the connection if its answer then stalls (STALL_MS). */
+function respond(conn: Carrier, head: HttpServerResponseHead): void {
+  const x = conn.exchange;
   conn.respond(head);
+  // On a sound socket the head and the first body bytes (or the end) go out now; no timer then.
+  if (x.moved) return;
+  Timer.set(() => {
+    if (x.moved) return;
+    x.body = undefined;
+    x.server.logger?.log('http: an answer stalled (the client went away), connection closed');
+    conn.close();
+  }, STALL_MS);
 }
 
 function toBytes(body: string | Uint8Array): Uint8Array {

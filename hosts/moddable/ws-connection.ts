@@ -13,6 +13,18 @@
 // connection shares one set of socket callbacks (in flash once preloaded),
 // which find their connection through the socket's ECMA-419 `target`.
 //
+// When a connection is over. The SDK's socket reports an error through
+// onError only when it finds it itself; on the simulator (modules/io/socket/
+// lin/tcp.c in 8.2.3) a socket whose `error` is set stops polling for good, so
+// an error set elsewhere is never reported and the socket goes silent: a write
+// that fails (the peer reset the connection between two polls) only returns
+// undefined instead of the room left, and a socket the HTTP server hands over
+// already failed never calls onWritable. Left to the ping, such a client held
+// its place 15–30 s (docs/moddable.md, "/ws on the device"). So a write that
+// does not return a number ends the connection, as does a socket that is not
+// writable within FIRST_WRITABLE_MS of the handover (a sound one is at the
+// next poll, 20 ms; on lwip at once).
+//
 // A frame is written only when the socket has room for all of it, so
 // messages wait in a queue whose size is what `buffered()` reports to the hub
 // (which drops the client past its limit); a message larger than the room
@@ -34,6 +46,10 @@ const OP_PONG = 10;
 const FIN = 0x80;
 /** Longest frame header we write: 2 bytes, 2 more for a length of 126 to 65 535. */
 const HEADER = 4;
+/** A socket not writable this long after the handover is dead (see above). */
+const FIRST_WRITABLE_MS = 1000;
+/** How long a close frame we sent waits for the client to close the socket. */
+const CLOSE_WAIT_MS = 500;
 /** Close codes (RFC 6455 §7.4.1). */
 const PROTOCOL_ERROR = 1002;
 
@@ -41,7 +57,8 @@ const PROTOCOL_ERROR = 1002;
 interface Socket {
   format: 'buffer' | 'number';
   read(count?: number): ArrayBuffer | number | undefined;
-  write(data: ArrayBuffer | Uint8Array): number;
+  /** The room left; undefined when the write failed (the socket then says nothing more). */
+  write(data: ArrayBuffer | Uint8Array): number | undefined;
   close(): void;
   target: ModdableWsPeer;
 }
@@ -56,10 +73,20 @@ export class ModdableWsPeer implements WsPeer {
    */
   static readonly #callbacks = {
     onReadable(this: Socket, count: number) {
-      this.target.#readable(count);
+      const peer = this.target;
+      try {
+        peer.#readable(count);
+      } catch {
+        // Bytes left unread would hold back the socket's report of a close behind them.
+        peer.#end(true);
+      }
     },
     onWritable(this: Socket, count: number) {
       const peer = this.target;
+      if (peer.#watch !== undefined) {
+        Timer.clear(peer.#watch);
+        peer.#watch = undefined;
+      }
       peer.#room = count;
       if (peer.#closing) peer.#sendClose();
       else peer.flush();
@@ -83,6 +110,8 @@ export class ModdableWsPeer implements WsPeer {
   #pong = true;
   /** A close frame waiting for room (a client refused before the socket was writable). */
   #closing: Uint8Array | undefined;
+  /** Until the socket's first onWritable: ends a connection whose socket came over dead. */
+  #watch: ReturnType<typeof Timer.set> | undefined;
 
   // The frame being read: its header so far, then its payload.
   #headerRead = 0;
@@ -105,6 +134,10 @@ export class ModdableWsPeer implements WsPeer {
     this.#peers = peers;
     const Tcp = (socket as { constructor: SocketClass }).constructor;
     this.#socket = new Tcp({ from: socket, target: this, ...ModdableWsPeer.#callbacks });
+    this.#watch = Timer.set(() => {
+      this.#watch = undefined;
+      this.#end(true);
+    }, FIRST_WRITABLE_MS);
   }
 
   /** Hands the connection to the gateway (which may refuse it and close it at once). */
@@ -134,7 +167,7 @@ export class ModdableWsPeer implements WsPeer {
       this.#closing = closeFrame(code, reason);
       this.#sendClose();
     }
-    Timer.set(() => this.#end(true), 500);
+    if (!this.#gone) Timer.set(() => this.#end(true), CLOSE_WAIT_MS);
   }
 
   /** The route's ping period: ends a connection that did not answer the previous ping. */
@@ -173,7 +206,7 @@ export class ModdableWsPeer implements WsPeer {
     this.#frame(FIN | OP_CLOSE, frame);
   }
 
-  /** One frame, unmasked (server to client); false when the socket took none of it (the connection is over). */
+  /** One frame, unmasked (server to client); false when it was not written (no room, or the write failed and the connection ended). */
   #frame(first: number, payload: Uint8Array): boolean {
     const n = payload.byteLength;
     const header = n < 126 ? 2 : 4;
@@ -187,15 +220,20 @@ export class ModdableWsPeer implements WsPeer {
       out[3] = n & 0xff;
     }
     out.set(payload, header);
+    let room: number | undefined;
     try {
       this.#socket.format = 'buffer';
-      this.#room = this.#socket.write(out);
-      return true;
+      room = this.#socket.write(out);
     } catch {
-      // No room after all, or the socket is gone: the connection is over.
+      // No room after all, or the socket is gone.
+    }
+    if (typeof room !== 'number') {
+      // Failed: the socket will not report it (see the top of this file), so the connection ends here.
       this.#end(true);
       return false;
     }
+    this.#room = room;
+    return true;
   }
 
   #readable(count: number): void {
@@ -305,6 +343,10 @@ export class ModdableWsPeer implements WsPeer {
     this.#queued = 0;
     this.#sentOfHead = 0;
     const first = !this.#gone;
+    if (this.#watch !== undefined) {
+      Timer.clear(this.#watch);
+      this.#watch = undefined;
+    }
     if (first) {
       this.#gone = true;
       this.#peers.remove(this);

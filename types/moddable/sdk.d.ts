@@ -43,8 +43,8 @@ export interface HttpServerConnection {
   read(count: number): ArrayBuffer | undefined;
   /** Sends the status line and headers; may be called later than onResponse. */
   respond(response: HttpServerResponseHead): void;
-  /** Body bytes, at most the count onWritable announced; returns the space left. */
-  write(data: Buffer): number;
+  /** Body bytes, at most the count onWritable announced; returns the space left, undefined when the socket's write failed. */
+  write(data: Buffer): number | undefined;
   close(): void;
   /** Takes the socket away from the server (after a 101 response, in onDone): a new socket of its class. */
   detach(): unknown;

@@ -15,11 +15,15 @@ export interface Charger {
   url: string;
   /** Everything the process printed. */
   output(): string;
+  /** Sockets the firmware has open, by its latest instruments sample (once a second; the simulator only). */
+  openSockets?(): number | undefined;
   stop(): Promise<void>;
 }
 
 export interface ChargerHost {
   name: string;
+  /** `/ws` clients it serves at once (one more is refused with 1013). */
+  wsPlaces: number;
   /** Why this host cannot run here (the suite then skips it), or undefined. */
   unavailable(): string | undefined;
   /** A fresh standalone charger (empty state) publishing to the broker at 127.0.0.1:`brokerPort`. */
@@ -36,6 +40,8 @@ function tempDir(name: string): { dir: string; remove(): void } {
 /** `npm start` as a user runs it, with --http-port 0 and --mqtt. */
 export const nodeHost: ChargerHost = {
   name: 'npm start (Node)',
+  // hosts/node/cli.ts
+  wsPlaces: 64,
   unavailable: () => undefined,
   async start(brokerPort) {
     const state = tempDir('bb-node');
@@ -61,6 +67,8 @@ export function moddableHost(): ChargerHost {
   let checked = false;
   return {
     name: 'Moddable simulator (mcsim)',
+    // The device's figure (modules/gateway/ws-hub.ts).
+    wsPlaces: 4,
     unavailable() {
       if (!checked) {
         sdk = sdkOrSkip('black-box suite on the Moddable simulator');
@@ -89,6 +97,7 @@ export function moddableHost(): ChargerHost {
       return {
         url,
         output: sim.output,
+        openSockets: () => instrument(sim.output(), 'Network sockets'),
         async stop() {
           await sim.stop();
           state.remove();
@@ -102,4 +111,14 @@ export function moddableHost(): ChargerHost {
       release = undefined;
     },
   };
+}
+
+/** A column of the latest "instruments:" line of an instrumented build (a trace may precede it on its line). */
+function instrument(output: string, name: string): number | undefined {
+  const key = /instruments key: (.*)$/m.exec(output);
+  const column = key ? key[1].split(',').map((n) => n.trim()).indexOf(name) : -1;
+  if (column < 0) return undefined;
+  const lines = [...output.slice(-20_000).matchAll(/instruments: ([\d,]+)$/gm)];
+  const last = lines.at(-1)?.[1].split(',');
+  return last ? Number(last[column]) : undefined;
 }
