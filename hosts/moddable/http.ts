@@ -197,10 +197,22 @@ const EXCHANGE: HttpServerRoute = {
     const ws = x.server.ws;
     if (ws && (x.headers.upgrade ?? '').toLowerCase() === 'websocket') {
       const refused = ws.answer({ method: x.method, path, query, headers: x.headers, body: '' }, response);
-      if (refused) return reply(conn, response, refused);
-      x.upgraded = true;
-      // The server calls onDone once the 101 is out; the socket then goes to the WebSocket endpoint.
-      return respond(conn, response);
+      if (!refused) x.upgraded = true;
+      // On a turn of its own, not inside the server's read loop: the answer ends the
+      // connection (closed, or its socket detached), and the SDK's loop then reads
+      // on to bytes that came behind the request on a socket it no longer has (a
+      // TypeError out of the socket's callback: XS abort). Deferred, the loop reads
+      // them as the next request line and finds the request still waiting.
+      Timer.set(() => {
+        try {
+          // The server calls onDone once the 101 is out; the socket then goes to the WebSocket endpoint.
+          if (refused) reply(conn, response, refused);
+          else respond(conn, response);
+        } catch {
+          // The client went away meanwhile: the connection is closed already.
+        }
+      }, 0);
+      return;
     }
     const parts = x.parts;
     const text = !parts ? '' : String.fromArrayBuffer(parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1)));

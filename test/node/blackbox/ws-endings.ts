@@ -34,11 +34,24 @@ export const endings: Record<string, (client: WsClient) => void> = {
   },
 };
 
-/** How a connection goes during its handshake: right after the request, or when the 101 comes. */
-export const handshakeEndings: Record<string, (socket: Socket, answered: boolean) => boolean> = {
-  'FIN right after the upgrade request': (s, answered) => (answered ? false : (s.end(), true)),
-  'a reset right after the upgrade request': (s, answered) => (answered ? false : (s.resetAndDestroy(), true)),
-  'a reset when the 101 arrives': (s, answered) => (answered ? (s.resetAndDestroy(), true) : false),
+/** A client's text frame (masked, as a client's must be). */
+function clientFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const mask = randomBytes(4);
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, payload.map((b, i) => b ^ mask[i & 3])]);
+}
+
+type HandshakeEnding = (socket: Socket, answered: boolean) => boolean;
+
+/** How a connection goes during its handshake (on `path`): right after the request, or when the answer comes. */
+export const handshakeEndings: Record<string, { path: string; go: HandshakeEnding }> = {
+  'FIN right after the upgrade request': { path: '/ws', go: (s, answered) => (answered ? false : (s.end(), true)) },
+  // Bytes behind the request, read with it: the simulator's firmware answered inside the SDK
+  // server's read loop, which then read them on a socket it had handed over (XS abort).
+  'a frame right behind the request, then FIN': { path: '/ws', go: (s, answered) => (answered ? false : (s.end(clientFrame('{"ping":1}')), true)) },
+  'a frame right behind a refused request (404), then FIN': { path: '/no-ws-here', go: (s, answered) => (answered ? false : (s.end(clientFrame('{"ping":1}')), true)) },
+  'a reset right after the upgrade request': { path: '/ws', go: (s, answered) => (answered ? false : (s.resetAndDestroy(), true)) },
+  'a reset when the 101 arrives': { path: '/ws', go: (s, answered) => (answered ? (s.resetAndDestroy(), true) : false) },
 };
 
 /**
@@ -46,12 +59,12 @@ export const handshakeEndings: Record<string, (socket: Socket, answered: boolean
  * resolves when the socket is gone (the charger closed its side too), or
  * after 5 s with the socket destroyed (the place check after it tells).
  */
-export function handshakeAndGo(baseUrl: string, how: (socket: Socket, answered: boolean) => boolean): Promise<void> {
+export function handshakeAndGo(baseUrl: string, { path, go: how }: { path: string; go: HandshakeEnding }): Promise<void> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve) => {
     const s = tcpConnect(Number(port), hostname, () => {
       s.write(
-        `GET /ws HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
           `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
       );
       let done = how(s, false);
