@@ -103,6 +103,9 @@ function same(a: EvseProperties, b: EvseProperties): boolean {
 export class Claims {
   readonly #claims: Claim[] = [];
   #version = 0;
+  /** target() as of `#targetVersion`: asked on every /status and telemetry update, changed only by claim and release. */
+  #target?: Readonly<Target>;
+  #targetVersion = -1;
 
   /** Bumped on every change (OpenEVSE `claims_version`, 8 bits there, unbounded here). */
   get version(): number {
@@ -165,7 +168,16 @@ export class Claims {
    * priority (the shaper and load sharing both cap; neither may undo the
    * other, and no claim may lift a cap by outranking it).
    */
-  target(): Target {
+  target(): Readonly<Target> {
+    if (this.#targetVersion !== this.#version || !this.#target) {
+      this.#target = this.#merge();
+      this.#targetVersion = this.#version;
+    }
+    return this.#target;
+  }
+
+  /** The merged target (target()), made afresh; frozen, since callers share it until the next change. */
+  #merge(): Readonly<Target> {
     const properties: EvseProperties = {};
     const owners: Target['owners'] = {};
     const best = { state: 0, charge_current: 0 };
@@ -183,6 +195,6 @@ export class Claims {
         owners.max_current = c.client;
       }
     }
-    return { properties, owners };
+    return Object.freeze({ properties: Object.freeze(properties), owners: Object.freeze(owners) });
   }
 }

@@ -103,19 +103,19 @@ export class CrashLog {
   }
 
   /** /status fields of this boot. */
-  fields(): Record<string, number | string> {
+  /** The boot record's /status fields, written into `into` when given (returned). */
+  fields(into: Record<string, number | string | boolean | null> = {}): Record<string, number | string | boolean | null> {
     const c = this.current;
-    return {
-      crash_seq: c.seq,
-      boot_count: c.boot_count,
-      reset_reason: c.reset_reason,
-      reset_reason_str: c.reset_reason_str,
-      prev_uptime_ms: c.prev_uptime_ms,
-      prev_free_heap: c.prev_free_heap,
-      prev_largest_free_block: c.prev_largest_free_block,
-      prev_min_free_heap: c.prev_min_free_heap,
-      prev_unix_time: c.prev_unix_time,
-      crash_recorded_unix_time: c.crash_recorded_unix_time,
-    };
+    into.crash_seq = c.seq;
+    into.boot_count = c.boot_count;
+    into.reset_reason = c.reset_reason;
+    into.reset_reason_str = c.reset_reason_str;
+    into.prev_uptime_ms = c.prev_uptime_ms;
+    into.prev_free_heap = c.prev_free_heap;
+    into.prev_largest_free_block = c.prev_largest_free_block;
+    into.prev_min_free_heap = c.prev_min_free_heap;
+    into.prev_unix_time = c.prev_unix_time;
+    into.crash_recorded_unix_time = c.crash_recorded_unix_time;
+    return into;
   }
 }

@@ -36,15 +36,22 @@ export const STATEFUL_GETS: readonly StatefulGet[] = [
   { path: '/savemqtt' },
 ];
 
+/** STATEFUL_GETS by path (no prototype: `/constructor` is no entry). Read-only after load, so in flash on the device. */
+const STATEFUL_BY_PATH: Readonly<Record<string, StatefulGet | undefined>> = (() => {
+  const byPath: Record<string, StatefulGet> = Object.create(null) as Record<string, StatefulGet>;
+  for (const r of STATEFUL_GETS) byPath[r.path] = r;
+  return Object.freeze(byPath);
+})();
+
 export function changesState(req: HttpRequest): boolean {
   const method = req.method.toUpperCase();
   if (method === 'OPTIONS' || method === 'HEAD') return false;
   if (method !== 'GET') return true;
-  const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
-  for (const r of STATEFUL_GETS) {
-    if (r.path === path && (r.param === undefined || req.query[r.param] !== undefined)) return true;
-  }
-  return false;
+  const p = req.path;
+  // Every request asks this: the regular expression only for a path with a trailing slash, one lookup.
+  const path = p.length > 1 && p.charCodeAt(p.length - 1) === 47 ? p.replace(/\/+$/, '') : p;
+  const r = STATEFUL_BY_PATH[path];
+  return r !== undefined && (r.param === undefined || req.query[r.param] !== undefined);
 }
 
 /** `scheme://host[:port]` of a URL or origin, lower case; undefined if it is not one. */

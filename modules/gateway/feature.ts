@@ -53,7 +53,13 @@ export interface ClaimDeclaration {
 
 /** The status fields a feature contributes. */
 export interface StatusSource {
-  fields(): Record<string, Json>;
+  /**
+   * The fields, as a fresh object. With `into`, a source may write them into
+   * that object instead (in its order; a field already there keeps its place)
+   * and return it: the status document is built that way, with no object per
+   * source to merge (docs/performance.md "GET /status").
+   */
+  fields(into?: Record<string, Json>): Record<string, Json>;
   /**
    * Whether changes of these fields are change events (/ws fragments, MQTT
    * topics) as well as /status fields (default true). Clock-like fields such

@@ -62,8 +62,8 @@ class SystemView implements SystemInfo {
   configVersion(): number {
     return this.#gateway.config.version;
   }
-  crashFields(): Record<string, Json> {
-    return this.#gateway.crashLog.fields();
+  crashFields(into: Record<string, Json>): Record<string, Json> {
+    return this.#gateway.crashLog.fields(into);
   }
 }
 

@@ -129,6 +129,10 @@ export class HttpApi {
   /** Made at the first credential attempt: a charger without a password keeps no throttle state. */
   #throttle?: AuthThrottle;
   readonly #routes: readonly Route[];
+  /** How many of `#routes` (the first ones) are literal paths. */
+  readonly #literals: number;
+  /** Per pattern route (after the literals), its path up to the first `{`: a path that does not start with it is not split to be tried. */
+  readonly #prefixes: readonly string[];
 
   /** `routes`: the features' routes, tried before the built-in ones. */
   constructor(backend: HttpBackend, options: { maxBody?: number; routes?: readonly Route[] } = {}) {
@@ -136,7 +140,11 @@ export class HttpApi {
     this.#maxBody = options.maxBody ?? MAX_BODY;
     // Literal paths before patterns, so /claims/target is not taken for /claims/{client}.
     const routes = options.routes ?? [];
-    this.#routes = [...routes.filter((r) => r.path.indexOf('{') < 0), ...routes.filter((r) => r.path.indexOf('{') >= 0)];
+    const literals = routes.filter((r) => r.path.indexOf('{') < 0);
+    const patterns = routes.filter((r) => r.path.indexOf('{') >= 0);
+    this.#routes = [...literals, ...patterns];
+    this.#literals = literals.length;
+    this.#prefixes = patterns.map((r) => r.path.slice(0, r.path.indexOf('{')));
   }
 
   // No async functions on the way to a route: each one would hold a suspended
@@ -164,8 +172,7 @@ export class HttpApi {
   }
 
   /** 'ok', 'none' (no credentials given) or 'wrong'. */
-  #authorised(req: HttpRequest): 'ok' | 'none' | 'wrong' {
-    const want = this.#backend.credentials();
+  #authorised(req: HttpRequest, want: { user: string; pass: string } | undefined): 'ok' | 'none' | 'wrong' {
     if (!want) return 'ok';
     const h = req.headers.authorization;
     if (h === undefined) return 'none';
@@ -187,7 +194,8 @@ export class HttpApi {
    */
   guard(req: HttpRequest): HttpResponse | undefined {
     const b = this.#backend;
-    if (b.credentials() !== undefined && req.headers.authorization !== undefined) {
+    const want = b.credentials();
+    if (want !== undefined && req.headers.authorization !== undefined) {
       const now = b.now?.();
       const peer = req.remote ?? '';
       const throttle = (this.#throttle ??= new AuthThrottle());
@@ -196,7 +204,7 @@ export class HttpApi {
         const gate = throttle.check(now, peer);
         if (!gate.ok) return { status: 429, headers: { ...headers('application/json'), 'Retry-After': String(gate.retryAfter) }, body: '{"msg":"locked"}' };
       }
-      const auth = this.#authorised(req);
+      const auth = this.#authorised(req, want);
       if (now !== undefined && auth === 'ok') throttle.success(now, peer);
       if (now !== undefined && auth === 'wrong') {
         throttle.failure(now, peer);
@@ -204,7 +212,7 @@ export class HttpApi {
         if (!gate.ok) return { status: 429, headers: { ...headers('application/json'), 'Retry-After': String(gate.retryAfter) }, body: '{"msg":"locked"}' };
       }
       if (auth !== 'ok') return this.#challenge();
-    } else if (this.#authorised(req) !== 'ok') return this.#challenge();
+    } else if (want !== undefined) return this.#challenge(); // credentials asked for, none given
     // The policy (host names, the allow list parsed from the settings) only matters to a request that changes state.
     const refusal = changesState(req) ? crossSiteRefusal(req, this.#policy()) : undefined;
     if (refusal) {
@@ -244,17 +252,28 @@ export class HttpApi {
     if (refused) return refused;
     if (req.body.length > this.#maxBody) return msg(413, 'Request body too large');
     const b = this.#backend;
-    const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
+    const p = req.path;
+    // Trailing slashes off (the regular expression only for a path that has one).
+    const path = p.length > 1 && p.charCodeAt(p.length - 1) === 47 ? p.replace(/\/+$/, '') : p;
     const get = method === 'GET' || method === 'HEAD';
     const post = method === 'POST';
     let known = false;
     const routes = this.#routes;
+    const literals = this.#literals;
+    const prefixes = this.#prefixes;
     let segments: string[] | undefined; // the path split at `/`, once, when a pattern is tried
     for (let i = 0; i < routes.length; i++) {
       const r = routes[i];
       // A literal path is compared whole; a pattern's segments are split as it is tried (kept split, they would cost heap on the device).
-      const params = r.path.indexOf('{') < 0 ? (r.path === path ? {} : undefined) : matchSegments(r.path.split('/'), (segments ??= path.split('/')));
-      if (!params) continue;
+      let params: Record<string, string> | undefined;
+      if (i < literals) {
+        if (r.path !== path) continue;
+        params = {};
+      } else {
+        if (!path.startsWith(prefixes[i - literals])) continue;
+        params = matchSegments(r.path.split('/'), (segments ??= path.split('/')));
+        if (!params) continue;
+      }
       known = true;
       if (r.methods.includes(method) || (method === 'HEAD' && r.methods.includes('GET'))) return r.handle(method === req.method ? req : { ...req, method }, params);
     }

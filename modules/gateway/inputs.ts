@@ -76,15 +76,22 @@ export class Inputs {
   readonly #readings: Record<string, Reading> = {};
   readonly #maxAge: Record<string, number | undefined> = {};
   readonly #listeners: ((name: string, reading: Reading) => void)[] = [];
+  #count = 0;
 
   constructor(clock: Clock) {
     this.#clock = clock;
     for (const s of INPUTS) this.#maxAge[s.name] = s.maxAge;
   }
 
+  /** How many names have had a reading (a reading is replaced, never taken back, so this only grows). */
+  get count(): number {
+    return this.#count;
+  }
+
   /** Stores a checked value; listeners hear of it at once. */
   set(name: string, value: number, source = 'http'): void {
     const r: Reading = { value, at: this.#clock.now(), source };
+    if (this.#readings[name] === undefined) this.#count++;
     this.#readings[name] = r;
     for (const l of this.#listeners.slice()) l(name, r);
   }

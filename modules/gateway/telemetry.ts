@@ -33,7 +33,12 @@ export class Telemetry {
   /** The full status document. */
   document(): Fragment {
     const doc: Fragment = {};
-    for (const s of this.#sources) Object.assign(doc, s.fields());
+    const sources = this.#sources;
+    for (let i = 0; i < sources.length; i++) {
+      // A source that writes into the document returns it; another one's fields are merged.
+      const f = sources[i].fields(doc);
+      if (f !== doc) Object.assign(doc, f);
+    }
     return doc;
   }
 

@@ -102,17 +102,26 @@ function localMoment(year: number, r: Rule): number {
   return day / 1000 + r.time;
 }
 
+/** The year whose rules apply at UTC second `t` (the year of standard local time). */
+function ruleYear(zone: PosixZone, t: number): number {
+  return new Date((t + zone.std) * 1000).getUTCFullYear();
+}
+
+/** Whether UTC second `t` is in daylight time, given the year's start and end as UTC seconds. */
+function inDaylight(t: number, start: number, end: number): boolean {
+  return start < end ? t >= start && t < end : !(t >= end && t < start);
+}
+
 /** Seconds east of UTC in `zone` at `utcMs`. */
 export function zoneOffset(zone: PosixZone, utcMs: number): number {
   const dst = zone.dst;
   if (!dst) return zone.std;
   const t = Math.floor(utcMs / 1000);
-  const year = new Date((t + zone.std) * 1000).getUTCFullYear();
+  const year = ruleYear(zone, t);
   // The start is given in standard time, the end in daylight time.
   const start = localMoment(year, dst.start) - zone.std;
   const end = localMoment(year, dst.end) - dst.offset;
-  const inDst = start < end ? t >= start && t < end : !(t >= end && t < start);
-  return inDst ? dst.offset : zone.std;
+  return inDaylight(t, start, end) ? dst.offset : zone.std;
 }
 
 /** Minutes east of UTC for OpenEVSE's `time_zone` setting at `utcMs`; 0 when it cannot be read. */
@@ -124,20 +133,40 @@ export function minutesEast(timeZone: string, utcMs: number): number {
 /**
  * minutesEast for a caller that asks again and again with the same setting
  * (/status on every request): the rule is parsed only when the setting
- * changes, which was a quarter of a /status request's cost on XS. An object
- * made at run time, not module state: a preloaded module's state is in flash
- * on the device.
+ * changes, which was a quarter of a /status request's cost on XS, and the
+ * year's daylight-time start and end are worked out once per year (they
+ * were four Date objects a request). An object made at run time, not module
+ * state: a preloaded module's state is in flash on the device.
+ * test/cases/gateway/time-zone.case.ts holds it to minutesEast.
  */
 export class ZoneClock {
   #text: string | undefined;
   #zone: PosixZone | undefined;
+  /** UTC seconds [#from, #to) that share one rule year, and that year's daylight start and end. */
+  #from = 0;
+  #to = 0;
+  #start = 0;
+  #end = 0;
 
   minutesEast(timeZone: string, utcMs: number): number {
     if (timeZone !== this.#text) {
       this.#zone = parseZone(timeZone);
       this.#text = timeZone;
+      this.#to = this.#from; // no year known
     }
     const zone = this.#zone;
-    return zone ? Math.round(zoneOffset(zone, utcMs) / 60) : 0;
+    if (!zone) return 0;
+    const dst = zone.dst;
+    if (!dst) return Math.round(zone.std / 60);
+    const t = Math.floor(utcMs / 1000);
+    if (!(t >= this.#from && t < this.#to)) {
+      const year = ruleYear(zone, t);
+      // The seconds whose standard local time falls in that year: ruleYear gives `year` for exactly these.
+      this.#from = Date.UTC(year, 0, 1) / 1000 - zone.std;
+      this.#to = Date.UTC(year + 1, 0, 1) / 1000 - zone.std;
+      this.#start = localMoment(year, dst.start) - zone.std;
+      this.#end = localMoment(year, dst.end) - dst.offset;
+    }
+    return Math.round((inDaylight(t, this.#start, this.#end) ? dst.offset : zone.std) / 60);
   }
 }

@@ -57,14 +57,27 @@ export function dataInputFeature(ctx: FeatureContext): Feature {
     });
   };
 
-  const fields = (): Record<string, Json> => {
-    const out: Record<string, Json> = {
-      solar: inputs.get('solar') ?? 0,
-      grid_ie: inputs.get('grid_ie') ?? 0,
-      shaper_live_pwr: inputs.get('shaper_live_pwr') ?? 0,
-    };
-    for (let i = 0; i < SHOWN_WHEN_SET.length; i++) {
-      const name = SHOWN_WHEN_SET[i];
+  /** SHOWN_WHEN_SET's names that have had a reading, in its order; made again when a new name has one (inputs.count). */
+  let shown: readonly string[] = [];
+  let shownFor = 0;
+  const shownNames = (): readonly string[] => {
+    if (inputs.count !== shownFor) {
+      shownFor = inputs.count;
+      shown = SHOWN_WHEN_SET.filter((n) => inputs.reading(n) !== undefined);
+    }
+    return shown;
+  };
+
+  const fields = (into?: Record<string, Json>): Record<string, Json> => {
+    // Written into the status document when it is given (no object to merge).
+    const out = into ?? {};
+    out.solar = inputs.get('solar') ?? 0;
+    out.grid_ie = inputs.get('grid_ie') ?? 0;
+    out.shaper_live_pwr = inputs.get('shaper_live_pwr') ?? 0;
+    // Only the names that have had a reading are asked (none, until a car or a home battery reports).
+    const names = shownNames();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
       const v = inputs.get(name);
       if (v !== undefined) out[name] = v;
     }
@@ -102,16 +115,25 @@ export function dataInputFeature(ctx: FeatureContext): Feature {
       {
         // Ages, in seconds: clock-like, so in the document only.
         events: false,
-        fields: () => {
+        fields: (into) => {
           // Written out, not spread from a mapped array: /status reads this on every request.
+          const out = into ?? {};
           const up = ctx.uptime();
+          if (inputs.count === 0) {
+            // No reading yet: both ages are the uptime.
+            out.vehicle_state_update = up;
+            out.divert_update = up;
+            return out;
+          }
           const vehicle = Math.min(
             inputs.age('battery_level') ?? up,
             inputs.age('battery_range') ?? up,
             inputs.age('time_to_full_charge') ?? up,
             inputs.age('vehicle_charge_limit') ?? up,
           );
-          return { vehicle_state_update: vehicle, divert_update: Math.min(inputs.age('solar') ?? up, inputs.age('grid_ie') ?? up) };
+          out.vehicle_state_update = vehicle;
+          out.divert_update = Math.min(inputs.age('solar') ?? up, inputs.age('grid_ie') ?? up);
+          return out;
         },
       },
     ],

@@ -16,9 +16,9 @@ export const LIVE_PERIOD_MS = 1000;
 
 export function evseFeature(ctx: FeatureContext): Feature {
   let timer: TimerId | undefined;
-  const fields = (): Fragment => {
-    // evseFields makes a fresh object: set `status` on it rather than copy its 40 fields into another.
-    const f = evseFields(ctx.snapshot(), ctx.voltage());
+  const fields = (into?: Fragment): Fragment => {
+    // evseFields writes into the document (or a fresh object): `status` is set on it rather than its 40 fields copied into another.
+    const f = evseFields(ctx.snapshot(), ctx.voltage(), into);
     f.status = ctx.state();
     return f;
   };

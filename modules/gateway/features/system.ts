@@ -16,63 +16,73 @@ export interface SystemInfo {
   /** The controller answered and its settings were read. */
   evseConnected(): boolean;
   configVersion(): number;
-  crashFields(): Record<string, Json>;
+  /** The crash log's boot record, written into `into` (returned). */
+  crashFields(into: Record<string, Json>): Record<string, Json>;
 }
 
 export function systemFeature(info: SystemInfo): (ctx: FeatureContext) => Feature {
   return (ctx) => {
     const zones = new ZoneClock();
+    let offsetFor = NaN;
+    let offsetText = '';
     return {
       name: 'system',
       status: [
         {
           // What changes rarely and means something when it does: events too.
-          fields: () => {
+          fields: (into) => {
+            // Written into the status document when it is given (no object to merge), else into a fresh one.
+            const f = into ?? {};
             const net = info.network();
-            return {
-              mode: net.mode,
-              wifi_client_connected: net.wifi_client_connected,
-              eth_connected: net.eth_connected,
-              net_connected: net.wifi_client_connected || net.eth_connected ? 1 : 0,
-              ipaddress: net.ipaddress,
-              emoncms_connected: 0,
-              mqtt_connected: info.mqttConnected() ? 1 : 0,
-              ohm_hour: 'None',
-              nofos_connected: 0,
-              ocpp_connected: 0,
-              rapi_connected: ctx.rapi.connected ? 1 : 0,
-              evse_connected: info.evseConnected() ? 1 : 0,
-              divertmode: 1,
-              divert_active: false,
-              ota_update: 0,
-              config_version: info.configVersion(),
-            };
+            f.mode = net.mode;
+            f.wifi_client_connected = net.wifi_client_connected;
+            f.eth_connected = net.eth_connected;
+            f.net_connected = net.wifi_client_connected || net.eth_connected ? 1 : 0;
+            f.ipaddress = net.ipaddress;
+            f.emoncms_connected = 0;
+            f.mqtt_connected = info.mqttConnected() ? 1 : 0;
+            f.ohm_hour = 'None';
+            f.nofos_connected = 0;
+            f.ocpp_connected = 0;
+            f.rapi_connected = ctx.rapi.connected ? 1 : 0;
+            f.evse_connected = info.evseConnected() ? 1 : 0;
+            f.divertmode = 1;
+            f.divert_active = false;
+            f.ota_update = 0;
+            f.config_version = info.configVersion();
+            return f;
           },
         },
         {
           // Counters and clocks: in /status and the periodic MQTT publish, not change events.
           events: false,
-          fields: () => {
+          fields: (into) => {
+            const f = into ?? {};
             const heap = info.heap();
             const wall = ctx.clock.wall();
             // UTC offset of the configured zone ("Region/City|POSIX rule") at this moment
-            const east = zones.minutesEast(String(ctx.config('time_zone') ?? ''), wall);
-            return {
-              srssi: info.network().srssi,
-              packets_sent: 0,
-              packets_success: 0,
-              free_heap: heap.free_heap,
-              largest_free_block: heap.largest_free_block,
-              min_free_heap: heap.min_free_heap,
-              freeram: heap.free_heap,
-              comm_sent: ctx.rapi.sent,
-              comm_success: ctx.rapi.success,
-              uptime: ctx.uptime(),
-              time: isoTime(wall),
-              local_time: localIsoTime(wall, east),
-              offset: utcOffset(east),
-              ...info.crashFields(),
-            };
+            const zone = ctx.config('time_zone');
+            const east = zones.minutesEast(typeof zone === 'string' ? zone : String(zone ?? ''), wall);
+            // The offset's text is made again only when the offset moves (twice a year, or a new zone).
+            if (east !== offsetFor) {
+              offsetFor = east;
+              offsetText = utcOffset(east);
+            }
+            const offset = offsetText;
+            f.srssi = info.network().srssi;
+            f.packets_sent = 0;
+            f.packets_success = 0;
+            f.free_heap = heap.free_heap;
+            f.largest_free_block = heap.largest_free_block;
+            f.min_free_heap = heap.min_free_heap;
+            f.freeram = heap.free_heap;
+            f.comm_sent = ctx.rapi.sent;
+            f.comm_success = ctx.rapi.success;
+            f.uptime = ctx.uptime();
+            f.time = isoTime(wall);
+            f.local_time = localIsoTime(wall, east, offset);
+            f.offset = offset;
+            return info.crashFields(f);
           },
         },
       ],

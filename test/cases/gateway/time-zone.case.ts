@@ -2,7 +2,8 @@
 // bar), checked against the real offsets and transition moments of those zones.
 import { describe, it, expect } from '../harness';
 import { minutesEast, parseZone, ZoneClock } from '../../../modules/gateway/time-zone';
-import { localIsoTime, utcOffset } from '../../../modules/gateway/status';
+import { isoTime, localIsoTime, utcOffset } from '../../../modules/gateway/status';
+import { mulberry32 } from '../../../sim/random';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -74,5 +75,62 @@ describe('ZoneClock (the rule parsed once per setting)', () => {
     expect(seen).toContain(-240);
     expect(seen).toContain(-300);
     expect(seen).toContain(0);
+  });
+
+  it('agrees with minutesEast at random moments, forwards and backwards, across year ends and both DST edges, through setting changes', () => {
+    const zones = [
+      'Europe/London|GMT0BST,M3.5.0/1,M10.5.0',
+      'America/New_York|EST5EDT,M3.2.0,M11.1.0',
+      'Australia/Sydney|AEST-10AEDT,M10.1.0,M4.1.0/3',
+      'Pacific/Chatham|<+1245>-12:45<+1345>,M9.5.0/2:45,M4.1.0/3:45',
+      'XST0XDT,J60/0,J300/0',
+      'XST-14XDT,59/23,300/1',
+      'Asia/Kolkata|IST-5:30',
+      'XST-14XDT,M12.5.0/0,M1.1.0/0',
+      'not a zone',
+    ];
+    const random = mulberry32(15);
+    const clock = new ZoneClock();
+    let zone = zones[0];
+    let t = Date.UTC(2026, 0, 1);
+    let checked = 0;
+    for (let i = 0; i < 4000; i++) {
+      const r = random();
+      if (r < 0.02) zone = zones[Math.floor(random() * zones.length)];
+      else if (r < 0.1) t = Date.UTC(2020 + Math.floor(random() * 12), 0, 1) + Math.floor((random() - 0.5) * 172800000); // near a year end
+      else if (r < 0.15) t -= Math.floor(random() * 86400000 * 40); // back in time
+      else t += Math.floor(random() * 3600000 * (r < 0.5 ? 1 : 200));
+      expect(clock.minutesEast(zone, t)).toBe(minutesEast(zone, t));
+      checked++;
+    }
+    expect(checked).toBe(4000);
+  });
+
+  it('takes the rules of the new year at the new year of standard time, not of UTC (a zone whose daylight time ends on 1 January 2023, a Sunday)', () => {
+    // UTC+14 with daylight time from the last Sunday of December to the first Sunday of January, 00:00 local.
+    const zone = 'XST-14XDT,M12.5.0/0,M1.1.0/0';
+    const clock = new ZoneClock();
+    const seen = new Set<number>();
+    for (let t = Date.UTC(2022, 11, 30); t < Date.UTC(2023, 0, 2); t += 1800000) {
+      const east = clock.minutesEast(zone, t);
+      expect(east).toBe(minutesEast(zone, t));
+      seen.add(east);
+    }
+    expect([...seen].sort()).toEqual([840, 900]);
+  });
+});
+
+describe('isoTime and localIsoTime', () => {
+  it('give the text of their first definition (toISOString without the milliseconds) at random moments', () => {
+    const random = mulberry32(16);
+    for (let i = 0; i < 500; i++) {
+      const t = Math.floor(random() * 4102444800000); // 1970 … 2100
+      const east = Math.round((random() - 0.5) * 28) * 30;
+      const iso = new Date(Math.floor(t / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+      expect(isoTime(t)).toBe(iso);
+      const local = new Date(Math.floor((t + east * 60000) / 1000) * 1000).toISOString().replace('.000Z', 'Z').slice(0, -1) + utcOffset(east);
+      expect(localIsoTime(t, east)).toBe(local);
+      expect(localIsoTime(t, east, utcOffset(east))).toBe(local);
+    }
   });
 });
