@@ -6,27 +6,45 @@
 //
 // Each controller sits behind the same rig: two pseudo-terminals joined by
 // socat, our gateway's RapiClient on the far one, sending $GS and waiting
-// for each reply. Rounds alternate between the two, several times. The CPU a
-// controller spends is read from the kernel (/proc/PID/task/*/schedstat: ns
-// on the CPU, every thread) over a stretch of exchanges and over an equal
-// stretch without any, and the difference, divided by the exchanges, is its
-// CPU per exchange: what its own timers and simulation loops cost anyway is
-// taken off, for both. The gateway's side is this process's CPU in the same
-// way.
-import { spawn, type ChildProcess } from 'node:child_process';
+// for each reply. The CPU a controller spends is read from the kernel
+// (/proc/PID/task/*/schedstat: ns on the CPU, every thread) over a stretch
+// of exchanges and over an equal stretch without any, and the difference,
+// divided by the exchanges, is its CPU per exchange: what its own timers and
+// simulation loops cost anyway is taken off, for both.
+//
+// On a shared machine the CPU an exchange takes swings with what else runs
+// (by 3× between rounds of one run, before this design), so the two sides
+// are metered under the same conditions: both controllers are pinned to one
+// core (taskset; EMULATOR_CPU, default 1, "none" not to pin) and exchange
+// at the same time, a $GS to each per turn, so every stretch holds the same
+// number of exchanges for both and the ratio is taken stretch by stretch.
+// The busy and idle stretches alternate in order from round to round. A
+// third stretch per round has our controller alone, for the gateway's side
+// (this process's CPU: RapiClient, the serial link, the loop) plus ours.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isReply, RapiClient } from '../../modules/gateway/rapi-client';
+import { isReply, RapiClient, type RapiResult } from '../../modules/gateway/rapi-client';
 import { NodeClock } from '../../hosts/node/clock';
 import { SerialLink } from '../../hosts/node/serial-link';
 import { cleanup, tempDir, until } from '../../test/node/gateway/rig';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-/** Rounds (EMULATOR_ROUNDS to change): each meters both sides, in alternating order. */
-const ROUNDS = Number(process.env.EMULATOR_ROUNDS ?? 21);
-const STRETCH_MS = 800;
+/** Rounds (EMULATOR_ROUNDS to change): each meters both sides at once, busy and idle, then ours alone. */
+const ROUNDS = Number(process.env.EMULATOR_ROUNDS ?? 31);
+/** One stretch, ms (EMULATOR_STRETCH_MS). */
+const STRETCH_MS = Number(process.env.EMULATOR_STRETCH_MS ?? 500);
+/** The core both controllers are pinned to (EMULATOR_CPU; "none": not pinned). */
+const CPU = process.env.EMULATOR_CPU ?? '1';
+
+/** Pins every thread of `pid` to CPU; false when it could not (no taskset, or not asked). */
+function pin(pid: number): boolean {
+  if (CPU === 'none') return false;
+  const r = spawnSync('taskset', ['-a', '-p', '-c', CPU, String(pid)], { stdio: 'ignore' });
+  return r.status === 0;
+}
 
 type Row = { name: string; value: number; unit: string; note?: string };
 
@@ -83,29 +101,97 @@ async function emulator(dir: string, checkout: string): Promise<Side> {
   return { name: 'emulator', pid: e.proc.pid!, port: gw, procs: [e.proc, socat] };
 }
 
-interface Stretch {
-  exchanges: number;
-  ms: number;
-  controllerNs: number;
-  gatewayNs: number;
+/** Clock ticks a second for /proc/PID/stat (USER_HZ: 100 on Linux). */
+const TICK_NS = 1e7;
+
+/** User and system CPU of every thread of `pid`, ns, from /proc/PID/stat (clock ticks: coarse, summed over a run). */
+function userSystemNs(pid: number): [number, number] {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15; `rest` starts at field 3
+  return [Number(rest[11]) * TICK_NS, Number(rest[12]) * TICK_NS];
 }
 
-/** $GS exchanges for `ms` (or none: the same time idle), CPU metered on both sides. */
-async function stretch(client: RapiClient, pid: number, ms: number, exchange: boolean): Promise<Stretch> {
-  const c0 = cpuNs(pid);
-  const g0 = process.cpuUsage();
-  const t0 = performance.now();
-  let n = 0;
-  if (exchange) {
-    while (performance.now() - t0 < ms) {
-      const r = await client.send('GS');
-      if (!isReply(r) || !r.ok) throw new Error(`$GS failed: ${JSON.stringify(r)}`);
-      n++;
-    }
-  } else await new Promise((r) => setTimeout(r, ms));
-  const elapsed = performance.now() - t0;
-  const g = process.cpuUsage(g0);
-  return { exchanges: n, ms: elapsed, controllerNs: cpuNs(pid) - c0, gatewayNs: (g.user + g.system) * 1000 };
+interface Meter {
+  t: number;
+  ns: number[];
+  gatewayNs: number;
+  /** This process's user and system CPU, ns; our controller's user and system CPU, ns. */
+  gw: [number, number];
+  ctl: [number, number];
+}
+
+function meterNow(pids: readonly number[]): Meter {
+  const g = process.cpuUsage();
+  return { t: performance.now(), ns: pids.map(cpuNs), gatewayNs: (g.user + g.system) * 1000, gw: [g.user * 1000, g.system * 1000], ctl: userSystemNs(pids[0]) };
+}
+
+interface Stretch {
+  /** Exchanges each client made. */
+  exchanges: number;
+  ms: number;
+  /** CPU ns of each pid. */
+  ns: number[];
+  gatewayNs: number;
+  /** User and system ns: this process, our controller. */
+  gw: [number, number];
+  ctl: [number, number];
+}
+
+function since(a: Meter, pids: readonly number[], exchanges: number): Stretch {
+  const b = meterNow(pids);
+  return {
+    exchanges,
+    ms: b.t - a.t,
+    ns: b.ns.map((x, i) => x - a.ns[i]),
+    gatewayNs: b.gatewayNs - a.gatewayNs,
+    gw: [b.gw[0] - a.gw[0], b.gw[1] - a.gw[1]],
+    ctl: [b.ctl[0] - a.ctl[0], b.ctl[1] - a.ctl[1]],
+  };
+}
+
+/**
+ * For `ms`, turns of one $GS to each client at once (the next turn when every
+ * reply is in); resolves with the turns made. Callbacks, not awaited
+ * promises: the way the gateway's own polls use the client.
+ */
+function exchange(clients: readonly RapiClient[], ms: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let turns = 0;
+    let waiting = 0;
+    const done = (r: RapiResult): void => {
+      if (!isReply(r) || !r.ok) return reject(new Error(`$GS failed: ${JSON.stringify(r)}`));
+      if (--waiting > 0) return;
+      turns++;
+      next();
+    };
+    const next = (): void => {
+      if (performance.now() - t0 >= ms) return resolve(turns);
+      waiting = clients.length;
+      for (const c of clients) c.request('GS', [], 'poll', done);
+    };
+    next();
+  });
+}
+
+async function busy(clients: readonly RapiClient[], pids: readonly number[], ms: number): Promise<Stretch> {
+  const m = meterNow(pids);
+  const n = await exchange(clients, ms);
+  return since(m, pids, n);
+}
+
+async function idle(pids: readonly number[], ms: number): Promise<Stretch> {
+  const m = meterNow(pids);
+  await new Promise((r) => setTimeout(r, ms));
+  return since(m, pids, 0);
+}
+
+/** Median and quartiles of `xs`. */
+function quartiles(xs: readonly number[]): [number, number, number] {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return [at(0.5), at(0.25), at(0.75)];
 }
 
 export async function sideBySide(checkout: string): Promise<Row[]> {
@@ -114,6 +200,8 @@ export async function sideBySide(checkout: string): Promise<Row[]> {
   const links: SerialLink[] = [];
   try {
     sides.push(await ours(dir), await emulator(dir, checkout));
+    const pinned = sides.map((s) => pin(s.pid)).every(Boolean);
+    const pids = sides.map((s) => s.pid);
     const clock = new NodeClock();
     const clients = await Promise.all(
       sides.map(async (s) => {
@@ -122,50 +210,78 @@ export async function sideBySide(checkout: string): Promise<Row[]> {
         // A shared machine can stall either process for a while: a generous timeout, so a stall costs time, not the run.
         const client = new RapiClient({ clock, timers: clock, link, sequenceIds: false, timeout: 5000 });
         link.onReceive((b) => client.receive(b));
-        for (let i = 0; i < 200; i++) await client.send('GS'); // warm up both ends
         return client;
       }),
     );
-    const per = sides.map(() => ({ n: 0, rates: [] as number[], perRound: [] as number[], gwRound: [] as number[] }));
+    await exchange(clients, 1000); // warm up both ends
+    const load0 = loadavg()[0];
+    const oursUs: number[] = [];
+    const emuUs: number[] = [];
+    const ratios: number[] = [];
+    const aloneUs: number[] = [];
+    const gatewayUs: number[] = [];
+    const bothUs: number[] = [];
+    let turns = 0;
+    let alone = 0;
+    /** Over every alone stretch, idle taken off: user and system ns of this process and of our controller. */
+    const split = { gwUser: 0, gwSys: 0, ctlUser: 0, ctlSys: 0 };
+    let ms = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      // Ours first in even rounds, the emulator first in odd ones: a drift in the machine's load favours neither.
-      for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
-        const busy = await stretch(clients[i], sides[i].pid, STRETCH_MS, true);
-        const idle = await stretch(clients[i], sides[i].pid, STRETCH_MS, false);
-        const scale = busy.ms / idle.ms;
-        const ctl = busy.controllerNs - idle.controllerNs * scale;
-        const gw = busy.gatewayNs - idle.gatewayNs * scale;
-        per[i].n += busy.exchanges;
-        per[i].rates.push((busy.exchanges / busy.ms) * 1000);
-        per[i].perRound.push(ctl / busy.exchanges / 1000);
-        per[i].gwRound.push(gw / busy.exchanges / 1000);
+      // Busy first in even rounds, idle first in odd ones: a drift in the machine's load favours neither.
+      let b: Stretch;
+      let i: Stretch;
+      if (round % 2 === 0) {
+        b = await busy(clients, pids, STRETCH_MS);
+        i = await idle(pids, STRETCH_MS);
+      } else {
+        i = await idle(pids, STRETCH_MS);
+        b = await busy(clients, pids, STRETCH_MS);
       }
+      const a = await busy([clients[0]], pids, STRETCH_MS);
+      const scale = b.ms / i.ms;
+      const o = (b.ns[0] - i.ns[0] * scale) / b.exchanges / 1000;
+      const e = (b.ns[1] - i.ns[1] * scale) / b.exchanges / 1000;
+      oursUs.push(o);
+      emuUs.push(e);
+      ratios.push(o / e);
+      const sa = a.ms / i.ms;
+      const ctl = (a.ns[0] - i.ns[0] * sa) / a.exchanges / 1000;
+      const gw = (a.gatewayNs - i.gatewayNs * sa) / a.exchanges / 1000;
+      split.gwUser += a.gw[0] - i.gw[0] * sa;
+      split.gwSys += a.gw[1] - i.gw[1] * sa;
+      split.ctlUser += a.ctl[0] - i.ctl[0] * sa;
+      split.ctlSys += a.ctl[1] - i.ctl[1] * sa;
+      aloneUs.push(ctl);
+      gatewayUs.push(gw);
+      bothUs.push(gw + ctl);
+      turns += b.exchanges;
+      alone += a.exchanges;
+      ms += b.ms;
     }
-    // The machine is shared: other work on it only ever adds CPU to a round
-    // (cache misses, preemption), so the least-disturbed round of each side,
-    // its minimum, is the figure compared; the median is given beside it.
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-    const min = (xs: number[]) => Math.min(...xs);
+    const load1 = loadavg()[0];
     const r1 = (x: number) => Math.round(x * 10) / 10;
-    const [o, e] = per;
-    const spread = (xs: number[]) => `median ${r1(median(xs))} µs; rounds ${xs.map((x) => x.toFixed(1)).join(', ')}`;
-    const rate = (p: { rates: number[] }) => Math.round(p.rates.reduce((a, b) => a + b) / ROUNDS);
-    // The ratio round by round (the two sides metered back to back, under the
-    // same load), its median and quartiles: the figure compared with the goal.
-    const ratios = o.perRound.map((x, k) => x / e.perRound[k]).sort((a, b) => a - b);
-    const quartile = (q: number) => ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))];
     const r2 = (x: number) => Math.round(x * 100) / 100;
-    const atMostOne = ratios.filter((x) => x <= 1).length;
+    const q = (xs: number[], r = r1) => {
+      const [m, lo, hi] = quartiles(xs);
+      return { m: r(m), text: `median ${r(m)}, quartiles ${r(lo)}–${r(hi)}` };
+    };
+    const where = `${ROUNDS} rounds of ${STRETCH_MS} ms; ${pinned ? `both controllers pinned to CPU ${CPU}` : 'not pinned'}; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}`;
+    const ratio = q(ratios, r2);
     return [
-      { name: 'rapi vs emulator: our controller, CPU per $GS exchange', value: r1(min(o.perRound)), unit: 'µs', note: `least-disturbed of ${ROUNDS} rounds; ${spread(o.perRound)}; ${o.n} exchanges, ${rate(o)}/s` },
-      { name: 'rapi vs emulator: OpenEVSE_Emulator (Python), CPU per $GS exchange', value: r1(min(e.perRound)), unit: 'µs', note: `least-disturbed of ${ROUNDS} rounds; ${spread(e.perRound)}; ${e.n} exchanges, ${rate(e)}/s` },
+      { name: 'rapi vs emulator: our controller, CPU per $GS exchange', value: q(oursUs).m, unit: 'µs', note: `${q(oursUs).text} µs; ${turns} exchanges each side, ${Math.round((turns / ms) * 1000)}/s; ${where}` },
+      { name: 'rapi vs emulator: OpenEVSE_Emulator (Python), CPU per $GS exchange', value: q(emuUs).m, unit: 'µs', note: `${q(emuUs).text} µs; the same stretches` },
       {
         name: 'rapi vs emulator: ratio ours / emulator, median of the rounds (goal ≤ 1.0)',
-        value: r2(median(ratios)),
+        value: ratio.m,
         unit: '',
-        note: `quartiles ${r2(quartile(0.25))}–${r2(quartile(0.75))}, ≤ 1.0 in ${atMostOne} of ${ROUNDS} rounds; least-disturbed rounds give ${r2(min(o.perRound) / min(e.perRound))}, medians ${r2(median(o.perRound) / median(e.perRound))}; load average ${loadavg()[0].toFixed(1)}`,
+        note: `${ratio.text}; ≤ 1.0 in ${ratios.filter((x) => x <= 1).length} of ${ROUNDS} rounds; ${where}`,
       },
-      { name: 'rapi vs emulator: gateway client + our controller, CPU per exchange (goal ≤ 50)', value: r1(min(o.gwRound) + min(o.perRound)), unit: 'µs', note: `gateway side ${r1(min(o.gwRound))} µs (this process: RapiClient, serial port, the await loop; ${spread(o.gwRound)})` },
+      {
+        name: 'rapi vs emulator: gateway client + our controller, CPU per exchange (goal ≤ 50)',
+        value: q(bothUs).m,
+        unit: 'µs',
+        note: `${q(bothUs).text} µs; gateway side (this process: RapiClient, the serial link, the loop) ${q(gatewayUs).text}, our controller alone ${q(aloneUs).text}; ${alone} exchanges; in user space (the rest is the kernel's: pty, poll) over all of them: gateway ${r1(split.gwUser / alone / 1000)} of ${r1((split.gwUser + split.gwSys) / alone / 1000)}, controller ${r1(split.ctlUser / alone / 1000)} of ${r1((split.ctlUser + split.ctlSys) / alone / 1000)} (clock ticks)`,
+      },
     ];
   } finally {
     for (const l of links) await l.close().catch(() => {});

@@ -66,6 +66,10 @@ function sequencedReply(ok: boolean, params: string[], raw: string): RapiReply {
   };
 }
 
+/** Encoding options without a sequence id, and with the longest one (for the length check). */
+const NO_SEQ = {};
+const PROBE_SEQ = { seq: 255 };
+
 /** What a controller answers to a frame with a wrong checksum or sequence id. */
 function refused(): RapiReply {
   const text = encode('NK', []).slice(0, -1);
@@ -109,6 +113,11 @@ interface Pending {
   command: string;
   params: string[];
   resolve(result: RapiResult): void;
+  /** The frame as encoded when queued, without a sequence id: sent as it is if none is wanted then (no second encoding). */
+  bytes?: Uint8Array;
+  /** Set when it goes out. */
+  seq?: number;
+  sentAt: number;
 }
 
 export class RapiClient {
@@ -129,7 +138,7 @@ export class RapiClient {
   readonly #options: RapiClientOptions;
   readonly #parser: FrameParser;
   readonly #queue: RapiScheduler<Pending>;
-  #inFlight?: Pending & { seq?: number; sentAt: number };
+  #inFlight?: Pending;
   #timer?: TimerId;
   #seq = 0;
   #sent = 0;
@@ -221,15 +230,20 @@ export class RapiClient {
   request(command: string, params: readonly (string | number)[], source: Source, done: (r: RapiResult) => void): void {
     if (this.#closed) return done({ error: 'RAPI_RESPONSE_CLOSED' });
     let strings: string[];
+    let bytes: Uint8Array;
+    const plain = this.#sequence === 'off';
     try {
-      strings = params.map(String);
+      strings = params.length === 0 ? [] : params.map(String);
       // Encode once now so a malformed or over-long command fails here, not on the wire.
-      const bytes = encodeBytes(command, strings, { seq: this.#sequence === 'off' ? undefined : 255 });
+      bytes = encodeBytes(command, strings, plain ? NO_SEQ : PROBE_SEQ);
       if (bytes.length - 1 > this.#maxLength) return done({ error: 'RAPI_RESPONSE_CMD_TOO_LONG' });
     } catch {
       return done({ error: 'RAPI_RESPONSE_INVALID_COMMAND' });
     }
-    const queued = this.#queue.push(source === 'user' ? 'http' : source, { command: command.toUpperCase(), params: strings, resolve: done });
+    const upper = command.toUpperCase();
+    // encodeBytes writes the command as given: kept for the wire only when it is the upper-case word the pump would send.
+    const keep = plain && upper === command;
+    const queued = this.#queue.push(source === 'user' ? 'http' : source, { command: upper, params: strings, resolve: done, bytes: keep ? bytes : undefined, sentAt: 0 });
     if (!queued) return done({ error: 'RAPI_RESPONSE_QUEUE_FULL' });
     this.#pump();
   }
@@ -297,8 +311,11 @@ export class RapiClient {
       this.#seq = (this.#seq % 255) + 1; // 1…255; 00 is reserved as invalid
       seq = this.#seq;
     }
-    const bytes = encodeBytes(next.command, next.params, { seq });
-    this.#inFlight = { ...next, seq, sentAt: this.#clock.now() };
+    const bytes = seq === undefined && next.bytes !== undefined ? next.bytes : encodeBytes(next.command, next.params, seq === undefined ? NO_SEQ : { seq });
+    next.bytes = undefined;
+    next.seq = seq;
+    next.sentAt = this.#clock.now();
+    this.#inFlight = next;
     this.#sent++;
     this.#timer = this.#timers.set(() => this.#expire(), this.#timeout);
     // The text without its CR, from the bytes (one call; encoding twice costs a pass per character on XS).

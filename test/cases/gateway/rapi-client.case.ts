@@ -24,6 +24,27 @@ describe('RAPI client', () => {
     expect(peer.received).toEqual(['$GS^30', '$SC 24^12']);
   });
 
+  it('sends a queued command as encoded when it was queued, upper-cased, and with a sequence id when ids came on meanwhile', async () => {
+    // Off: the bytes encoded when queued are what goes out, the word upper-cased.
+    const off = rig(() => OK, { sequenceIds: false });
+    await settle(off.clock, off.client.send('gs'));
+    await settle(off.clock, off.client.send('GS'));
+    expect(off.peer.received).toEqual(['$GS^30', '$GS^30']);
+    // Auto: the first probe is not echoed (ids off); commands queued then are encoded without one; a controller boot
+    // makes the client probe again, this time the controller echoes, and what was queued goes out with ids.
+    let echo = false;
+    const hex = (n: number) => n.toString(16).toUpperCase().padStart(2, '0');
+    const { clock, peer, client } = rig((f) => (f.seq !== undefined && echo ? `$OK 8.2.3 5.2.1 :${hex(f.seq)}` : '$OK 8.2.3 5.2.1'), { sequenceIds: 'auto', acceptUnchecked: true });
+    await settle(clock, client.send('GV'));
+    expect(client.sequenceIds).toBe(false);
+    echo = true;
+    const queued = [client.send('GE'), client.send('GV'), client.send('gs')];
+    peer.push('$AB 00 8.2.3^1E');
+    for (const p of queued) expect(isReply(await settle(clock, p))).toBe(true);
+    expect(client.sequenceIds).toBe(true);
+    expect(peer.received.map((t) => t.split('^')[0])).toEqual(['$GV :01', '$GE', '$GV :02', '$GS :03']);
+  });
+
   it('keeps one command in flight: the second is written only after the first reply', async () => {
     const { clock, peer, client } = rig(() => OK, {}, 50);
     const a = client.send('GS');
