@@ -235,7 +235,7 @@ async function statusParts(): Promise<void> {
   for (const f of fw.gateway.features) {
     (f.status ?? []).forEach((s, i) => {
       const n = Object.keys(s.fields()).length;
-      meter(`source: ${f.name}${(f.status ?? []).length > 1 ? ` #${i + 1}` : ''} (${n} fields${s.events === false ? ', clock-like' : ''})`, () => s.fields());
+      meter(`source: ${f.name}${(f.status ?? []).length > 1 ? ` #${i + 1}` : ''} (${n} fields${s.events === false ? ', clock-like' : ''})`, () => s.fields({}));
     });
   }
   meter('a telemetry update that finds nothing moved: Telemetry.update', () => telemetry.update());
