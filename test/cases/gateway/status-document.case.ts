@@ -13,7 +13,7 @@ import { describe, it, expect } from '../harness';
 import { minutesEast } from '../../../modules/gateway/time-zone';
 import { utcOffset, type Json } from '../../../modules/gateway/status';
 import type { Gateway } from '../../../modules/gateway/gateway';
-import { emptySnapshot, type EvseSnapshot } from '../../../modules/gateway/evse-monitor';
+import { emptySnapshot, type EvseSnapshot } from '../../../modules/gateway/evse-snapshot';
 import { evseFields } from '../../../modules/gateway/status';
 import { standalone } from './standalone';
 import { CORS, headers, json } from '../../../modules/gateway/http-answer';
