@@ -42,6 +42,14 @@ export interface RetainedTopic {
   absolute?: boolean;
   version(): number;
   payload(): string;
+  /**
+   * A set of documents, each under its own absolute topic (Home Assistant
+   * discovery): `count` of them, `member(i)` built as it goes out. The bridge
+   * publishes them one a turn, so the device holds one at a time; `payload()`
+   * is not used and `topic` only names the set.
+   */
+  count?: number;
+  member?(i: number): { topic: string; payload: string };
 }
 
 /** A claim a feature files: for one client id (or any, for an API that takes ids from requests), at one priority. */

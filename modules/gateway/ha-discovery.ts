@@ -66,13 +66,24 @@ const ENTITIES: readonly { component: string; object: string; doc: (c: Discovery
   },
 ];
 
-export function discoveryDocs(c: DiscoveryContext): DiscoveryDoc[] {
+/** The retained topic of entity `i`. */
+export function discoveryTopic(id: string, i: number): string {
+  const e = ENTITIES[i];
+  return `homeassistant/${e.component}/${id}/${e.object}/config`;
+}
+
+/** The discovery document of entity `i`: built when it is published, one at a time (the device holds none). */
+export function discoveryDoc(c: DiscoveryContext, i: number): Record<string, unknown> {
+  const e = ENTITIES[i];
   const device = { identifiers: [`openevse_${c.id}`], name: c.name, manufacturer: 'evse-xs', model: 'OpenEVSE-compatible charger', sw_version: c.version };
   const availability = { topic: c.announce, value_template: '{{ value_json.state }}', payload_available: 'connected', payload_not_available: 'disconnected' };
-  return ENTITIES.map((e) => ({
-    topic: `homeassistant/${e.component}/${c.id}/${e.object}/config`,
-    config: { unique_id: `${c.id}_${e.object}`, object_id: `${c.name}_${e.object}`, ...e.doc(c), availability: [availability], device },
-  }));
+  return { unique_id: `${c.id}_${e.object}`, object_id: `${c.name}_${e.object}`, ...e.doc(c), availability: [availability], device };
+}
+
+export function discoveryDocs(c: DiscoveryContext): DiscoveryDoc[] {
+  const docs: DiscoveryDoc[] = [];
+  for (let i = 0; i < ENTITIES.length; i++) docs.push({ topic: discoveryTopic(c.id, i), config: discoveryDoc(c, i) });
+  return docs;
 }
 
 /** The entity count, for tests and docs. */

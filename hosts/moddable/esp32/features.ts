@@ -10,12 +10,12 @@
 // messages (about 21 KB of NVS).
 
 import type { FeatureFactory } from '../../../modules/gateway/feature';
-import { STANDARD_FEATURES } from '../../../modules/gateway/features/standard';
+import { FULL_FEATURES } from '../../../modules/gateway/features/standard';
 import { ocppFeature } from '../../../modules/gateway/features/ocpp';
 import { moddableWebSocketConnect } from '../ocpp-socket';
 import { platform } from './platform';
 
 export const features: readonly FeatureFactory[] = [
-  ...STANDARD_FEATURES,
+  ...FULL_FEATURES,
   ocppFeature({ connect: moddableWebSocketConnect(), queueBound: 30, restart: () => platform.restart() }),
 ];

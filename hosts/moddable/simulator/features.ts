@@ -8,8 +8,8 @@
 // logged, and the simulator keeps running.
 
 import type { FeatureFactory } from '../../../modules/gateway/feature';
-import { STANDARD_FEATURES } from '../../../modules/gateway/features/standard';
+import { FULL_FEATURES } from '../../../modules/gateway/features/standard';
 import { ocppFeature } from '../../../modules/gateway/features/ocpp';
 import { moddableWebSocketConnect } from '../ocpp-socket';
 
-export const features: readonly FeatureFactory[] = [...STANDARD_FEATURES, ocppFeature({ connect: moddableWebSocketConnect(), queueBound: 30 })];
+export const features: readonly FeatureFactory[] = [...FULL_FEATURES, ocppFeature({ connect: moddableWebSocketConnect(), queueBound: 30 })];

@@ -7,128 +7,220 @@
 // every 5 minutes while charging (OpenEVSE's SAVE_INTERVAL), when a period
 // rolls over, when a session ends and when the gateway stops: at most 12
 // writes an hour, and a power cut loses at most 5 minutes of counting.
+//
+// Lean on the device: one object; the finished periods stay in storage (read
+// when a period rolls over or /energy/* asks: at most 56 entries the gateway
+// does not hold), the log is a ring of numbers made at the first entry, and
+// the routes are parts by index (feature-parts.ts).
 
-import type { TimerId } from '../../ports';
+import type { HttpRequest, HttpResponse, TimerId } from '../../ports';
 import { STATE_CHARGING } from '../evse-snapshot';
-import type { Feature, FeatureContext } from '../feature';
-import { addEnergy, emptyEnergy, parseEnergy, periodOf, rotate, type EnergyData, type Entry } from '../energy-history';
+import type { Feature, FeatureContext, Route, StatusSource } from '../feature';
+import { routesOf, type RouteOwner, type RouteSpec } from '../feature-parts';
+import { addEnergy, emptyEnergy, parseEnergy, periodOf, rotate, type EnergyData, type Entry, type Period } from '../energy-history';
+import type { Fragment } from '../telemetry';
 import { answer, msg } from '../http-answer';
-import { isoTime } from '../status';
+import { isoTime, type Json } from '../status';
 import { minutesEast } from '../time-zone';
 
 export const SAVE_INTERVAL_MS = 5 * 60 * 1000;
 const STORAGE_KEY = 'energy';
 const LOG_SIZE = 32;
+/** Numbers a log entry holds in the ring: wall ms, state, status (1 active, 0 disabled), pilot, Wh, elapsed s. */
+const LOG_FIELDS = 6;
+const ROUTES: readonly RouteSpec[] = [
+  { path: '/energy/raw', methods: ['GET'] },
+  { path: '/energy/daily', methods: ['GET'] },
+  { path: '/energy/weekly', methods: ['GET'] },
+  { path: '/energy/monthly', methods: ['GET'] },
+  { path: '/energy/annual', methods: ['GET'] },
+  { path: '/logs', methods: ['GET'] },
+  { path: '/logs/{block}', methods: ['GET'] },
+];
+/** Per history route (1–4): the list, the counter, the period key and the name clients read. */
+const HISTORY: readonly (readonly ['daily' | 'weekly' | 'monthly' | 'annual', 'day' | 'week' | 'month' | 'year', string])[] = [
+  ['daily', 'day', 'date'],
+  ['weekly', 'week', 'week'],
+  ['monthly', 'month', 'month'],
+  ['annual', 'year', 'year'],
+];
 
-interface LogEntry {
-  time: string;
-  type: string;
-  state: number;
-  status: string;
-  pilot: number;
-  energy: number;
-  elapsed: number;
+function round(kwh: number): number {
+  return Math.round(kwh * 1000) / 1000;
 }
 
-export function energyFeature(ctx: FeatureContext): Feature {
-  let data: EnergyData | undefined;
-  let dirty = false;
-  let lastSave = 0;
-  let timer: TimerId | undefined;
-  let lastStatus = '';
-  let lastState = 0;
-  const log: LogEntry[] = [];
-  let off: (() => void) | undefined;
+function samePeriod(a: Period, b: Period): boolean {
+  return a.day === b.day && a.week === b.week && a.month === b.month && a.year === b.year;
+}
 
-  const period = () => {
+export class EnergyFeature implements Feature, StatusSource, RouteOwner {
+  readonly #ctx: FeatureContext;
+  /** The counters; the history lists are kept empty here (they live in storage). */
+  #data: EnergyData | undefined;
+  #dirty = false;
+  #lastSave = 0;
+  #timer: TimerId | undefined;
+  #off: (() => void) | undefined;
+  #lastStatus = '';
+  #lastState = 0;
+  /** The state-change log, LOG_SIZE entries of LOG_FIELDS numbers, oldest first from #logAt. */
+  #log: Float64Array | undefined;
+  #logCount = 0;
+  #logAt = 0;
+
+  constructor(ctx: FeatureContext) {
+    this.#ctx = ctx;
+  }
+
+  get name(): string {
+    return 'energy';
+  }
+  get status(): readonly StatusSource[] {
+    return [this];
+  }
+  get routes(): readonly Route[] {
+    return routesOf(this, ROUTES);
+  }
+
+  fields(): Record<string, Json> {
+    const d = this.#data;
+    return {
+      total_day: d ? round(d.day) : 0,
+      total_week: d ? round(d.week) : 0,
+      total_month: d ? round(d.month) : 0,
+      total_year: d ? round(d.year) : 0,
+      total_switches: d ? d.switches : 0,
+    };
+  }
+
+  start(): void {
+    const ctx = this.#ctx;
+    const d = this.#stored();
+    d.daily = d.weekly = d.monthly = d.annual = [];
+    this.#data = d;
+    this.#lastSave = ctx.clock.now();
+    this.#off = ctx.telemetry.subscribe((f) => this.#fragment(f));
+    this.#timer = ctx.timers.repeat(() => this.#tick(), 1000);
+  }
+  stop(): void {
+    if (this.#timer !== undefined) this.#ctx.timers.clear(this.#timer);
+    this.#timer = undefined;
+    this.#off?.();
+    this.#save();
+  }
+  sessionEnded(): void {
+    this.#save();
+  }
+
+  route(n: number, _req: HttpRequest, params: Record<string, string>): HttpResponse {
+    const d = this.#data;
+    if (n === 6) return params.block === '1' ? answer(200, this.#logJson()) : msg(404, 'Not found');
+    if (n === 5) return answer(200, { min: 1, max: 1 });
+    if (!d) return answer(200, n === 0 ? {} : []);
+    if (n === 0) return answer(200, { period: { ...d.period }, ...this.fields() });
+    const [list, counter, key] = HISTORY[n - 1];
+    const stored = this.#stored();
+    const out: Record<string, Json>[] = [];
+    for (const [p, kwh] of stored[list] as Entry[]) out.push({ [key]: p, energy: kwh });
+    out.push({ [key]: d.period[counter], energy: round(d[counter]) });
+    return answer(200, out);
+  }
+
+  #period(): Period {
+    const ctx = this.#ctx;
     const wall = ctx.clock.wall();
     return periodOf(wall, minutesEast(String(ctx.config('time_zone') ?? ''), wall));
-  };
-  const save = () => {
-    if (!data || !dirty) return;
-    ctx.storage.write(STORAGE_KEY, JSON.stringify(data));
-    dirty = false;
-    lastSave = ctx.clock.now();
-  };
-  const round = (kwh: number) => Math.round(kwh * 1000) / 1000;
+  }
 
-  const tick = () => {
-    const d = data!;
-    if (rotate(d, period())) {
-      dirty = true;
-      save();
+  /** The stored document (history and the counters as last saved), or an empty one. */
+  #stored(): EnergyData {
+    return parseEnergy(this.#ctx.storage.read(STORAGE_KEY)) ?? emptyEnergy(this.#period());
+  }
+
+  /** Writes the counters into the stored document, its history kept (or rotated: `now`). */
+  #write(now?: Period): boolean {
+    const d = this.#data!;
+    const doc = this.#stored();
+    doc.period = d.period;
+    doc.day = d.day;
+    doc.week = d.week;
+    doc.month = d.month;
+    doc.year = d.year;
+    doc.switches = d.switches;
+    const moved = now ? rotate(doc, now) : false;
+    if (now) {
+      d.period = doc.period;
+      d.day = doc.day;
+      d.week = doc.week;
+      d.month = doc.month;
+      d.year = doc.year;
+    }
+    this.#ctx.storage.write(STORAGE_KEY, JSON.stringify(doc));
+    this.#dirty = false;
+    this.#lastSave = this.#ctx.clock.now();
+    return moved;
+  }
+
+  #save(): void {
+    if (this.#data && this.#dirty) this.#write();
+  }
+
+  #tick(): void {
+    const ctx = this.#ctx;
+    const d = this.#data!;
+    const now = this.#period();
+    if (!samePeriod(d.period, now)) {
+      // A period rolled over: a count moved into the history (or a clock was set: nothing to keep).
+      const counted = d.day > 0 || d.week > 0 || d.month > 0 || d.year > 0;
+      if (counted || this.#dirty) this.#write(now);
+      else d.period = now;
       ctx.telemetry.update();
     }
     const s = ctx.snapshot();
     if (s.state !== STATE_CHARGING) return;
     // W × 1 s → kWh
     addEnergy(d, (((s.amp / 1000) * ctx.voltage()) / 3600) / 1000);
-    dirty = true;
-    if (ctx.clock.now() - lastSave >= SAVE_INTERVAL_MS) save();
-  };
+    this.#dirty = true;
+    if (ctx.clock.now() - this.#lastSave >= SAVE_INTERVAL_MS) this.#save();
+  }
 
-  const history = (list: Entry[], current: number, now: string, key: string) =>
-    answer(200, [...list, [now, round(current)] as Entry].map(([p, kwh]) => ({ [key]: p, energy: kwh })));
+  #fragment(f: Fragment): void {
+    const d = this.#data!;
+    if (typeof f.status === 'string' && f.status !== this.#lastStatus) {
+      if (this.#lastStatus !== '') {
+        d.switches++;
+        this.#dirty = true;
+      }
+      this.#lastStatus = f.status;
+    }
+    if (typeof f.state === 'number' && f.state !== this.#lastState) {
+      this.#lastState = f.state;
+      const s = this.#ctx.snapshot();
+      const log = (this.#log ??= new Float64Array(LOG_SIZE * LOG_FIELDS));
+      const at = ((this.#logAt + this.#logCount) % LOG_SIZE) * LOG_FIELDS;
+      log[at] = this.#ctx.clock.wall();
+      log[at + 1] = f.state;
+      log[at + 2] = this.#lastStatus === 'active' ? 1 : 0;
+      log[at + 3] = s.pilot;
+      log[at + 4] = Math.round(s.wattsec / 3600);
+      log[at + 5] = s.elapsed;
+      if (this.#logCount < LOG_SIZE) this.#logCount++;
+      else this.#logAt = (this.#logAt + 1) % LOG_SIZE;
+    }
+  }
 
-  return {
-    name: 'energy',
-    status: [
-      {
-        fields: () => ({
-          total_day: data ? round(data.day) : 0,
-          total_week: data ? round(data.week) : 0,
-          total_month: data ? round(data.month) : 0,
-          total_year: data ? round(data.year) : 0,
-          total_switches: data ? data.switches : 0,
-        }),
-      },
-    ],
-    start() {
-      const now = period();
-      data = parseEnergy(ctx.storage.read(STORAGE_KEY)) ?? emptyEnergy(now);
-      lastSave = ctx.clock.now();
-      off = ctx.telemetry.subscribe((f) => {
-        if (typeof f.status === 'string' && f.status !== lastStatus) {
-          if (lastStatus !== '') {
-            data!.switches++;
-            dirty = true;
-          }
-          lastStatus = f.status;
-        }
-        if (typeof f.state === 'number' && f.state !== lastState) {
-          lastState = f.state;
-          const s = ctx.snapshot();
-          log.push({ time: isoTime(ctx.clock.wall()), type: 'state', state: f.state, status: lastStatus, pilot: s.pilot, energy: Math.round(s.wattsec / 3600), elapsed: s.elapsed });
-          if (log.length > LOG_SIZE) log.shift();
-        }
-      });
-      timer = ctx.timers.repeat(tick, 1000);
-    },
-    stop() {
-      if (timer !== undefined) ctx.timers.clear(timer);
-      timer = undefined;
-      off?.();
-      save();
-    },
-    sessionEnded() {
-      save();
-    },
-    routes: [
-      {
-        path: '/energy/raw',
-        methods: ['GET'],
-        handle: () => answer(200, data ? { period: data.period, total_day: round(data.day), total_week: round(data.week), total_month: round(data.month), total_year: round(data.year), total_switches: data.switches } : {}),
-      },
-      { path: '/energy/daily', methods: ['GET'], handle: () => history(data!.daily, data!.day, data!.period.day, 'date') },
-      { path: '/energy/weekly', methods: ['GET'], handle: () => history(data!.weekly, data!.week, data!.period.week, 'week') },
-      { path: '/energy/monthly', methods: ['GET'], handle: () => history(data!.monthly, data!.month, data!.period.month, 'month') },
-      { path: '/energy/annual', methods: ['GET'], handle: () => history(data!.annual, data!.year, data!.period.year, 'year') },
-      { path: '/logs', methods: ['GET'], handle: () => answer(200, { min: 1, max: 1 }) },
-      {
-        path: '/logs/{block}',
-        methods: ['GET'],
-        handle: (_req, params) => (params.block === '1' ? answer(200, log) : msg(404, 'Not found')),
-      },
-    ],
-  };
+  #logJson(): Record<string, Json>[] {
+    const out: Record<string, Json>[] = [];
+    const log = this.#log;
+    if (!log) return out;
+    for (let i = 0; i < this.#logCount; i++) {
+      const at = ((this.#logAt + i) % LOG_SIZE) * LOG_FIELDS;
+      out.push({ time: isoTime(log[at]), type: 'state', state: log[at + 1], status: log[at + 2] ? 'active' : 'disabled', pilot: log[at + 3], energy: log[at + 4], elapsed: log[at + 5] });
+    }
+    return out;
+  }
+}
+
+export function energyFeature(ctx: FeatureContext): Feature {
+  return new EnergyFeature(ctx);
 }

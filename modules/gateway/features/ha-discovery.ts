@@ -2,39 +2,77 @@
 // default, `mqtt_ha_discovery: false` turns it off, which publishes an empty
 // retained payload on each config topic so Home Assistant removes the
 // entities. Republished on every connect and when a setting they name moves.
+//
+// One object on the device: the feature is its own retained set (the MQTT
+// bridge publishes its documents one a turn, each built as it goes out), its
+// setting is a table at module level (in flash when preloaded).
 
+import type { ConfigSpec } from '../config-store';
 import type { Feature, FeatureContext, RetainedTopic } from '../feature';
-import { DISCOVERY_ENTITIES, discoveryDocs, type DiscoveryContext } from '../ha-discovery';
+import { DISCOVERY_ENTITIES, discoveryDoc, discoveryTopic } from '../ha-discovery';
+
+const CONFIG: Record<string, ConfigSpec> = { mqtt_ha_discovery: { type: 'boolean', default: true } };
+const NAMED = ['mqtt_ha_discovery', 'hostname', 'mqtt_topic', 'mqtt_announce_topic'];
+
+export class HaDiscoveryFeature implements Feature, RetainedTopic {
+  readonly #ctx: FeatureContext;
+  #version = 0;
+
+  constructor(ctx: FeatureContext) {
+    this.#ctx = ctx;
+  }
+
+  get name(): string {
+    return 'ha-discovery';
+  }
+  get config(): Record<string, ConfigSpec> {
+    return CONFIG;
+  }
+  get retained(): readonly RetainedTopic[] {
+    return [this];
+  }
+  /** The set's name (its version's key in the bridge); each document has its own absolute topic. */
+  get topic(): string {
+    return 'homeassistant';
+  }
+  get absolute(): boolean {
+    return true;
+  }
+  get count(): number {
+    return DISCOVERY_ENTITIES;
+  }
+  version(): number {
+    return this.#version;
+  }
+  payload(): string {
+    return '';
+  }
+  member(i: number): { topic: string; payload: string } {
+    const ctx = this.#ctx;
+    const topic = discoveryTopic(ctx.id(), i);
+    if (ctx.config('mqtt_ha_discovery') === false) return { topic, payload: '' };
+    const context = {
+      id: ctx.id(),
+      name: String(ctx.config('hostname')),
+      base: String(ctx.config('mqtt_topic')),
+      announce: String(ctx.config('mqtt_announce_topic')),
+      version: ctx.version(),
+      maxCurrent: ctx.snapshot().maxCurrentHard || 32,
+    };
+    return { topic, payload: JSON.stringify(discoveryDoc(context, i)) };
+  }
+
+  configChanged(keys: readonly string[]): void {
+    for (const k of keys) {
+      if (NAMED.includes(k)) {
+        this.#version++;
+        this.#ctx.publishRetained();
+        return;
+      }
+    }
+  }
+}
 
 export function haDiscoveryFeature(ctx: FeatureContext): Feature {
-  let version = 0;
-  const context = (): DiscoveryContext => ({
-    id: ctx.id(),
-    name: String(ctx.config('hostname')),
-    base: String(ctx.config('mqtt_topic')),
-    announce: String(ctx.config('mqtt_announce_topic')),
-    version: ctx.version(),
-    maxCurrent: ctx.snapshot().maxCurrentHard || 32,
-  });
-  const retained: RetainedTopic[] = [];
-  for (let i = 0; i < DISCOVERY_ENTITIES; i++) {
-    retained.push({
-      // the topics hold the device id only, which never changes
-      topic: discoveryDocs({ id: ctx.id(), name: '', base: '', announce: '', version: '', maxCurrent: 0 })[i].topic,
-      absolute: true,
-      version: () => version,
-      payload: () => (ctx.config('mqtt_ha_discovery') === false ? '' : JSON.stringify(discoveryDocs(context())[i].config)),
-    });
-  }
-  return {
-    name: 'ha-discovery',
-    config: { mqtt_ha_discovery: { type: 'boolean', default: true } },
-    retained,
-    configChanged(keys) {
-      if (keys.some((k) => k === 'mqtt_ha_discovery' || k === 'hostname' || k === 'mqtt_topic' || k === 'mqtt_announce_topic')) {
-        version++;
-        ctx.publishRetained();
-      }
-    },
-  };
+  return new HaDiscoveryFeature(ctx);
 }

@@ -11,9 +11,12 @@
 
 import { Priority } from '../claims';
 import { STATE_CHARGING } from '../evse-snapshot';
-import type { Feature, FeatureContext } from '../feature';
+import type { ConfigSpec } from '../config-store';
+import type { ClaimDeclaration, Feature, FeatureContext, RetainedTopic, Route, StatusSource, Subscription } from '../feature';
+import { routesOf, subscriptionsOf, type MessageOwner, type RouteOwner, type RouteSpec } from '../feature-parts';
 import { answer, jsonBody, msg } from '../http-answer';
-import type { TimerId } from '../../ports';
+import type { Json } from '../status';
+import type { HttpRequest, HttpResponse, TimerId } from '../../ports';
 
 export const LIMIT_CLIENT = 0x00010006;
 export const LIMIT_TYPES = ['time', 'energy', 'soc', 'range'] as const;
@@ -37,91 +40,130 @@ export function parseLimit(doc: unknown, base?: SessionLimit): SessionLimit | un
   return { type: type as LimitType, value, auto_release: release };
 }
 
-export function limitFeature(ctx: FeatureContext): Feature {
-  let limit: SessionLimit | undefined;
-  let version = 0;
-  let timer: TimerId | undefined;
+const CONFIG: Record<string, ConfigSpec> = {
+  limit_default_type: { type: 'enum', values: ['none', ...LIMIT_TYPES], default: 'none' },
+  limit_default_value: { type: 'integer', min: 0, max: 0xffffffff, default: 0 },
+};
+const CLAIMS: readonly ClaimDeclaration[] = [{ client: LIMIT_CLIENT, priority: Priority.Limit }];
+const ROUTES: readonly RouteSpec[] = [{ path: '/limit', methods: ['GET', 'POST', 'DELETE'] }];
+const TOPICS = ['limit/set'];
 
-  const set = (next: SessionLimit | undefined) => {
-    limit = next;
-    version++;
+/** One object on the device: the feature, its status source, its retained topic; its route and topic by index (feature-parts.ts). */
+export class LimitFeature implements Feature, StatusSource, RetainedTopic, RouteOwner, MessageOwner {
+  readonly #ctx: FeatureContext;
+  #limit: SessionLimit | undefined;
+  #version = 0;
+  #timer: TimerId | undefined;
+
+  constructor(ctx: FeatureContext) {
+    this.#ctx = ctx;
+  }
+
+  get name(): string {
+    return 'limit';
+  }
+  get config(): Record<string, ConfigSpec> {
+    return CONFIG;
+  }
+  get claims(): readonly ClaimDeclaration[] {
+    return CLAIMS;
+  }
+  get status(): readonly StatusSource[] {
+    return [this];
+  }
+  get retained(): readonly RetainedTopic[] {
+    return [this];
+  }
+  get routes(): readonly Route[] {
+    return routesOf(this, ROUTES);
+  }
+  get subscribe(): readonly Subscription[] {
+    return subscriptionsOf(this, TOPICS);
+  }
+
+  fields(): Record<string, Json> {
+    return { limit: this.#limit !== undefined, limit_version: this.#version };
+  }
+  get topic(): string {
+    return 'limit';
+  }
+  version(): number {
+    return this.#version;
+  }
+  payload(): string {
+    return JSON.stringify(this.#limit ?? {});
+  }
+
+  start(): void {
+    const ctx = this.#ctx;
+    const def = parseLimit({ type: ctx.config('limit_default_type'), value: ctx.config('limit_default_value') });
+    if (def) this.#set(def);
+    this.#timer = ctx.timers.repeat(() => this.#check(), 1000);
+  }
+  stop(): void {
+    if (this.#timer !== undefined) this.#ctx.timers.clear(this.#timer);
+    this.#timer = undefined;
+  }
+  sessionEnded(): void {
+    // The auto_release claim itself goes with the session (arbiter); the limit may go too.
+    if (this.#limit?.auto_release) this.#set(undefined);
+  }
+
+  route(_n: number, req: HttpRequest): HttpResponse {
+    if (req.method === 'GET' || req.method === 'HEAD') return answer(200, this.#limit ? { ...this.#limit } : {});
+    if (req.method === 'POST') return this.#post(req.body);
+    if (!this.#limit) return msg(200, 'no limit');
+    this.#set(undefined);
+    return msg(200, 'done');
+  }
+
+  message(_n: number, payload: string): void {
+    const p = payload.trim();
+    if (p === 'clear') return this.#set(undefined);
+    const next = parseLimit(jsonBody(p));
+    if (next) this.#set(next);
+    else this.#ctx.log('mqtt: limit/set: not a limit');
+  }
+
+  #set(next: SessionLimit | undefined): void {
+    const ctx = this.#ctx;
+    this.#limit = next;
+    this.#version++;
     if (!next && ctx.claimOf(LIMIT_CLIENT)) void ctx.release(LIMIT_CLIENT);
     ctx.publishRetained();
     ctx.telemetry.update();
-    check();
-  };
+    this.#check();
+  }
 
   /** Where the session stands in the limit's unit. */
-  const progress = (type: LimitType): number | undefined => {
+  #progress(type: LimitType): number | undefined {
+    const ctx = this.#ctx;
     const s = ctx.snapshot();
     if (type === 'time') return Math.floor(s.elapsed / 60);
     if (type === 'energy') return Math.floor(s.wattsec / 3600);
     return ctx.inputs.get(type === 'soc' ? 'battery_level' : 'battery_range');
-  };
+  }
 
-  const check = () => {
+  #check(): void {
+    const ctx = this.#ctx;
+    const limit = this.#limit;
     if (!limit || ctx.snapshot().state !== STATE_CHARGING || ctx.claimOf(LIMIT_CLIENT)) return;
-    const p = progress(limit.type);
+    const p = this.#progress(limit.type);
     if (p === undefined || p < limit.value) return;
     ctx.log(`limit: ${limit.type} ${limit.value} reached (${p}): charging stops`);
     void ctx.claim(LIMIT_CLIENT, { state: 'disabled', auto_release: true });
-  };
+  }
 
-  const post = (body: string) => {
+  #post(body: string): HttpResponse {
     const doc = jsonBody(body);
-    if (doc === 'clear') return set(undefined), msg(200, 'done');
+    if (doc === 'clear') return this.#set(undefined), msg(200, 'done');
     const next = parseLimit(doc);
     if (!next) return msg(400, 'failed to parse JSON');
-    set(next);
+    this.#set(next);
     return msg(201, 'done');
-  };
+  }
+}
 
-  return {
-    name: 'limit',
-    config: {
-      limit_default_type: { type: 'enum', values: ['none', ...LIMIT_TYPES], default: 'none' },
-      limit_default_value: { type: 'integer', min: 0, max: 0xffffffff, default: 0 },
-    },
-    claims: [{ client: LIMIT_CLIENT, priority: Priority.Limit }],
-    status: [{ fields: () => ({ limit: limit !== undefined, limit_version: version }) }],
-    start() {
-      const def = parseLimit({ type: ctx.config('limit_default_type'), value: ctx.config('limit_default_value') });
-      if (def) set(def);
-      timer = ctx.timers.repeat(check, 1000);
-    },
-    stop() {
-      if (timer !== undefined) ctx.timers.clear(timer);
-      timer = undefined;
-    },
-    sessionEnded() {
-      // The auto_release claim itself goes with the session (arbiter); the limit may go too.
-      if (limit?.auto_release) set(undefined);
-    },
-    routes: [
-      {
-        path: '/limit',
-        methods: ['GET', 'POST', 'DELETE'],
-        handle(req) {
-          if (req.method === 'GET' || req.method === 'HEAD') return answer(200, limit ?? {});
-          if (req.method === 'POST') return post(req.body);
-          if (!limit) return msg(200, 'no limit');
-          set(undefined);
-          return msg(200, 'done');
-        },
-      },
-    ],
-    subscribe: [
-      {
-        topic: 'limit/set',
-        onMessage(payload) {
-          const p = payload.trim();
-          if (p === 'clear') return set(undefined);
-          const next = parseLimit(jsonBody(p));
-          if (next) set(next);
-          else ctx.log('mqtt: limit/set: not a limit');
-        },
-      },
-    ],
-    retained: [{ topic: 'limit', version: () => version, payload: () => JSON.stringify(limit ?? {}) }],
-  };
+export function limitFeature(ctx: FeatureContext): Feature {
+  return new LimitFeature(ctx);
 }
