@@ -1,9 +1,10 @@
 // A feature's routes and MQTT subscriptions as small objects that hand each
-// request or message to a method of the feature, by index, with their paths,
-// methods and topics in the feature's module-level table (in flash when
-// preloaded). A closure per handler, an object literal per route and the
-// closure environments they share cost a lean feature on the device more
-// than its state: this costs 3 slots a part.
+// request or message to a method of the feature, with their paths, methods
+// and topics in the feature's module-level table (in flash when preloaded).
+// A closure per handler, an object literal per route and the closure
+// environments they share cost a lean feature on the device more than its
+// state: a part is an object of two fields (4 slots in the ESP32 profile's
+// census).
 
 import type { HttpRequest, HttpResponse } from '../ports';
 import type { Route, Subscription } from './feature';
@@ -14,18 +15,17 @@ export interface RouteSpec {
 }
 
 export interface RouteOwner {
-  route(n: number, request: HttpRequest, params: Record<string, string>): Promise<HttpResponse> | HttpResponse;
+  /** A request on `spec` (an entry of the table the routes were made from: compare its `path`). */
+  route(spec: RouteSpec, request: HttpRequest, params: Record<string, string>): Promise<HttpResponse> | HttpResponse;
 }
 
 export class RouteOf implements Route {
   readonly #owner: RouteOwner;
   readonly #spec: RouteSpec;
-  readonly #n: number;
 
-  constructor(owner: RouteOwner, specs: readonly RouteSpec[], n: number) {
+  constructor(owner: RouteOwner, spec: RouteSpec) {
     this.#owner = owner;
-    this.#spec = specs[n];
-    this.#n = n;
+    this.#spec = spec;
   }
   get path(): string {
     return this.#spec.path;
@@ -34,42 +34,41 @@ export class RouteOf implements Route {
     return this.#spec.methods;
   }
   handle(request: HttpRequest, params: Record<string, string>): Promise<HttpResponse> | HttpResponse {
-    return this.#owner.route(this.#n, request, params);
+    return this.#owner.route(this.#spec, request, params);
   }
 }
 
-/** The routes of `specs`, each handled by `owner.route(n, …)`. */
+/** The routes of `specs`, each handled by `owner.route(spec, …)`. */
 export function routesOf(owner: RouteOwner, specs: readonly RouteSpec[]): Route[] {
   const routes: Route[] = [];
-  for (let n = 0; n < specs.length; n++) routes.push(new RouteOf(owner, specs, n));
+  for (const spec of specs) routes.push(new RouteOf(owner, spec));
   return routes;
 }
 
 export interface MessageOwner {
-  message(n: number, payload: string, topic: string): void;
+  /** A message on `name` (the entry of the feature's topic table, under the base topic). */
+  message(name: string, payload: string, topic: string): void;
 }
 
 export class SubscriptionOf implements Subscription {
   readonly #owner: MessageOwner;
   readonly #topic: string;
-  readonly #n: number;
 
-  constructor(owner: MessageOwner, topics: readonly string[], n: number) {
+  constructor(owner: MessageOwner, topic: string) {
     this.#owner = owner;
-    this.#topic = topics[n];
-    this.#n = n;
+    this.#topic = topic;
   }
   get topic(): string {
     return this.#topic;
   }
   onMessage(payload: string, topic: string): void {
-    this.#owner.message(this.#n, payload, topic);
+    this.#owner.message(this.#topic, payload, topic);
   }
 }
 
-/** Subscriptions to `topics` (under the base topic), each handled by `owner.message(n, …)`. */
+/** Subscriptions to `topics` (under the base topic), each handled by `owner.message(name, …)`. */
 export function subscriptionsOf(owner: MessageOwner, topics: readonly string[]): Subscription[] {
   const subs: Subscription[] = [];
-  for (let n = 0; n < topics.length; n++) subs.push(new SubscriptionOf(owner, topics, n));
+  for (const t of topics) subs.push(new SubscriptionOf(owner, t));
   return subs;
 }

@@ -28,22 +28,19 @@ const STORAGE_KEY = 'energy';
 const LOG_SIZE = 32;
 /** Numbers a log entry holds in the ring: wall ms, state, status (1 active, 0 disabled), pilot, Wh, elapsed s. */
 const LOG_FIELDS = 6;
+// `/energy/raw|daily|weekly|monthly|annual` is one route (one part on the device).
 const ROUTES: readonly RouteSpec[] = [
-  { path: '/energy/raw', methods: ['GET'] },
-  { path: '/energy/daily', methods: ['GET'] },
-  { path: '/energy/weekly', methods: ['GET'] },
-  { path: '/energy/monthly', methods: ['GET'] },
-  { path: '/energy/annual', methods: ['GET'] },
+  { path: '/energy/{kind}', methods: ['GET'] },
   { path: '/logs', methods: ['GET'] },
   { path: '/logs/{block}', methods: ['GET'] },
 ];
-/** Per history route (1–4): the list, the counter, the period key and the name clients read. */
-const HISTORY: readonly (readonly ['daily' | 'weekly' | 'monthly' | 'annual', 'day' | 'week' | 'month' | 'year', string])[] = [
-  ['daily', 'day', 'date'],
-  ['weekly', 'week', 'week'],
-  ['monthly', 'month', 'month'],
-  ['annual', 'year', 'year'],
-];
+/** Per history route: the list, the counter, and the name clients read the period by. */
+const HISTORY: Readonly<Record<string, readonly ['daily' | 'weekly' | 'monthly' | 'annual', 'day' | 'week' | 'month' | 'year', string]>> = {
+  daily: ['daily', 'day', 'date'],
+  weekly: ['weekly', 'week', 'week'],
+  monthly: ['monthly', 'month', 'month'],
+  annual: ['annual', 'year', 'year'],
+};
 
 function round(kwh: number): number {
   return Math.round(kwh * 1000) / 1000;
@@ -109,19 +106,23 @@ export class EnergyFeature implements Feature, StatusSource, RouteOwner {
     this.#save();
   }
   sessionEnded(): void {
-    this.#save();
+    // On a turn of its own: this is called deep in a RAPI notification, and a save reads,
+    // parses and writes the stored document (the ESP32 profile's stack peak, docs/moddable.md).
+    this.#ctx.timers.set(() => this.#save(), 0);
   }
 
-  route(n: number, _req: HttpRequest, params: Record<string, string>): HttpResponse {
+  route(spec: RouteSpec, _req: HttpRequest, params: Record<string, string>): HttpResponse {
+    if (spec.path === '/logs/{block}') return params.block === '1' ? answer(200, this.#logJson()) : msg(404, 'Not found');
+    if (spec.path === '/logs') return answer(200, { min: 1, max: 1 });
     const d = this.#data;
-    if (n === 6) return params.block === '1' ? answer(200, this.#logJson()) : msg(404, 'Not found');
-    if (n === 5) return answer(200, { min: 1, max: 1 });
-    if (!d) return answer(200, n === 0 ? {} : []);
-    if (n === 0) return answer(200, { period: { ...d.period }, ...this.fields() });
-    const [list, counter, key] = HISTORY[n - 1];
-    const stored = this.#stored();
+    const kind = params.kind;
+    if (kind === 'raw') return answer(200, d ? { period: { ...d.period }, ...this.fields() } : {});
+    const history = Object.prototype.hasOwnProperty.call(HISTORY, kind) ? HISTORY[kind] : undefined;
+    if (!history) return msg(404, 'Not found');
+    if (!d) return answer(200, []);
+    const [list, counter, key] = history;
     const out: Record<string, Json>[] = [];
-    for (const [p, kwh] of stored[list] as Entry[]) out.push({ [key]: p, energy: kwh });
+    for (const [p, kwh] of this.#stored()[list] as Entry[]) out.push({ [key]: p, energy: kwh });
     out.push({ [key]: d.period[counter], energy: round(d[counter]) });
     return answer(200, out);
   }

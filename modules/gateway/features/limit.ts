@@ -53,7 +53,9 @@ export class LimitFeature implements Feature, StatusSource, RetainedTopic, Route
   readonly #ctx: FeatureContext;
   #limit: SessionLimit | undefined;
   #version = 0;
+  /** The check each second, while a limit is set and only then. */
   #timer: TimerId | undefined;
+  #started = false;
 
   constructor(ctx: FeatureContext) {
     this.#ctx = ctx;
@@ -97,19 +99,20 @@ export class LimitFeature implements Feature, StatusSource, RetainedTopic, Route
   start(): void {
     const ctx = this.#ctx;
     const def = parseLimit({ type: ctx.config('limit_default_type'), value: ctx.config('limit_default_value') });
+    this.#started = true;
     if (def) this.#set(def);
-    this.#timer = ctx.timers.repeat(() => this.#check(), 1000);
   }
   stop(): void {
-    if (this.#timer !== undefined) this.#ctx.timers.clear(this.#timer);
-    this.#timer = undefined;
+    this.#started = false;
+    this.#watch();
   }
   sessionEnded(): void {
-    // The auto_release claim itself goes with the session (arbiter); the limit may go too.
-    if (this.#limit?.auto_release) this.#set(undefined);
+    // The auto_release claim itself goes with the session (arbiter); the limit may go too, on a
+    // turn of its own: this is called deep in a RAPI notification, and #set publishes.
+    if (this.#limit?.auto_release) this.#ctx.timers.set(() => this.#limit?.auto_release && this.#set(undefined), 0);
   }
 
-  route(_n: number, req: HttpRequest): HttpResponse {
+  route(_spec: RouteSpec, req: HttpRequest): HttpResponse {
     if (req.method === 'GET' || req.method === 'HEAD') return answer(200, this.#limit ? { ...this.#limit } : {});
     if (req.method === 'POST') return this.#post(req.body);
     if (!this.#limit) return msg(200, 'no limit');
@@ -117,7 +120,7 @@ export class LimitFeature implements Feature, StatusSource, RetainedTopic, Route
     return msg(200, 'done');
   }
 
-  message(_n: number, payload: string): void {
+  message(_name: string, payload: string): void {
     const p = payload.trim();
     if (p === 'clear') return this.#set(undefined);
     const next = parseLimit(jsonBody(p));
@@ -132,7 +135,17 @@ export class LimitFeature implements Feature, StatusSource, RetainedTopic, Route
     if (!next && ctx.claimOf(LIMIT_CLIENT)) void ctx.release(LIMIT_CLIENT);
     ctx.publishRetained();
     ctx.telemetry.update();
+    this.#watch();
     this.#check();
+  }
+
+  #watch(): void {
+    const want = this.#started && this.#limit !== undefined;
+    if (want && this.#timer === undefined) this.#timer = this.#ctx.timers.repeat(() => this.#check(), 1000);
+    else if (!want && this.#timer !== undefined) {
+      this.#ctx.timers.clear(this.#timer);
+      this.#timer = undefined;
+    }
   }
 
   /** Where the session stands in the limit's unit. */

@@ -25,9 +25,9 @@ export const SCHEDULE_CLIENT = 0x00010004;
 const STORAGE_KEY = 'schedule';
 const CHECK_MS = 1000;
 const CLAIMS: readonly ClaimDeclaration[] = [{ client: SCHEDULE_CLIENT, priority: Priority.Timer }];
+// `/schedule/plan` is answered by the `{id}` route (one part less on the device).
 const ROUTES: readonly RouteSpec[] = [
   { path: '/schedule', methods: ['GET', 'POST'] },
-  { path: '/schedule/plan', methods: ['GET'] },
   { path: '/schedule/{id}', methods: ['GET', 'POST', 'DELETE'] },
 ];
 const TOPICS = ['schedule/set', 'schedule/clear'];
@@ -121,9 +121,9 @@ export class SchedulerFeature implements Feature, StatusSource, RetainedTopic, R
     if (keys.includes('time_zone')) this.#evaluate();
   }
 
-  route(n: number, req: HttpRequest, params: Record<string, string>): HttpResponse {
-    if (n === 1) return answer(200, this.#plan());
-    if (n === 0) {
+  route(spec: RouteSpec, req: HttpRequest, params: Record<string, string>): HttpResponse {
+    if (params.id === 'plan') return req.method === 'GET' || req.method === 'HEAD' ? answer(200, this.#plan()) : msg(405, 'Method not allowed');
+    if (spec.path === '/schedule') {
       // python-openevse-http's get_schedule POSTs with no body: answer with the list.
       if (req.method !== 'POST' || req.body.trim() === '') return answer(200, this.#list().map(eventJson));
       const doc = jsonBody(req.body);
@@ -142,8 +142,8 @@ export class SchedulerFeature implements Feature, StatusSource, RetainedTopic, R
     return error ? msg(400, error) : msg(200, 'done');
   }
 
-  message(n: number, payload: string): void {
-    if (n === 0) {
+  message(name: string, payload: string): void {
+    if (name === 'schedule/set') {
       const doc = jsonBody(payload);
       const error = doc === undefined ? 'could not parse JSON' : this.#put(doc);
       if (error) this.#ctx.log(`mqtt: schedule/set: ${error}`);
