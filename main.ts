@@ -124,7 +124,7 @@ function notFound(role: Role): Router {
   return () => Promise.resolve({ status: 404, headers: { 'Content-Type': 'application/json' }, body });
 }
 
-function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger, preference: PreferenceLike): Gateway {
+function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger, preference: PreferenceLike, role: 'standalone' | 'gateway'): Gateway {
   const storage: Storage = new PreferenceStorage({ preference, domain: 'evse-gw' });
   const id = platform.deviceId(preference);
   const net = platform.network?.({ apSsid: `OpenEVSE_${id.slice(-6)}`, apPass: settings.ap_pass ?? 'openevse', clock });
@@ -134,7 +134,8 @@ function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger, pre
     storage,
     link,
     mqttConnect: moddableMqtt({ clock, timers: clock }),
-    features,
+    // by role: the gateway role has room for more than the standalone one (docs/moddable.md, "Features by role")
+    features: features[role],
     // /debug and /evse keep 1 KB each here (4 KB on Node): they are strings and
     // arrays in the 78 KB chunk heap, measured by the ESP32 memory profile.
     consoleSize: 1024,
@@ -183,7 +184,7 @@ export default function main(): void {
     const [gatewayEnd, controllerEnd] = LinkEnd.pair(clock);
     const controller = startController(clock, board, controllerEnd, logger, preference);
     controllerEnd.onReceive((bytes) => controller.receive(bytes));
-    const gateway = startGateway(clock, gatewayEnd, logger, preference);
+    const gateway = startGateway(clock, gatewayEnd, logger, preference, 'standalone');
     gatewayEnd.onReceive((bytes) => gateway.receive(bytes));
     router = withSimulation(controller.simulation, withDashboard((request) => gateway.http(request)));
     ws = platform.webSocket?.(wsRoute(gateway));
@@ -196,7 +197,7 @@ export default function main(): void {
       if (!controller.simulation) return;
       router = withSimulation(controller.simulation, notFound(role));
     } else {
-      const gateway = startGateway(clock, uart, logger, preference);
+      const gateway = startGateway(clock, uart, logger, preference, 'gateway');
       uart.onReceive((bytes) => gateway.receive(bytes));
       router = withDashboard((request) => gateway.http(request));
       ws = platform.webSocket?.(wsRoute(gateway));

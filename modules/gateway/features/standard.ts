@@ -3,12 +3,13 @@
 // a service (divert, OCPP) comes after `system`, whose placeholders it
 // replaces.
 //
-// STANDARD_FEATURES is what the device build gets by default: it fits the
-// ESP32 memory budget (test/node/moddable/memory.test.ts). FULL_FEATURES adds
-// the MQTT claim, the session limit, the weekly scheduler, the energy
-// history and Home Assistant discovery, which the Node host runs; on the
-// device they cost about 600 slots and 7 KB of chunk heap more than that
-// budget leaves today (docs/features.md, "Memory on the device").
+// STANDARD_FEATURES is what every device build gets. FULL_FEATURES adds the
+// MQTT claim, the session limit, the weekly scheduler, the energy history and
+// Home Assistant discovery, which the Node host runs. On the device each list
+// is chosen by role (hosts/moddable/<platform>/features.ts): GATEWAY_FEATURES,
+// the standard list and all of those but the energy history, fits the ESP32
+// profile's gateway role; the standalone role (controller and gateway in one
+// heap) has no room for them (docs/features.md, "Memory on the device").
 
 import type { FeatureFactory } from '../feature';
 import { claimsApiFeature } from './claims-api';
@@ -27,6 +28,9 @@ import { shaperFeature } from './shaper';
 export const STANDARD_FEATURES: readonly FeatureFactory[] = [evseFeature, dataInputFeature, overrideFeature, claimsApiFeature, clientSettingsFeature];
 
 export const FULL_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, mqttClaimFeature, limitFeature, schedulerFeature, energyFeature, haDiscoveryFeature];
+
+/** The ESP32 gateway role's list (the OpenEVSE WiFi module's shape): FULL_FEATURES but the energy history. */
+export const GATEWAY_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, mqttClaimFeature, limitFeature, schedulerFeature, haDiscoveryFeature];
 
 /**
  * Solar divert and the current shaper (docs/energy.md). `npm start` has them;
