@@ -13,7 +13,6 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { startBroker, type Broker } from './broker';
 import { moddableHost, nodeHost, type Charger, type ChargerHost } from './hosts';
-import { featureCases } from './feature-cases';
 import { floodWithoutReading, openWs, type WsClient } from './ws-client';
 import { endings, handshakeAndGo, handshakeEndings, placeWithin, refusedAsOneTooMany } from './ws-endings';
 
@@ -353,17 +352,6 @@ for (const host of hosts) {
         expect(answer.payload).toMatch(reply);
         expect(answer.at - published).toBeLessThan(1_000);
       }
-    });
-
-    // after the MQTT cases above: they wait for the connection these need
-    featureCases({
-      json,
-      send,
-      until,
-      pub: (t, p) => mosquittoPub(broker.port, t, p),
-      seen: () => seen,
-      topic: () => topic,
-      brokerPort: () => broker.port,
     });
 
     it('reaches a broker given by host name, resolved by the network (this machine\'s name)', async () => {

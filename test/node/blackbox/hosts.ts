@@ -3,16 +3,18 @@
 // hosts: `npm start` (Node) and the Moddable firmware in the real simulator
 // (mcsim under Xvfb, built by the real SDK).
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliProcess } from '../e2e/processes';
+import { ptyPair, runCli, type CliProcess } from '../e2e/processes';
 import { freePort } from '../gateway/broker';
 import { buildFirmware, esp32Creation, sdkOrSkip, simulatorTurn, startSimulator, startXvfb, type Display, type Sdk, type Simulator } from '../moddable/sdk';
 
 export interface Charger {
   /** http://127.0.0.1:port */
   url: string;
+  /** Where /sim/* is served: the charger itself, or in the gateway role the controller's process. */
+  simUrl: string;
   /** Everything the process printed. */
   output(): string;
   /** Sockets the firmware has open, by its latest instruments sample (once a second; the simulator only). */
@@ -49,6 +51,7 @@ export const nodeHost: ChargerHost = {
     const url = (await cli.waitFor(/dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//))[1];
     return {
       url,
+      simUrl: url,
       output: cli.output,
       async stop() {
         await cli.interrupt();
@@ -96,6 +99,7 @@ export function moddableHost(): ChargerHost {
       if (r.status !== 200) throw new Error(`POST /config for MQTT answered ${r.status}: ${await r.text()}`);
       return {
         url,
+        simUrl: url,
         output: sim.output,
         openSockets: () => instrument(sim.output(), 'Network sockets'),
         async stop() {
@@ -121,4 +125,62 @@ function instrument(output: string, name: string): number | undefined {
   const lines = [...output.slice(-20_000).matchAll(/instruments: ([\d,]+)$/gm)];
   const last = lines.at(-1)?.[1].split(',');
   return last ? Number(last[column]) : undefined;
+}
+
+/**
+ * The firmware in the simulator in the gateway role (the OpenEVSE WiFi module's
+ * shape, and its own feature list: hosts/moddable/simulator/features.ts), RAPI
+ * over a pseudo-terminal pair to `npm start --role controller`, which serves /sim/*.
+ */
+export function moddableGatewayHost(): ChargerHost {
+  const standalone = moddableHost();
+  let sdk: Sdk | undefined;
+  let display: Display | undefined;
+  let release: (() => void) | undefined;
+  return {
+    name: 'Moddable simulator (mcsim), gateway role',
+    wsPlaces: 4,
+    unavailable() {
+      const why = standalone.unavailable();
+      if (!why) sdk ??= sdkOrSkip('black-box suite on the Moddable simulator');
+      return why;
+    },
+    async start(brokerPort) {
+      const build = await buildFirmware(sdk!, { instrumented: true, creation: esp32Creation() });
+      release ??= await simulatorTurn();
+      display ??= await startXvfb();
+      const state = tempDir('bb-mcsim-gw');
+      const pair = await ptyPair(state.dir);
+      const controller: CliProcess = runCli(['--role', 'controller', '--serial', pair.a, '--http-port', '0', '--state-dir', join(state.dir, 'controller'), '--quiet']);
+      const simUrl = (await controller.waitFor(/simulation\s+(http:\/\/127\.0\.0\.1:\d+)\/sim\/status/))[1];
+      const port = await freePort();
+      mkdirSync(join(state.dir, 'gateway'));
+      const sim: Simulator = startSimulator(sdk!, build, display, { EVSE_ROLE: 'gateway', EVSE_SERIAL: pair.b, EVSE_HTTP_PORT: String(port), EVSE_STATE_DIR: join(state.dir, 'gateway') });
+      await sim.waitFor(/http: listening on port \d+/);
+      const url = `http://127.0.0.1:${port}`;
+      const r = await fetch(url + '/config', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ mqtt_enabled: true, mqtt_protocol: 'mqtt', mqtt_server: '127.0.0.1', mqtt_port: brokerPort }),
+      });
+      if (r.status !== 200) throw new Error(`POST /config for MQTT answered ${r.status}: ${await r.text()}`);
+      return {
+        url,
+        simUrl,
+        output: () => `${sim.output()}\n--- controller ---\n${controller.output()}`,
+        async stop() {
+          await sim.stop();
+          await controller.interrupt();
+          pair.proc.kill();
+          state.remove();
+        },
+      };
+    },
+    async close() {
+      await display?.close();
+      display = undefined;
+      release?.();
+      release = undefined;
+    },
+  };
 }
