@@ -296,7 +296,8 @@ export class MqttBridge {
   }
 
   // One member a turn (SET_TURN_MS apart), from the first again when the set's version moves:
-  // the 12 Home Assistant documents queued at once held about 6 KB on the device.
+  // the 12 Home Assistant documents queued at once would hold their 7 KB of topics and payloads
+  // together in the session's queue (docs/features.md, "Memory on the device").
   #startSet(r: RetainedTopic): void {
     this.#set = r;
     this.#setAt = 0;
