@@ -102,7 +102,6 @@ export class CrashLog {
     this.#storage.write(KEY_BEAT, JSON.stringify(clean ? { ...heartbeat, clean } : heartbeat));
   }
 
-  /** /status fields of this boot. */
   /** The boot record's /status fields, written into `into` when given (returned). */
   fields(into: Record<string, number | string | boolean | null> = {}): Record<string, number | string | boolean | null> {
     const c = this.current;
