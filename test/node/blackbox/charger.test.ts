@@ -3,16 +3,11 @@
 // `npm start` and against the Moddable firmware in the real simulator. Only
 // the outside is used: HTTP requests, a real mosquitto, mosquitto_pub.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { startBroker, type Broker } from './broker';
-import { moddableHost, nodeHost, type Charger, type ChargerHost } from './hosts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { moddableHost, nodeHost, type ChargerHost } from './hosts';
+import { chargerFromOutside, mosquittoPub, until } from './outside';
 import { floodWithoutReading, openWs, type WsClient } from './ws-client';
 import { endings, handshakeAndGo, handshakeEndings, placeWithin, refusedAsOneTooMany } from './ws-endings';
 
@@ -22,16 +17,6 @@ import { endings, handshakeAndGo, handshakeEndings, placeWithin, refusedAsOneToo
  * load. The simulator once kept places until its ping timeout, 15–30 s (docs/moddable.md).
  */
 const PLACE_MS = 2_500;
-
-async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A raw GET: fetch() would add its own Accept-Encoding and inflate the body. */
 function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
@@ -46,62 +31,13 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ status:
   });
 }
 
-/** mosquitto_pub, as a user types it; `payload` undefined sends -n (an empty message). */
-function mosquittoPub(port: number, topic: string, payload?: string): Promise<void> {
-  const args = ['-h', '127.0.0.1', '-p', String(port), '-t', topic, ...(payload === undefined ? ['-n'] : ['-m', payload])];
-  return new Promise((resolve, reject) => {
-    const p = spawn('mosquitto_pub', args, { stdio: 'ignore' });
-    p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`mosquitto_pub ${args.join(' ')} exited ${code}`))));
-  });
-}
-
 const hosts: ChargerHost[] = [nodeHost, moddableHost()];
 
 for (const host of hosts) {
   const why = host.unavailable();
   describe.skipIf(why !== undefined)(`standalone charger from outside: ${host.name}`, () => {
-    let dir: string;
-    let broker: Broker;
-    let charger: Charger;
-    let client: MqttClient;
-    let topic: string;
-    /** Every message seen, in order. */
-    const seen: { topic: string; payload: string; at: number }[] = [];
-    const get = (path: string) => fetch(charger.url + path);
-    const json = async (path: string) => (await get(path)).json() as Promise<Record<string, any>>;
-    const send = (method: string, path: string, body?: unknown) =>
-      fetch(charger.url + path, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-
-    beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'evse-blackbox-'));
-      broker = await startBroker(dir);
-      charger = await host.start(broker.port);
-      try {
-        await until(async () => (await json('/status')).rapi_connected === 1, 20_000, 'the gateway sees the controller');
-      } catch (e) {
-        throw new Error(`${(e as Error).message}; the charger printed:\n${charger.output().slice(-3000)}`);
-      }
-      topic = (await json('/config')).mqtt_topic;
-      client = mqtt.connect(`mqtt://127.0.0.1:${broker.port}`);
-      client.on('message', (t, p) => seen.push({ topic: t, payload: p.toString(), at: Date.now() }));
-      await new Promise<void>((resolve, reject) => {
-        client.once('error', reject);
-        client.once('connect', () => client.subscribe(`${topic}/#`, (e) => (e ? reject(e) : resolve())));
-      });
-    }, 600_000);
-
-    beforeEach(() => {
-      onTestFailed(() => console.error(`${host.name} printed:\n${charger?.output().slice(-3000)}`));
-    });
-
-    afterAll(async () => {
-      client?.end(true);
-      await charger?.stop();
-      await broker?.stop();
-      await host.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    const outside = chargerFromOutside(host, { name: 'blackbox', ready: { rapi_connected: 'the gateway sees the controller' }, readyMs: 20_000 });
+    const { get, json, send, seen } = outside;
 
     it('GET /status answers the OpenEVSE status document as JSON', async () => {
       const r = await get('/status');
@@ -116,7 +52,7 @@ for (const host of hosts) {
       const c = await json('/config');
       expect(c.firmware).toMatch(/^\d+\.\d+\.\d+$/);
       expect(c.wifi_serial).toMatch(/^[0-9a-f]{12}$/);
-      expect(c.mqtt_topic).toBe(topic);
+      expect(c.mqtt_topic).toBe(outside.topic);
     });
 
     it('/r passes a RAPI command to the controller and returns its reply', async () => {
@@ -154,7 +90,7 @@ for (const host of hosts) {
     });
 
     it('serves the dashboard gzip-compressed to a client that accepts gzip', async () => {
-      const r = await rawGet(charger.url + '/', { 'Accept-Encoding': 'gzip, deflate' });
+      const r = await rawGet(outside.charger.url + '/', { 'Accept-Encoding': 'gzip, deflate' });
       expect(r.status).toBe(200);
       expect(r.headers['content-type']).toMatch(/^text\/html/);
       expect(r.headers['content-encoding']).toBe('gzip');
@@ -164,7 +100,7 @@ for (const host of hosts) {
 
     it('serves the dashboard uncompressed to a client that does not accept gzip', async () => {
       for (const headers of [{}, { 'Accept-Encoding': 'identity' }, { 'Accept-Encoding': 'gzip;q=0, br' }] as Record<string, string>[]) {
-        const r = await rawGet(charger.url + '/', headers);
+        const r = await rawGet(outside.charger.url + '/', headers);
         expect(r.status).toBe(200);
         expect(r.headers['content-encoding']).toBeUndefined();
         expect(r.headers.vary).toMatch(/Accept-Encoding/i);
@@ -181,7 +117,7 @@ for (const host of hosts) {
        */
       const connect = async (headers?: Record<string, string>) => {
         for (const end = Date.now() + PLACE_MS; ; ) {
-          const c = await openWs(charger.url, headers);
+          const c = await openWs(outside.charger.url, headers);
           const first = await Promise.race([c.next(() => true, 10_000, 'the first message').then(() => undefined), c.closed]);
           if (!first) {
             open.push(c);
@@ -272,7 +208,7 @@ for (const host of hosts) {
 
       it('frees a place at once however its client goes (FIN, RST, a write to a reset peer, a close frame, during the handshake), under load, and never holds more clients than its places', async () => {
         const places = host.wsPlaces;
-        const sockets = charger.openSockets?.();
+        const sockets = outside.charger.openSockets?.();
         // Load: the EV charging (a fragment a second to every client) and requests beside the clients.
         expect((await send('POST', '/sim/ev', { plugged: true, charge: true })).status).toBe(200);
         let loading = true;
@@ -282,7 +218,7 @@ for (const host of hosts) {
         try {
           // Every place taken again, all clients at once, each within PLACE_MS of the ending.
           const fill = async (since: number, what: string) => {
-            const all = await Promise.allSettled(Array.from({ length: places }, () => placeWithin(charger.url, since, PLACE_MS)));
+            const all = await Promise.allSettled(Array.from({ length: places }, () => placeWithin(outside.charger.url, since, PLACE_MS)));
             const got = all.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
             open.push(...got);
             const failed = all.find((r) => r.status === 'rejected');
@@ -293,16 +229,16 @@ for (const host of hosts) {
           const stream = Object.entries(endings);
           const handshake = Object.entries(handshakeEndings);
           for (let round = 0; round < 2 * stream.length; round++) {
-            await refusedAsOneTooMany(charger.url);
+            await refusedAsOneTooMany(outside.charger.url);
             const [how, end] = stream[round % stream.length];
             const [during, go] = handshake[round % handshake.length];
             for (const c of clients) end(c);
             const since = Date.now();
             // While the places are free, a connection that goes during its handshake must not take one for good.
-            await handshakeAndGo(charger.url, go);
+            await handshakeAndGo(outside.charger.url, go);
             clients = await fill(since, `${how}, and ${during}`);
           }
-          await refusedAsOneTooMany(charger.url);
+          await refusedAsOneTooMany(outside.charger.url);
         } finally {
           loading = false;
           await load;
@@ -310,7 +246,7 @@ for (const host of hosts) {
         // Nothing of the storm stays open inside (a connection whose write failed held its socket for good).
         if (sockets !== undefined) {
           await Promise.all(open.splice(0).map((c) => (c.close(), c.closed)));
-          await until(() => charger.openSockets!()! <= sockets, 5_000, `the firmware's open sockets back to ${sockets}, the count before the storm (${charger.openSockets!()} now)`);
+          await until(() => outside.charger.openSockets!()! <= sockets, 5_000, `the firmware's open sockets back to ${sockets}, the count before the storm (${outside.charger.openSockets!()} now)`);
         }
       }, 180_000);
 
@@ -318,12 +254,12 @@ for (const host of hosts) {
         const auth = { Authorization: 'Basic ' + Buffer.from('admin:s3cret-ws').toString('base64') };
         expect((await send('POST', '/config', { www_username: 'admin', www_password: 's3cret-ws' })).status).toBe(200);
         try {
-          await expect(openWs(charger.url)).rejects.toMatchObject({ status: 401 });
-          await expect(openWs(charger.url, { Authorization: 'Basic ' + Buffer.from('admin:wrong').toString('base64') })).rejects.toMatchObject({ status: 401 });
+          await expect(openWs(outside.charger.url)).rejects.toMatchObject({ status: 401 });
+          await expect(openWs(outside.charger.url, { Authorization: 'Basic ' + Buffer.from('admin:wrong').toString('base64') })).rejects.toMatchObject({ status: 401 });
           const c = await connect(auth);
           expect((await c.next(() => true, 5_000, 'the document with credentials')).doc).toHaveProperty('state');
         } finally {
-          const r = await fetch(charger.url + '/config', { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify({ www_password: '' }) });
+          const r = await fetch(outside.charger.url + '/config', { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify({ www_password: '' }) });
           expect(r.status).toBe(200);
         }
         expect((await get('/status')).status).toBe(200);
@@ -331,13 +267,13 @@ for (const host of hosts) {
     });
 
     it('publishes the status fields to MQTT', async () => {
-      await until(() => seen.some((m) => m.topic === `${topic}/state`), 35_000, `a message on ${topic}/state`);
-      const states = seen.filter((m) => m.topic === `${topic}/state`);
+      await until(() => seen.some((m) => m.topic === `${outside.topic}/state`), 35_000, `a message on ${outside.topic}/state`);
+      const states = seen.filter((m) => m.topic === `${outside.topic}/state`);
       expect(states.at(-1)!.payload).toMatch(/^\d+$/);
     });
 
     it('answers an empty-payload RAPI command (mosquitto_pub -n) within 1 s, and the next one too', async () => {
-      await until(() => seen.some((m) => m.topic === `${topic}/state`), 35_000, 'MQTT connected');
+      await until(() => seen.some((m) => m.topic === `${outside.topic}/state`), 35_000, 'MQTT connected');
       for (const [command, payload, reply] of [
         ['$GV', undefined, /^\$OK \d+\.\d+\.\d+ \d+\.\d+\.\d+/],
         ['$GS', undefined, /^\$OK \d+ \d+/],
@@ -346,21 +282,21 @@ for (const host of hosts) {
         const from = seen.length;
         // Timed from when mosquitto_pub is done (the message is with the broker), not from
         // starting the process, which a busy machine can take long over.
-        await mosquittoPub(broker.port, `${topic}/rapi/in/${command}`, payload);
+        await mosquittoPub(outside.broker.port, `${outside.topic}/rapi/in/${command}`, payload);
         const published = Date.now();
-        const answer = await until(() => seen.slice(from).find((m) => m.topic === `${topic}/rapi/out`), 1_000, `a reply to ${command} on rapi/out within 1 s`);
+        const answer = await until(() => seen.slice(from).find((m) => m.topic === `${outside.topic}/rapi/out`), 1_000, `a reply to ${command} on rapi/out within 1 s`);
         expect(answer.payload).toMatch(reply);
         expect(answer.at - published).toBeLessThan(1_000);
       }
     });
 
     it('reaches a broker given by host name, resolved by the network (this machine\'s name)', async () => {
-      const r = await send('POST', '/config', { mqtt_server: broker.hostname });
+      const r = await send('POST', '/config', { mqtt_server: outside.broker.hostname });
       expect(r.status).toBe(200);
       const from = seen.length;
       // a new connection announces itself again, then publishes
-      await until(async () => (await json('/status')).mqtt_connected === 1 && seen.slice(from).some((m) => m.topic === `${topic}/state`), 20_000, `MQTT through ${broker.hostname}`);
-      expect((await json('/config')).mqtt_server).toBe(broker.hostname);
+      await until(async () => (await json('/status')).mqtt_connected === 1 && seen.slice(from).some((m) => m.topic === `${outside.topic}/state`), 20_000, `MQTT through ${outside.broker.hostname}`);
+      expect((await json('/config')).mqtt_server).toBe(outside.broker.hostname);
     });
   });
 }

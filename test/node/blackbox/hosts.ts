@@ -62,14 +62,19 @@ export const nodeHost: ChargerHost = {
   async close() {},
 };
 
-/** The firmware built by mcconfig for the Linux simulator, in mcsim; MQTT set through POST /config as a user would. */
-export function moddableHost(): ChargerHost {
+/**
+ * The firmware built by mcconfig for the Linux simulator, in mcsim; MQTT set through POST /config
+ * as a user would. In the gateway role (the OpenEVSE WiFi module's shape, and its own feature list:
+ * hosts/moddable/simulator/features.ts) RAPI goes over a pseudo-terminal pair to
+ * `npm start --role controller`, which serves /sim/*.
+ */
+export function moddableHost(role: 'standalone' | 'gateway' = 'standalone'): ChargerHost {
   let sdk: Sdk | undefined;
   let display: Display | undefined;
   let release: (() => void) | undefined;
   let checked = false;
   return {
-    name: 'Moddable simulator (mcsim)',
+    name: role === 'gateway' ? 'Moddable simulator (mcsim), gateway role' : 'Moddable simulator (mcsim)',
     // The device's figure (modules/gateway/ws-hub.ts).
     wsPlaces: 4,
     unavailable() {
@@ -86,9 +91,10 @@ export function moddableHost(): ChargerHost {
       const build = await buildFirmware(sdk!, { instrumented: true, creation: esp32Creation() });
       release ??= await simulatorTurn();
       display ??= await startXvfb();
-      const state = tempDir('bb-mcsim');
+      const state = tempDir(role === 'gateway' ? 'bb-mcsim-gw' : 'bb-mcsim');
+      const controller = role === 'gateway' ? await startController(state.dir) : undefined;
       const port = await freePort();
-      const sim: Simulator = startSimulator(sdk!, build, display, { EVSE_HTTP_PORT: String(port), EVSE_STATE_DIR: state.dir });
+      const sim: Simulator = startSimulator(sdk!, build, display, { EVSE_HTTP_PORT: String(port), EVSE_STATE_DIR: state.dir, ...controller?.env });
       await sim.waitFor(/http: listening on port \d+/);
       const url = `http://127.0.0.1:${port}`;
       const r = await fetch(url + '/config', {
@@ -99,11 +105,12 @@ export function moddableHost(): ChargerHost {
       if (r.status !== 200) throw new Error(`POST /config for MQTT answered ${r.status}: ${await r.text()}`);
       return {
         url,
-        simUrl: url,
-        output: sim.output,
+        simUrl: controller?.simUrl ?? url,
+        output: controller ? () => `${sim.output()}\n--- controller ---\n${controller.output()}` : sim.output,
         openSockets: () => instrument(sim.output(), 'Network sockets'),
         async stop() {
           await sim.stop();
+          await controller?.stop();
           state.remove();
         },
       };
@@ -113,6 +120,26 @@ export function moddableHost(): ChargerHost {
       display = undefined;
       release?.();
       release = undefined;
+    },
+  };
+}
+
+/**
+ * `npm start --role controller` on one end of a pseudo-terminal pair, its state in `dir`/controller;
+ * `env` gives the firmware the gateway role, the other end, and `dir`/gateway for its state.
+ */
+async function startController(dir: string): Promise<{ env: Record<string, string>; simUrl: string; output(): string; stop(): Promise<void> }> {
+  const pair = await ptyPair(dir);
+  const controller: CliProcess = runCli(['--role', 'controller', '--serial', pair.a, '--http-port', '0', '--state-dir', join(dir, 'controller'), '--quiet']);
+  const simUrl = (await controller.waitFor(/simulation\s+(http:\/\/127\.0\.0\.1:\d+)\/sim\/status/))[1];
+  mkdirSync(join(dir, 'gateway'));
+  return {
+    env: { EVSE_ROLE: 'gateway', EVSE_SERIAL: pair.b, EVSE_STATE_DIR: join(dir, 'gateway') },
+    simUrl,
+    output: controller.output,
+    async stop() {
+      await controller.interrupt();
+      pair.proc.kill();
     },
   };
 }
@@ -125,62 +152,4 @@ function instrument(output: string, name: string): number | undefined {
   const lines = [...output.slice(-20_000).matchAll(/instruments: ([\d,]+)$/gm)];
   const last = lines.at(-1)?.[1].split(',');
   return last ? Number(last[column]) : undefined;
-}
-
-/**
- * The firmware in the simulator in the gateway role (the OpenEVSE WiFi module's
- * shape, and its own feature list: hosts/moddable/simulator/features.ts), RAPI
- * over a pseudo-terminal pair to `npm start --role controller`, which serves /sim/*.
- */
-export function moddableGatewayHost(): ChargerHost {
-  const standalone = moddableHost();
-  let sdk: Sdk | undefined;
-  let display: Display | undefined;
-  let release: (() => void) | undefined;
-  return {
-    name: 'Moddable simulator (mcsim), gateway role',
-    wsPlaces: 4,
-    unavailable() {
-      const why = standalone.unavailable();
-      if (!why) sdk ??= sdkOrSkip('black-box suite on the Moddable simulator');
-      return why;
-    },
-    async start(brokerPort) {
-      const build = await buildFirmware(sdk!, { instrumented: true, creation: esp32Creation() });
-      release ??= await simulatorTurn();
-      display ??= await startXvfb();
-      const state = tempDir('bb-mcsim-gw');
-      const pair = await ptyPair(state.dir);
-      const controller: CliProcess = runCli(['--role', 'controller', '--serial', pair.a, '--http-port', '0', '--state-dir', join(state.dir, 'controller'), '--quiet']);
-      const simUrl = (await controller.waitFor(/simulation\s+(http:\/\/127\.0\.0\.1:\d+)\/sim\/status/))[1];
-      const port = await freePort();
-      mkdirSync(join(state.dir, 'gateway'));
-      const sim: Simulator = startSimulator(sdk!, build, display, { EVSE_ROLE: 'gateway', EVSE_SERIAL: pair.b, EVSE_HTTP_PORT: String(port), EVSE_STATE_DIR: join(state.dir, 'gateway') });
-      await sim.waitFor(/http: listening on port \d+/);
-      const url = `http://127.0.0.1:${port}`;
-      const r = await fetch(url + '/config', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ mqtt_enabled: true, mqtt_protocol: 'mqtt', mqtt_server: '127.0.0.1', mqtt_port: brokerPort }),
-      });
-      if (r.status !== 200) throw new Error(`POST /config for MQTT answered ${r.status}: ${await r.text()}`);
-      return {
-        url,
-        simUrl,
-        output: () => `${sim.output()}\n--- controller ---\n${controller.output()}`,
-        async stop() {
-          await sim.stop();
-          await controller.interrupt();
-          pair.proc.kill();
-          state.remove();
-        },
-      };
-    },
-    async close() {
-      await display?.close();
-      display = undefined;
-      release?.();
-      release = undefined;
-    },
-  };
 }
