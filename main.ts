@@ -23,6 +23,7 @@ import { boards, devkit, type Board } from './hosts/moddable/board';
 import { ModdableClock } from './hosts/moddable/clock';
 import { dashboard } from './hosts/moddable/dashboard';
 import { ModdableHttpServer } from './hosts/moddable/http';
+import { DnsSd } from './hosts/moddable/mdns';
 import { TraceLogger } from './hosts/moddable/logger';
 import { moddableMqtt } from './hosts/moddable/mqtt';
 import type { FirmwareSettings, Simulation } from './hosts/moddable/platform';
@@ -161,7 +162,14 @@ function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger, pre
     },
   });
   if (net) {
-    net.onOnline = () => platform.syncTime?.(gateway.config.get('sntp_hostname'));
+    // _openevse._tcp and _http._tcp under the hostname, as OpenEVSE advertises them (load-sharing
+    // peers browse for it). Only where the firmware owns the network: the simulator's SDK sockets
+    // have no multicast (docs/moddable.md, "Network: MQTT and names").
+    const dnsSd = new DnsSd({ gateway, port: httpPort(), logger });
+    net.onOnline = () => {
+      platform.syncTime?.(gateway.config.get('sntp_hostname'));
+      dnsSd.start();
+    };
     net.start(gateway.config.get('ssid') || (settings.ssid ?? ''), gateway.config.get('pass') || (settings.password ?? ''));
   }
   gateway.start();
