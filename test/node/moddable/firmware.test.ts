@@ -123,7 +123,7 @@ function ownModules(platform: Platform): Map<string, string> {
 }
 
 /** SDK modules the build contains on each platform (from the manifests the project includes; reference §3, §4). */
-const SDK_COMMON = ['mc/config', 'Resource', 'preference', 'timer', 'time', 'instrumentation', 'net', 'embedded:io/serial', 'embedded:io/socket/tcp', 'embedded:io/socket/udp', 'embedded:io/socket/listener', 'embedded:network/dns/resolver/udp', 'websocket', 'socket', 'crypt'];
+const SDK_COMMON = ['mc/config', 'Resource', 'preference', 'timer', 'time', 'instrumentation', 'net', 'embedded:io/serial', 'embedded:io/socket/tcp', 'embedded:io/socket/udp', 'embedded:io/socket/listener', 'embedded:network/dns/resolver/udp', 'websocket', 'socket', 'crypt', 'mdns'];
 const SDK: Record<Platform, string[]> = {
   'esp32/nodemcu': [...SDK_COMMON, 'embedded:io/analog', 'embedded:io/digital', 'embedded:io/pwm', 'wifi', 'net', 'sntp'],
   // The simulator has no Digital, PWM or Analog (reference §3.4), and no SNTP.
@@ -217,7 +217,7 @@ describe('moddable manifest.json', () => {
       }
       expect(missing).toEqual([]);
       // The closure really is the firmware: controller, gateway, station, this platform's adapters.
-      for (const s of ['modules/j1772/controller', 'modules/gateway/gateway', 'hosts/moddable/target/platform', 'hosts/moddable/http', 'hosts/moddable/mqtt', 'modules/gateway/features/ocpp', 'hosts/moddable/ocpp-socket', 'websocket']) {
+      for (const s of ['modules/j1772/controller', 'modules/gateway/gateway', 'hosts/moddable/target/platform', 'hosts/moddable/http', 'hosts/moddable/mqtt', 'modules/gateway/features/ocpp', 'hosts/moddable/ocpp-socket', 'websocket', 'hosts/moddable/mdns', 'mdns']) {
         expect(seen.has(s)).toBe(true);
       }
       if (platform === 'lin') {
