@@ -5,9 +5,15 @@
 // environments they share cost a lean feature on the device more than its
 // state: a part is an object of two fields (4 slots in the ESP32 profile's
 // census).
+//
+// A lean feature's declaration (name, settings, claims, routes, topics, and
+// whether it is its own status source and retained topic) is one such table
+// too, read by the getters of DeclaredFeature: a class with no fields, so it
+// adds no slot to an instance, and its methods are in flash with the rest.
 
 import type { HttpRequest, HttpResponse } from '../ports';
-import type { Route, Subscription } from './feature';
+import type { ConfigSpec } from './config-store';
+import type { ClaimDeclaration, Feature, RetainedTopic, Route, StatusSource, Subscription } from './feature';
 
 export interface RouteSpec {
   path: string;
@@ -71,4 +77,53 @@ export function subscriptionsOf(owner: MessageOwner, topics: readonly string[]):
   const subs: Subscription[] = [];
   for (const t of topics) subs.push(new SubscriptionOf(owner, t));
   return subs;
+}
+
+/** What a lean feature declares, as a module-level table. */
+export interface Declaration {
+  name: string;
+  config?: Record<string, ConfigSpec>;
+  claims?: readonly ClaimDeclaration[];
+  /** Handled by the feature's `route(spec, …)`. */
+  routes?: readonly RouteSpec[];
+  /** Under the base topic, handled by the feature's `message(name, …)`. */
+  topics?: readonly string[];
+  /** The feature is its own status source (it has `fields()`). */
+  status?: boolean;
+  /** The feature is its own retained topic (it has `topic`, `version()`, `payload()`). */
+  retained?: boolean;
+}
+
+/**
+ * The Feature getters of a lean feature, read from its `declaration` (a getter returning a
+ * module-level table: on the prototype, so the instance holds nothing for it). A feature with
+ * `routes` implements RouteOwner, one with `topics` MessageOwner; the table says which, as it
+ * says that the feature is its own status source or retained topic.
+ */
+export abstract class DeclaredFeature implements Feature {
+  protected abstract get declaration(): Declaration;
+
+  get name(): string {
+    return this.declaration.name;
+  }
+  get config(): Record<string, ConfigSpec> | undefined {
+    return this.declaration.config;
+  }
+  get claims(): readonly ClaimDeclaration[] | undefined {
+    return this.declaration.claims;
+  }
+  get status(): readonly StatusSource[] | undefined {
+    return this.declaration.status ? [this as unknown as StatusSource] : undefined;
+  }
+  get retained(): readonly RetainedTopic[] | undefined {
+    return this.declaration.retained ? [this as unknown as RetainedTopic] : undefined;
+  }
+  get routes(): readonly Route[] | undefined {
+    const specs = this.declaration.routes;
+    return specs && routesOf(this as unknown as RouteOwner, specs);
+  }
+  get subscribe(): readonly Subscription[] | undefined {
+    const topics = this.declaration.topics;
+    return topics && subscriptionsOf(this as unknown as MessageOwner, topics);
+  }
 }

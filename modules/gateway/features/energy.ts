@@ -15,8 +15,8 @@
 
 import type { HttpRequest, HttpResponse, TimerId } from '../../ports';
 import { STATE_CHARGING } from '../evse-snapshot';
-import type { Feature, FeatureContext, Route, StatusSource } from '../feature';
-import { routesOf, type RouteOwner, type RouteSpec } from '../feature-parts';
+import type { Feature, FeatureContext, StatusSource } from '../feature';
+import { DeclaredFeature, type Declaration, type RouteOwner, type RouteSpec } from '../feature-parts';
 import { addEnergy, emptyEnergy, parseEnergy, periodOf, rotate, type EnergyData, type Entry, type Period } from '../energy-history';
 import type { Fragment } from '../telemetry';
 import { answer, msg } from '../http-answer';
@@ -28,12 +28,16 @@ const STORAGE_KEY = 'energy';
 const LOG_SIZE = 32;
 /** Numbers a log entry holds in the ring: wall ms, state, status (1 active, 0 disabled), pilot, Wh, elapsed s. */
 const LOG_FIELDS = 6;
-// `/energy/raw|daily|weekly|monthly|annual` is one route (one part on the device).
-const ROUTES: readonly RouteSpec[] = [
-  { path: '/energy/{kind}', methods: ['GET'] },
-  { path: '/logs', methods: ['GET'] },
-  { path: '/logs/{block}', methods: ['GET'] },
-];
+const DECLARATION: Declaration = {
+  name: 'energy',
+  // `/energy/raw|daily|weekly|monthly|annual` is one route (one part on the device).
+  routes: [
+    { path: '/energy/{kind}', methods: ['GET'] },
+    { path: '/logs', methods: ['GET'] },
+    { path: '/logs/{block}', methods: ['GET'] },
+  ],
+  status: true,
+};
 /** Per history route: the list, the counter, and the name clients read the period by. */
 const HISTORY: Readonly<Record<string, readonly ['daily' | 'weekly' | 'monthly' | 'annual', 'day' | 'week' | 'month' | 'year', string]>> = {
   daily: ['daily', 'day', 'date'],
@@ -50,7 +54,7 @@ function samePeriod(a: Period, b: Period): boolean {
   return a.day === b.day && a.week === b.week && a.month === b.month && a.year === b.year;
 }
 
-export class EnergyFeature implements Feature, StatusSource, RouteOwner {
+export class EnergyFeature extends DeclaredFeature implements StatusSource, RouteOwner {
   readonly #ctx: FeatureContext;
   /** The counters; the history lists are kept empty here (they live in storage). */
   #data: EnergyData | undefined;
@@ -66,17 +70,12 @@ export class EnergyFeature implements Feature, StatusSource, RouteOwner {
   #logAt = 0;
 
   constructor(ctx: FeatureContext) {
+    super();
     this.#ctx = ctx;
   }
 
-  get name(): string {
-    return 'energy';
-  }
-  get status(): readonly StatusSource[] {
-    return [this];
-  }
-  get routes(): readonly Route[] {
-    return routesOf(this, ROUTES);
+  protected get declaration(): Declaration {
+    return DECLARATION;
   }
 
   fields(): Record<string, Json> {

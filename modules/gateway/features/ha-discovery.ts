@@ -9,27 +9,24 @@
 
 import type { ConfigSpec } from '../config-store';
 import type { Feature, FeatureContext, RetainedTopic } from '../feature';
+import { DeclaredFeature, type Declaration } from '../feature-parts';
 import { DISCOVERY_ENTITIES, discoveryDoc, discoveryTopic } from '../ha-discovery';
 
 const CONFIG: Record<string, ConfigSpec> = { mqtt_ha_discovery: { type: 'boolean', default: true } };
+const DECLARATION: Declaration = { name: 'ha-discovery', config: CONFIG, retained: true };
 const NAMED = ['mqtt_ha_discovery', 'hostname', 'mqtt_topic', 'mqtt_announce_topic'];
 
-export class HaDiscoveryFeature implements Feature, RetainedTopic {
+export class HaDiscoveryFeature extends DeclaredFeature implements RetainedTopic {
   readonly #ctx: FeatureContext;
   #version = 0;
 
   constructor(ctx: FeatureContext) {
+    super();
     this.#ctx = ctx;
   }
 
-  get name(): string {
-    return 'ha-discovery';
-  }
-  get config(): Record<string, ConfigSpec> {
-    return CONFIG;
-  }
-  get retained(): readonly RetainedTopic[] {
-    return [this];
+  protected get declaration(): Declaration {
+    return DECLARATION;
   }
   /** The set's name (its version's key in the bridge); each document has its own absolute topic. */
   get topic(): string {

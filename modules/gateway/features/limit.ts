@@ -12,8 +12,8 @@
 import { Priority } from '../claims';
 import { STATE_CHARGING } from '../evse-snapshot';
 import type { ConfigSpec } from '../config-store';
-import type { ClaimDeclaration, Feature, FeatureContext, RetainedTopic, Route, StatusSource, Subscription } from '../feature';
-import { routesOf, subscriptionsOf, type MessageOwner, type RouteOwner, type RouteSpec } from '../feature-parts';
+import type { Feature, FeatureContext, RetainedTopic, StatusSource } from '../feature';
+import { DeclaredFeature, type Declaration, type MessageOwner, type RouteOwner, type RouteSpec } from '../feature-parts';
 import { answer, jsonBody, msg } from '../http-answer';
 import type { Json } from '../status';
 import type { HttpRequest, HttpResponse, TimerId } from '../../ports';
@@ -44,12 +44,18 @@ const CONFIG: Record<string, ConfigSpec> = {
   limit_default_type: { type: 'enum', values: ['none', ...LIMIT_TYPES], default: 'none' },
   limit_default_value: { type: 'integer', min: 0, max: 0xffffffff, default: 0 },
 };
-const CLAIMS: readonly ClaimDeclaration[] = [{ client: LIMIT_CLIENT, priority: Priority.Limit }];
-const ROUTES: readonly RouteSpec[] = [{ path: '/limit', methods: ['GET', 'POST', 'DELETE'] }];
-const TOPICS = ['limit/set'];
+const DECLARATION: Declaration = {
+  name: 'limit',
+  config: CONFIG,
+  claims: [{ client: LIMIT_CLIENT, priority: Priority.Limit }],
+  routes: [{ path: '/limit', methods: ['GET', 'POST', 'DELETE'] }],
+  topics: ['limit/set'],
+  status: true,
+  retained: true,
+};
 
 /** One object on the device: the feature, its status source, its retained topic; its route and topic by index (feature-parts.ts). */
-export class LimitFeature implements Feature, StatusSource, RetainedTopic, RouteOwner, MessageOwner {
+export class LimitFeature extends DeclaredFeature implements StatusSource, RetainedTopic, RouteOwner, MessageOwner {
   readonly #ctx: FeatureContext;
   #limit: SessionLimit | undefined;
   #version = 0;
@@ -58,29 +64,12 @@ export class LimitFeature implements Feature, StatusSource, RetainedTopic, Route
   #started = false;
 
   constructor(ctx: FeatureContext) {
+    super();
     this.#ctx = ctx;
   }
 
-  get name(): string {
-    return 'limit';
-  }
-  get config(): Record<string, ConfigSpec> {
-    return CONFIG;
-  }
-  get claims(): readonly ClaimDeclaration[] {
-    return CLAIMS;
-  }
-  get status(): readonly StatusSource[] {
-    return [this];
-  }
-  get retained(): readonly RetainedTopic[] {
-    return [this];
-  }
-  get routes(): readonly Route[] {
-    return routesOf(this, ROUTES);
-  }
-  get subscribe(): readonly Subscription[] {
-    return subscriptionsOf(this, TOPICS);
+  protected get declaration(): Declaration {
+    return DECLARATION;
   }
 
   fields(): Record<string, Json> {

@@ -2,47 +2,31 @@
 // (client 0x0001000b, priority 500) from JSON properties as /claims/{client}
 // takes them, or releases it with `release`; the retained `<base>/claim`
 // carries it, or {"state":"null"} when there is none. One object on the
-// device: the feature is its own retained topic and subscription.
+// device: the feature is its own retained topic, and its subscription a part (feature-parts.ts).
 
 import { Client, Priority, parseProperties, propertiesJson } from '../claims';
-import type { ClaimDeclaration, Feature, FeatureContext, RetainedTopic, Subscription } from '../feature';
+import type { Feature, FeatureContext, RetainedTopic } from '../feature';
+import { DeclaredFeature, type Declaration, type MessageOwner } from '../feature-parts';
 import { jsonBody } from '../http-answer';
 
-const CLAIMS: readonly ClaimDeclaration[] = [{ client: Client.Mqtt, priority: Priority.Mqtt }];
+const DECLARATION: Declaration = {
+  name: 'mqtt-claim',
+  claims: [{ client: Client.Mqtt, priority: Priority.Mqtt }],
+  topics: ['claim/set'],
+  retained: true,
+};
 
-/** The subscription to `claim/set` (the feature itself is the retained `claim`: both would be `topic`). */
-class ClaimSet implements Subscription {
-  readonly #owner: MqttClaimFeature;
-  constructor(owner: MqttClaimFeature) {
-    this.#owner = owner;
-  }
-  get topic(): string {
-    return 'claim/set';
-  }
-  onMessage(payload: string): void {
-    this.#owner.set(payload);
-  }
-}
-
-export class MqttClaimFeature implements Feature, RetainedTopic {
+export class MqttClaimFeature extends DeclaredFeature implements RetainedTopic, MessageOwner {
   readonly #ctx: FeatureContext;
   #version = 0;
 
   constructor(ctx: FeatureContext) {
+    super();
     this.#ctx = ctx;
   }
 
-  get name(): string {
-    return 'mqtt-claim';
-  }
-  get claims(): readonly ClaimDeclaration[] {
-    return CLAIMS;
-  }
-  get subscribe(): readonly Subscription[] {
-    return [new ClaimSet(this)];
-  }
-  get retained(): readonly RetainedTopic[] {
-    return [this];
+  protected get declaration(): Declaration {
+    return DECLARATION;
   }
   get topic(): string {
     return 'claim';
@@ -62,7 +46,7 @@ export class MqttClaimFeature implements Feature, RetainedTopic {
   }
 
   /** A `claim/set` message: JSON properties, or `release`. */
-  set(payload: string): void {
+  message(_name: string, payload: string): void {
     const ctx = this.#ctx;
     const p = payload.trim();
     if (p === 'release') {

@@ -13,8 +13,8 @@
 // tables at module level, and with no events no list and no timer.
 
 import { Priority } from '../claims';
-import type { ClaimDeclaration, Feature, FeatureContext, RetainedTopic, Route, StatusSource, Subscription } from '../feature';
-import { routesOf, subscriptionsOf, type MessageOwner, type RouteOwner, type RouteSpec } from '../feature-parts';
+import type { Feature, FeatureContext, RetainedTopic, StatusSource } from '../feature';
+import { DeclaredFeature, type Declaration, type MessageOwner, type RouteOwner, type RouteSpec } from '../feature-parts';
 import { answer, jsonBody, msg } from '../http-answer';
 import { DAYS, MAX_EVENTS, currentAndNext, eventJson, formatTime, localWeekTime, parseEvent, type Occurrence, type ScheduleEvent } from '../schedule';
 import type { Json } from '../status';
@@ -24,13 +24,18 @@ import type { HttpRequest, HttpResponse, TimerId } from '../../ports';
 export const SCHEDULE_CLIENT = 0x00010004;
 const STORAGE_KEY = 'schedule';
 const CHECK_MS = 1000;
-const CLAIMS: readonly ClaimDeclaration[] = [{ client: SCHEDULE_CLIENT, priority: Priority.Timer }];
-// `/schedule/plan` is answered by the `{id}` route (one part less on the device).
-const ROUTES: readonly RouteSpec[] = [
-  { path: '/schedule', methods: ['GET', 'POST'] },
-  { path: '/schedule/{id}', methods: ['GET', 'POST', 'DELETE'] },
-];
-const TOPICS = ['schedule/set', 'schedule/clear'];
+const DECLARATION: Declaration = {
+  name: 'scheduler',
+  claims: [{ client: SCHEDULE_CLIENT, priority: Priority.Timer }],
+  // `/schedule/plan` is answered by the `{id}` route (one part less on the device).
+  routes: [
+    { path: '/schedule', methods: ['GET', 'POST'] },
+    { path: '/schedule/{id}', methods: ['GET', 'POST', 'DELETE'] },
+  ],
+  topics: ['schedule/set', 'schedule/clear'],
+  status: true,
+  retained: true,
+};
 const NONE: readonly ScheduleEvent[] = [];
 
 function eventId(text: string): number | undefined {
@@ -49,7 +54,7 @@ function occurrence(o: Occurrence, t: { day: number; offset: number }) {
   return { id: o.event.id, state: o.event.state, time: formatTime(o.event.offset), day: DAYS[o.day], offset: o.event.offset, start_offset: o.at - t.day * 86400 };
 }
 
-export class SchedulerFeature implements Feature, StatusSource, RetainedTopic, RouteOwner, MessageOwner {
+export class SchedulerFeature extends DeclaredFeature implements StatusSource, RetainedTopic, RouteOwner, MessageOwner {
   readonly #ctx: FeatureContext;
   /** undefined: no events (nothing held). */
   #events: ScheduleEvent[] | undefined;
@@ -61,26 +66,12 @@ export class SchedulerFeature implements Feature, StatusSource, RetainedTopic, R
   #started = false;
 
   constructor(ctx: FeatureContext) {
+    super();
     this.#ctx = ctx;
   }
 
-  get name(): string {
-    return 'scheduler';
-  }
-  get claims(): readonly ClaimDeclaration[] {
-    return CLAIMS;
-  }
-  get status(): readonly StatusSource[] {
-    return [this];
-  }
-  get retained(): readonly RetainedTopic[] {
-    return [this];
-  }
-  get routes(): readonly Route[] {
-    return routesOf(this, ROUTES);
-  }
-  get subscribe(): readonly Subscription[] {
-    return subscriptionsOf(this, TOPICS);
+  protected get declaration(): Declaration {
+    return DECLARATION;
   }
 
   fields(): Record<string, Json> {
