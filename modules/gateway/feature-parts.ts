@@ -23,6 +23,8 @@ export interface RouteSpec {
 export interface RouteOwner {
   /** A request on `spec` (an entry of the table the routes were made from: compare its `path`). */
   route(spec: RouteSpec, request: HttpRequest, params: Record<string, string>): Promise<HttpResponse> | HttpResponse;
+  /** Whether what `params` name on `spec` is there (Route.exists); absent: all of it is. */
+  exists?(spec: RouteSpec, params: Record<string, string>): boolean;
 }
 
 export class RouteOf implements Route {
@@ -41,6 +43,9 @@ export class RouteOf implements Route {
   }
   handle(request: HttpRequest, params: Record<string, string>): Promise<HttpResponse> | HttpResponse {
     return this.#owner.route(this.#spec, request, params);
+  }
+  exists(params: Record<string, string>): boolean {
+    return this.#owner.exists?.(this.#spec, params) ?? true;
   }
 }
 

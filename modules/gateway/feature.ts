@@ -20,6 +20,12 @@ export interface Route {
   /** Upper-case methods; GET also answers HEAD. */
   methods: readonly string[];
   handle(request: HttpRequest, params: Record<string, string>): Promise<HttpResponse> | HttpResponse;
+  /**
+   * Whether what `params` name is there (one pattern route for several things: `/energy/{kind}`);
+   * asked only of a request with a method the route does not take, which gets 405 if so and 404
+   * if not. Absent: every path the pattern matches is there.
+   */
+  exists?(params: Record<string, string>): boolean;
 }
 
 /**

@@ -274,8 +274,9 @@ export class HttpApi {
         params = matchSegments(r.path.split('/'), (segments ??= path.split('/')));
         if (!params) continue;
       }
-      known = true;
       if (r.methods.includes(method) || (method === 'HEAD' && r.methods.includes('GET'))) return r.handle(method === req.method ? req : { ...req, method }, params);
+      // Another method: 405 where the route has what the path names, else 404 (POST /energy/nonsense).
+      if (r.exists === undefined || r.exists(params)) known = true;
     }
     switch (path) {
       case '/status':

@@ -110,6 +110,11 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
     this.#ctx.timers.set(() => this.#save(), 0);
   }
 
+  /** `/energy/{kind}` has `raw` and the HISTORY kinds only. */
+  exists(spec: RouteSpec, params: Record<string, string>): boolean {
+    return spec.path !== '/energy/{kind}' || params.kind === 'raw' || Object.prototype.hasOwnProperty.call(HISTORY, params.kind);
+  }
+
   route(spec: RouteSpec, _req: HttpRequest, params: Record<string, string>): HttpResponse {
     if (spec.path === '/logs/{block}') return params.block === '1' ? answer(200, this.#logJson()) : msg(404, 'Not found');
     if (spec.path === '/logs') return answer(200, { min: 1, max: 1 });

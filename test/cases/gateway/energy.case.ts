@@ -78,4 +78,14 @@ describe('energy history', () => {
     expect(logs.some((e: { state: number }) => e.state === 3)).toBe(true);
     expect(bodyJson(await g.http('GET', '/logs'))).toEqual({ min: 1, max: 1 });
   });
+
+  it('/energy/<x> is one route: an unknown <x> is 404 to every method, a known one 405 to a method it does not take', async () => {
+    const g = standalone();
+    await g.run(2000);
+    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE']) expect([method, (await g.http(method, '/energy/nonsense')).status]).toEqual([method, 404]);
+    for (const kind of ['raw', 'daily', 'weekly', 'monthly', 'annual']) {
+      expect([kind, (await g.http('GET', `/energy/${kind}`)).status]).toEqual([kind, 200]);
+      expect([kind, (await g.http('POST', `/energy/${kind}`)).status]).toEqual([kind, 405]);
+    }
+  });
 });

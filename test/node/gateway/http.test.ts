@@ -136,6 +136,14 @@ describe('HTTP API over a socket', () => {
     expect(res.status).toBe(404);
   });
 
+  it('POST to an unknown /energy/<x> is 404 (no such history), to a known one 405', async () => {
+    const unknown = await rig.post('/energy/nonsense', '{}');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ msg: 'Not found' });
+    expect((await rig.post('/energy/daily', '{}')).status).toBe(405);
+    expect((await rig.get('/energy/daily')).status).toBe(200);
+  });
+
   it('basic auth on every path once a password is set; wrong credentials get 401, and 429 when they keep coming', async () => {
     expect((await rig.post('/config', JSON.stringify({ www_username: 'admin', www_password: 'pa55word' }))).status).toBe(200);
     try {
