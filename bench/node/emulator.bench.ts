@@ -28,7 +28,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isReply, RapiClient, type RapiResult } from '../../modules/gateway/rapi-client';
 import { NodeClock } from '../../hosts/node/clock';
-import { SerialLink } from '../../hosts/node/serial-link';
+import { SerialLink, type SerialReader } from '../../hosts/node/serial-link';
 import { cleanup, tempDir, until } from '../../test/node/gateway/rig';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -66,27 +66,31 @@ interface Side {
   pid: number;
   /** The pty the gateway opens. */
   port: string;
+  /** The serial reader of both ends (ours only; undefined: the default). */
+  reader?: SerialReader;
   procs: ChildProcess[];
 }
 
-function spawnLogged(cmd: string, args: string[], cwd = root): { proc: ChildProcess; output: () => string } {
-  const proc = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnLogged(cmd: string, args: string[], cwd = root, env = process.env): { proc: ChildProcess; output: () => string } {
+  const proc = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   return { proc, output: () => out };
 }
 
-async function ours(dir: string): Promise<Side> {
-  const ctl = join(dir, 'ours-ctl');
-  const gw = join(dir, 'ours-gw');
+async function ours(dir: string, reader?: SerialReader): Promise<Side> {
+  const name = reader ? `ours-${reader}` : 'ours';
+  const ctl = join(dir, `${name}-ctl`);
+  const gw = join(dir, `${name}-gw`);
   const socat = spawn('socat', [`pty,raw,echo=0,link=${ctl}`, `pty,raw,echo=0,link=${gw}`], { stdio: 'ignore' });
   await until(() => existsSync(ctl) && existsSync(gw), 5000, 10);
-  const c = spawnLogged(process.execPath, ['hosts/node/start.mjs', '--role', 'controller', '--serial', ctl, '--http-port', '0', '--quiet', '--state-dir', join(dir, 'state')]);
+  const env = reader ? { ...process.env, EVSE_SERIAL_READER: reader } : process.env;
+  const c = spawnLogged(process.execPath, ['hosts/node/start.mjs', '--role', 'controller', '--serial', ctl, '--http-port', '0', '--quiet', '--state-dir', join(dir, `${name}-state`)], root, env);
   await until(() => /evse-xs controller/.test(c.output()), 20000, 20).catch(() => {
     throw new Error(`our controller did not start:\n${c.output()}`);
   });
-  return { name: 'ours', pid: c.proc.pid!, port: gw, procs: [c.proc, socat] };
+  return { name, pid: c.proc.pid!, port: gw, reader, procs: [c.proc, socat] };
 }
 
 async function emulator(dir: string, checkout: string): Promise<Side> {
@@ -116,14 +120,14 @@ interface Meter {
   t: number;
   ns: number[];
   gatewayNs: number;
-  /** This process's user and system CPU, ns; our controller's user and system CPU, ns. */
+  /** This process's user and system CPU, ns; each pid's user and system CPU, ns. */
   gw: [number, number];
-  ctl: [number, number];
+  ctl: [number, number][];
 }
 
 function meterNow(pids: readonly number[]): Meter {
   const g = process.cpuUsage();
-  return { t: performance.now(), ns: pids.map(cpuNs), gatewayNs: (g.user + g.system) * 1000, gw: [g.user * 1000, g.system * 1000], ctl: userSystemNs(pids[0]) };
+  return { t: performance.now(), ns: pids.map(cpuNs), gatewayNs: (g.user + g.system) * 1000, gw: [g.user * 1000, g.system * 1000], ctl: pids.map(userSystemNs) };
 }
 
 interface Stretch {
@@ -133,9 +137,9 @@ interface Stretch {
   /** CPU ns of each pid. */
   ns: number[];
   gatewayNs: number;
-  /** User and system ns: this process, our controller. */
+  /** User and system ns: this process, each pid. */
   gw: [number, number];
-  ctl: [number, number];
+  ctl: [number, number][];
 }
 
 function since(a: Meter, pids: readonly number[], exchanges: number): Stretch {
@@ -146,7 +150,7 @@ function since(a: Meter, pids: readonly number[], exchanges: number): Stretch {
     ns: b.ns.map((x, i) => x - a.ns[i]),
     gatewayNs: b.gatewayNs - a.gatewayNs,
     gw: [b.gw[0] - a.gw[0], b.gw[1] - a.gw[1]],
-    ctl: [b.ctl[0] - a.ctl[0], b.ctl[1] - a.ctl[1]],
+    ctl: b.ctl.map((x, k) => [x[0] - a.ctl[k][0], x[1] - a.ctl[k][1]]),
   };
 }
 
@@ -194,18 +198,53 @@ function quartiles(xs: readonly number[]): [number, number, number] {
   return [at(0.5), at(0.25), at(0.75)];
 }
 
+/** One of our controllers alone with the gateway's client, stretch after stretch: the gateway + controller figure. */
+class Alone {
+  readonly gatewayUs: number[] = [];
+  readonly controllerUs: number[] = [];
+  readonly bothUs: number[] = [];
+  exchanges = 0;
+  /** Idle taken off, over every stretch: user and system ns of this process and of the controller. */
+  readonly split = { gwUser: 0, gwSys: 0, ctlUser: 0, ctlSys: 0 };
+
+  constructor(
+    readonly label: string,
+    readonly index: number,
+    readonly client: RapiClient,
+  ) {}
+
+  add(a: Stretch, i: Stretch): void {
+    const k = this.index;
+    const sa = a.ms / i.ms;
+    const ctl = (a.ns[k] - i.ns[k] * sa) / a.exchanges / 1000;
+    const gw = (a.gatewayNs - i.gatewayNs * sa) / a.exchanges / 1000;
+    this.split.gwUser += a.gw[0] - i.gw[0] * sa;
+    this.split.gwSys += a.gw[1] - i.gw[1] * sa;
+    this.split.ctlUser += a.ctl[k][0] - i.ctl[k][0] * sa;
+    this.split.ctlSys += a.ctl[k][1] - i.ctl[k][1] * sa;
+    this.controllerUs.push(ctl);
+    this.gatewayUs.push(gw);
+    this.bothUs.push(gw + ctl);
+    this.exchanges += a.exchanges;
+  }
+}
+
+/** EMULATOR_COMPARE_READER=poller: a second controller and link on another serial reader, metered alone in the same rounds (before/after). */
+const COMPARE = process.env.EMULATOR_COMPARE_READER as SerialReader | undefined;
+
 export async function sideBySide(checkout: string): Promise<Row[]> {
   const dir = tempDir('bench-emulator');
   const sides: Side[] = [];
   const links: SerialLink[] = [];
   try {
     sides.push(await ours(dir), await emulator(dir, checkout));
+    if (COMPARE) sides.push(await ours(dir, COMPARE));
     const pinned = sides.map((s) => pin(s.pid)).every(Boolean);
     const pids = sides.map((s) => s.pid);
     const clock = new NodeClock();
     const clients = await Promise.all(
       sides.map(async (s) => {
-        const link = await SerialLink.open(s.port, 115200);
+        const link = await SerialLink.open(s.port, 115200, s.reader ? { reader: s.reader } : {});
         links.push(link);
         // A shared machine can stall either process for a while: a generous timeout, so a stall costs time, not the run.
         const client = new RapiClient({ clock, timers: clock, link, sequenceIds: false, timeout: 5000 });
@@ -213,49 +252,35 @@ export async function sideBySide(checkout: string): Promise<Row[]> {
         return client;
       }),
     );
-    await exchange(clients, 1000); // warm up both ends
+    await exchange(clients, 1000); // warm up every end
     const load0 = loadavg()[0];
     const oursUs: number[] = [];
     const emuUs: number[] = [];
     const ratios: number[] = [];
-    const aloneUs: number[] = [];
-    const gatewayUs: number[] = [];
-    const bothUs: number[] = [];
+    const alones = [new Alone(`serial reader ${links[0].reader}`, 0, clients[0])];
+    if (COMPARE) alones.push(new Alone(`serial reader ${links[2].reader}`, 2, clients[2]));
     let turns = 0;
-    let alone = 0;
-    /** Over every alone stretch, idle taken off: user and system ns of this process and of our controller. */
-    const split = { gwUser: 0, gwSys: 0, ctlUser: 0, ctlSys: 0 };
     let ms = 0;
     for (let round = 0; round < ROUNDS; round++) {
       // Busy first in even rounds, idle first in odd ones: a drift in the machine's load favours neither.
       let b: Stretch;
       let i: Stretch;
       if (round % 2 === 0) {
-        b = await busy(clients, pids, STRETCH_MS);
+        b = await busy(clients.slice(0, 2), pids, STRETCH_MS);
         i = await idle(pids, STRETCH_MS);
       } else {
         i = await idle(pids, STRETCH_MS);
-        b = await busy(clients, pids, STRETCH_MS);
+        b = await busy(clients.slice(0, 2), pids, STRETCH_MS);
       }
-      const a = await busy([clients[0]], pids, STRETCH_MS);
+      // The alone stretches swap order every round too.
+      for (const al of round % 2 === 0 ? alones : [...alones].reverse()) al.add(await busy([al.client], pids, STRETCH_MS), i);
       const scale = b.ms / i.ms;
       const o = (b.ns[0] - i.ns[0] * scale) / b.exchanges / 1000;
       const e = (b.ns[1] - i.ns[1] * scale) / b.exchanges / 1000;
       oursUs.push(o);
       emuUs.push(e);
       ratios.push(o / e);
-      const sa = a.ms / i.ms;
-      const ctl = (a.ns[0] - i.ns[0] * sa) / a.exchanges / 1000;
-      const gw = (a.gatewayNs - i.gatewayNs * sa) / a.exchanges / 1000;
-      split.gwUser += a.gw[0] - i.gw[0] * sa;
-      split.gwSys += a.gw[1] - i.gw[1] * sa;
-      split.ctlUser += a.ctl[0] - i.ctl[0] * sa;
-      split.ctlSys += a.ctl[1] - i.ctl[1] * sa;
-      aloneUs.push(ctl);
-      gatewayUs.push(gw);
-      bothUs.push(gw + ctl);
       turns += b.exchanges;
-      alone += a.exchanges;
       ms += b.ms;
     }
     const load1 = loadavg()[0];
@@ -265,8 +290,9 @@ export async function sideBySide(checkout: string): Promise<Row[]> {
       const [m, lo, hi] = quartiles(xs);
       return { m: r(m), text: `median ${r(m)}, quartiles ${r(lo)}–${r(hi)}` };
     };
-    const where = `${ROUNDS} rounds of ${STRETCH_MS} ms; ${pinned ? `both controllers pinned to CPU ${CPU}` : 'not pinned'}; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}`;
+    const where = `${ROUNDS} rounds of ${STRETCH_MS} ms; ${pinned ? `the controllers pinned to CPU ${CPU}` : 'not pinned'}; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}`;
     const ratio = q(ratios, r2);
+    const perUs = (ns: number, al: Alone) => r1(ns / al.exchanges / 1000);
     return [
       { name: 'rapi vs emulator: our controller, CPU per $GS exchange', value: q(oursUs).m, unit: 'µs', note: `${q(oursUs).text} µs; ${turns} exchanges each side, ${Math.round((turns / ms) * 1000)}/s; ${where}` },
       { name: 'rapi vs emulator: OpenEVSE_Emulator (Python), CPU per $GS exchange', value: q(emuUs).m, unit: 'µs', note: `${q(emuUs).text} µs; the same stretches` },
@@ -276,12 +302,12 @@ export async function sideBySide(checkout: string): Promise<Row[]> {
         unit: '',
         note: `${ratio.text}; ≤ 1.0 in ${ratios.filter((x) => x <= 1).length} of ${ROUNDS} rounds; ${where}`,
       },
-      {
-        name: 'rapi vs emulator: gateway client + our controller, CPU per exchange (goal ≤ 50)',
-        value: q(bothUs).m,
+      ...alones.map((al, n) => ({
+        name: `rapi vs emulator: gateway client + our controller, CPU per exchange${n === 0 ? ' (goal ≤ 50)' : `, ${al.label}`}`,
+        value: q(al.bothUs).m,
         unit: 'µs',
-        note: `${q(bothUs).text} µs; gateway side (this process: RapiClient, the serial link, the loop) ${q(gatewayUs).text}, our controller alone ${q(aloneUs).text}; ${alone} exchanges; in user space (the rest is the kernel's: pty, poll) over all of them: gateway ${r1(split.gwUser / alone / 1000)} of ${r1((split.gwUser + split.gwSys) / alone / 1000)}, controller ${r1(split.ctlUser / alone / 1000)} of ${r1((split.ctlUser + split.ctlSys) / alone / 1000)} (clock ticks)`,
-      },
+        note: `${q(al.bothUs).text} µs; ${al.label}; gateway side (this process: RapiClient, the serial link, the loop) ${q(al.gatewayUs).text}, our controller alone ${q(al.controllerUs).text}; ${al.exchanges} exchanges; in user space (the rest is the kernel's: pty, poll) over all of them: gateway ${perUs(al.split.gwUser, al)} of ${perUs(al.split.gwUser + al.split.gwSys, al)}, controller ${perUs(al.split.ctlUser, al)} of ${perUs(al.split.ctlUser + al.split.ctlSys, al)} (clock ticks); ${where}`,
+      })),
     ];
   } finally {
     for (const l of links) await l.close().catch(() => {});

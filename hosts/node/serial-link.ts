@@ -2,19 +2,28 @@
 // ByteSink plus a receiver: what the RAPI client and the controller's
 // command processor need on a host.
 //
-// On Linux and macOS the port's file descriptor is read and written directly
-// once the binding's poller says it is ready: serialport's stream does every
-// read and write as a thread-pool round trip (and a failed read before each
-// wait), which adds a few hundred microseconds to every RAPI exchange, a
-// tenth of the exchange's own time on a 115200-baud wire. serialport still
-// opens, configures (baud rate, 8N1, raw) and closes the port, and writes
-// that would block go through its stream, in order.
+// serialport opens, configures (baud rate, 8N1, raw), locks and closes the
+// port. On Linux and macOS the bytes do not go through its stream, which does
+// every read and write as a thread-pool round trip (a few hundred µs an
+// exchange). By default ("tty") the link opens the device a second time
+// and reads that descriptor with a libuv tty handle (`tty.ReadStream`): the
+// descriptor stays registered with the event loop for the port's life, so a
+// read is one `epoll_wait` wake-up and one `read`. The previous path
+// ("poller": serialport's binding poller, which drops and re-adds its epoll
+// registration around every event, three `epoll_ctl` a read, then `readSync`)
+// is kept for comparison: `EVSE_SERIAL_READER=poller` (docs/performance.md).
+// Writes are `writeSync` on a descriptor in both; one that would block goes
+// through serialport's stream, and later writes queue behind it, in order.
 
-import { readSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
+import { isatty, ReadStream } from 'node:tty';
 import { SerialPort } from 'serialport';
 import type { ByteSink } from '../../modules/ports';
 
-/** What the Unix binding of serialport 13 exposes and the direct path uses. */
+/** How received bytes reach the link. */
+export type SerialReader = 'tty' | 'poller' | 'stream';
+
+/** What the Unix binding of serialport 13 exposes and the poller path uses. */
 interface UnixBinding {
   fd: number | null;
   poller: {
@@ -38,40 +47,100 @@ function errno(e: unknown): string | undefined {
 }
 
 export interface SerialLinkOptions {
-  /** Read and write the descriptor directly where the platform allows (default true). */
+  /**
+   * 'tty' (default where the platform has descriptors): a second descriptor
+   * on the device, read through a libuv tty handle kept registered; 'poller':
+   * serialport's descriptor, read when its poller fires; 'stream':
+   * serialport's own stream. The environment variable EVSE_SERIAL_READER
+   * sets the default, so a spawned controller can be switched too.
+   */
+  reader?: SerialReader;
+  /** false: serialport's stream (the same as reader 'stream'). */
   direct?: boolean;
+}
+
+function defaultReader(): SerialReader {
+  const r = process.env.EVSE_SERIAL_READER;
+  if (r === undefined || r === '') return 'tty';
+  if (r === 'tty' || r === 'poller' || r === 'stream') return r;
+  throw new Error(`EVSE_SERIAL_READER=${r}: expected tty, poller or stream`);
+}
+
+/** Our own non-blocking descriptor on the device, opened before serialport locks it (TIOCEXCL); undefined where that cannot be. */
+function openOwn(path: string): number | undefined {
+  if (process.platform === 'win32') return undefined;
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+  } catch {
+    return undefined; // serialport's own open reports why, if it fails too
+  }
+  if (isatty(fd)) return fd;
+  closeSync(fd);
+  return undefined;
 }
 
 export class SerialLink implements ByteSink {
   readonly port: SerialPort;
+  /** The reader this link uses (the asked one, or a fallback the platform allows). */
+  readonly reader: SerialReader;
   #receiver?: (bytes: Uint8Array) => void;
+  /** The descriptor written directly ('tty': our own; 'poller': serialport's). */
+  #fd: number | null = null;
+  #tty?: ReadStream;
+  /** The descriptor the tty handle reads and will close. */
+  #handleFd = -1;
   readonly #binding?: UnixBinding;
-  readonly #buffer = Buffer.allocUnsafe(4096);
+  readonly #buffer?: Buffer;
   /** Writes handed to the stream and not yet written: later writes must queue behind them. */
   #queued = 0;
 
-  private constructor(port: SerialPort, direct: boolean) {
+  private constructor(port: SerialPort, reader: SerialReader, own: number | undefined) {
     this.port = port;
-    this.#binding = direct ? unixBinding(port) : undefined;
-    if (this.#binding) {
+    const binding = reader === 'poller' ? unixBinding(port) : undefined;
+    if (reader === 'tty' && own !== undefined) {
+      this.reader = 'tty';
+      this.#fd = own;
+      const tty = new ReadStream(own);
+      this.#tty = tty;
+      // libuv reopens a tty it can (root, or no TIOCEXCL) and dup2()s the new description onto `own`: it then reads
+      // another descriptor, and `own` must be closed apart. Where it cannot, it reads `own` and closes it itself.
+      this.#handleFd = (tty as unknown as { _handle?: { fd?: number } })._handle?.fd ?? own;
+      // Each chunk is a fresh buffer, so the receiver may keep it; a plain view, so `slice` copies as a Uint8Array's does.
+      tty.on('data', (chunk: Buffer) => this.#receiver?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+      // EIO when the far end of a pty goes away: serialport reports a port's loss through its own events.
+      tty.on('error', () => {});
+    } else if (binding) {
+      this.reader = 'poller';
+      this.#binding = binding;
+      this.#fd = binding.fd;
+      this.#buffer = Buffer.allocUnsafe(4096);
       // One listener for the port's life, the poller armed again after each read: `once` would make and drop a wrapper per exchange.
-      this.#binding.poller.on('readable', this.#readable);
+      binding.poller.on('readable', this.#readable);
       this.#pump();
+    } else {
+      this.reader = 'stream';
+      port.on('data', (chunk: Buffer) => this.#receiver?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
     }
-    else port.on('data', (chunk: Buffer) => this.#receiver?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
   }
 
   /** Opens `path` at `baudRate` 8N1 (RAPI: 115200). */
   static open(path: string, baudRate = 115200, options: SerialLinkOptions = {}): Promise<SerialLink> {
     return new Promise((resolve, reject) => {
+      const reader = options.direct === false ? 'stream' : (options.reader ?? defaultReader());
+      const own = reader === 'tty' ? openOwn(path) : undefined;
       const port = new SerialPort({ path, baudRate, dataBits: 8, parity: 'none', stopBits: 1, autoOpen: false });
-      port.open((err) => (err ? reject(err) : resolve(new SerialLink(port, options.direct ?? true))));
+      port.open((err) => {
+        if (!err) return resolve(new SerialLink(port, reader, own));
+        if (own !== undefined) closeSync(own);
+        reject(err);
+      });
     });
   }
 
   /** true when reads and writes bypass serialport's stream. */
   get direct(): boolean {
-    return this.#binding !== undefined;
+    return this.reader !== 'stream';
   }
 
   onReceive(receiver: (bytes: Uint8Array) => void): void {
@@ -79,18 +148,18 @@ export class SerialLink implements ByteSink {
   }
 
   write(bytes: Uint8Array): void {
-    const b = this.#binding;
+    const fd = this.#binding ? this.#binding.fd : this.#fd;
     let rest = bytes;
-    if (b && b.fd !== null && this.#queued === 0) {
+    if (fd !== null && this.#queued === 0) {
       try {
-        const n = writeSync(b.fd, bytes);
+        const n = writeSync(fd, bytes);
         if (n === bytes.length) return;
         rest = bytes.subarray(n);
       } catch (e) {
         if (errno(e) !== 'EAGAIN') throw e;
       }
     }
-    // The driver's buffer is full (or the direct path is off): let the stream wait for room.
+    // The driver's buffer is full (or the stream path is in use): let serialport's stream wait for room.
     this.#queued++;
     this.port.write(Buffer.from(rest), () => this.#queued--);
   }
@@ -99,31 +168,39 @@ export class SerialLink implements ByteSink {
     if (!error) this.#pump();
   };
 
-  /** Reads whatever is there, then waits for the poller to say there is more. */
+  /** The poller path: reads whatever is there, then waits for the poller to say there is more. */
   #pump(): void {
     const b = this.#binding!;
+    const buffer = this.#buffer!;
     for (;;) {
       if (b.fd === null) return;
       let n: number;
       try {
-        n = readSync(b.fd, this.#buffer, 0, this.#buffer.length, null);
+        n = readSync(b.fd, buffer, 0, buffer.length, null);
       } catch (e) {
         if (errno(e) === 'EAGAIN') break;
         return; // closed or gone; serialport reports it through its own events
       }
       if (n === 0) break;
       // A copy: the receiver may keep the bytes, the buffer is reused.
-      this.#receiver?.(Uint8Array.prototype.slice.call(this.#buffer, 0, n));
+      this.#receiver?.(Uint8Array.prototype.slice.call(buffer, 0, n));
       // A short read took everything there was: asking again would only fail
       // with EAGAIN, and a thrown error costs more than the read (the poller
       // says so if more came meanwhile).
-      if (n < this.#buffer.length) break;
+      if (n < buffer.length) break;
     }
     b.poller.poll(UV_READABLE);
   }
 
   close(): Promise<void> {
     return new Promise((resolve) => {
+      // The tty handle closes our own descriptor; serialport closes its one.
+      if (this.#tty) {
+        this.#tty.destroy();
+        if (this.#handleFd !== this.#fd) closeSync(this.#fd!);
+        this.#tty = undefined;
+        this.#fd = null;
+      }
       if (!this.port.isOpen) return resolve();
       this.port.close(() => {
         this.#binding?.poller.off('readable', this.#readable);

@@ -27,7 +27,7 @@ describe('a 115200-baud wire model between two ptys', () => {
     const a = await SerialLink.open(wire.a);
     const b = await SerialLink.open(wire.b);
     try {
-      expect(a.direct).toBe(true); // Linux: the descriptor, not serialport's stream
+      expect(a.reader).toBe('tty'); // Linux: a descriptor read through a libuv tty handle, not serialport's stream
       const sent = new Uint8Array(2304).map((_, i) => i & 0xff); // 200 ms at 11,520 B/s
       const got: number[] = [];
       b.onReceive((x) => got.push(...x));
