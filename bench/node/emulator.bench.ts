@@ -21,6 +21,11 @@
 // The busy and idle stretches alternate in order from round to round. A
 // third stretch per round has our controller alone, for the gateway's side
 // (this process's CPU: RapiClient, the serial link, the loop) plus ours.
+//
+// EMULATOR_COMPARE_READER=poller (or stream) adds a second controller of
+// ours and a second link, both on that serial reader (SerialLink's
+// EVSE_SERIAL_READER), metered alone in the same rounds as the default one:
+// a before/after of the serial path under the same load.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -37,19 +42,19 @@ const ROUNDS = Number(process.env.EMULATOR_ROUNDS ?? 31);
 /** One stretch, ms (EMULATOR_STRETCH_MS). */
 const STRETCH_MS = Number(process.env.EMULATOR_STRETCH_MS ?? 500);
 /** The core both controllers are pinned to (EMULATOR_CPU; "none": not pinned). */
-const CPU = process.env.EMULATOR_CPU ?? '1';
+export const CPU = process.env.EMULATOR_CPU ?? '1';
 
 /** Pins every thread of `pid` to CPU; false when it could not (no taskset, or not asked). */
-function pin(pid: number): boolean {
+export function pin(pid: number): boolean {
   if (CPU === 'none') return false;
   const r = spawnSync('taskset', ['-a', '-p', '-c', CPU, String(pid)], { stdio: 'ignore' });
   return r.status === 0;
 }
 
-type Row = { name: string; value: number; unit: string; note?: string };
+export type Row = { name: string; value: number; unit: string; note?: string };
 
 /** ns on the CPU, all threads of `pid`. */
-function cpuNs(pid: number): number {
+export function cpuNs(pid: number): number {
   let total = 0;
   for (const t of readdirSync(`/proc/${pid}/task`)) {
     try {
@@ -61,7 +66,7 @@ function cpuNs(pid: number): number {
   return total;
 }
 
-interface Side {
+export interface Side {
   name: string;
   pid: number;
   /** The pty the gateway opens. */
@@ -79,8 +84,7 @@ function spawnLogged(cmd: string, args: string[], cwd = root, env = process.env)
   return { proc, output: () => out };
 }
 
-async function ours(dir: string, reader?: SerialReader): Promise<Side> {
-  const name = reader ? `ours-${reader}` : 'ours';
+export async function ours(dir: string, reader?: SerialReader, name = reader ? `ours-${reader}` : 'ours'): Promise<Side> {
   const ctl = join(dir, `${name}-ctl`);
   const gw = join(dir, `${name}-gw`);
   const socat = spawn('socat', [`pty,raw,echo=0,link=${ctl}`, `pty,raw,echo=0,link=${gw}`], { stdio: 'ignore' });
@@ -109,7 +113,7 @@ async function emulator(dir: string, checkout: string): Promise<Side> {
 const TICK_NS = 1e7;
 
 /** User and system CPU of every thread of `pid`, ns, from /proc/PID/stat (clock ticks: coarse, summed over a run). */
-function userSystemNs(pid: number): [number, number] {
+export function userSystemNs(pid: number): [number, number] {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15; `rest` starts at field 3
@@ -159,7 +163,7 @@ function since(a: Meter, pids: readonly number[], exchanges: number): Stretch {
  * reply is in); resolves with the turns made. Callbacks, not awaited
  * promises: the way the gateway's own polls use the client.
  */
-function exchange(clients: readonly RapiClient[], ms: number): Promise<number> {
+export function exchange(clients: readonly RapiClient[], ms: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let turns = 0;
@@ -192,7 +196,7 @@ async function idle(pids: readonly number[], ms: number): Promise<Stretch> {
 }
 
 /** Median and quartiles of `xs`. */
-function quartiles(xs: readonly number[]): [number, number, number] {
+export function quartiles(xs: readonly number[]): [number, number, number] {
   const s = [...xs].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
   return [at(0.5), at(0.25), at(0.75)];
@@ -306,7 +310,7 @@ export async function sideBySide(checkout: string): Promise<Row[]> {
         name: `rapi vs emulator: gateway client + our controller, CPU per exchange${n === 0 ? ' (goal ≤ 50)' : `, ${al.label}`}`,
         value: q(al.bothUs).m,
         unit: 'µs',
-        note: `${q(al.bothUs).text} µs; ${al.label}; gateway side (this process: RapiClient, the serial link, the loop) ${q(al.gatewayUs).text}, our controller alone ${q(al.controllerUs).text}; ${al.exchanges} exchanges; in user space (the rest is the kernel's: pty, poll) over all of them: gateway ${perUs(al.split.gwUser, al)} of ${perUs(al.split.gwUser + al.split.gwSys, al)}, controller ${perUs(al.split.ctlUser, al)} of ${perUs(al.split.ctlUser + al.split.ctlSys, al)} (clock ticks); ${where}`,
+        note: `${q(al.bothUs).text} µs; ${al.label}${n === 0 ? '' : `; ÷ ${alones[0].label} in the same round: ${q(al.bothUs.map((x, k) => x / alones[0].bothUs[k]), r2).text}`}; gateway side (this process: RapiClient, the serial link, the loop) ${q(al.gatewayUs).text}, our controller alone ${q(al.controllerUs).text}; ${al.exchanges} exchanges; in user space (the rest is the kernel's: pty, poll) over all of them: gateway ${perUs(al.split.gwUser, al)} of ${perUs(al.split.gwUser + al.split.gwSys, al)}, controller ${perUs(al.split.ctlUser, al)} of ${perUs(al.split.ctlUser + al.split.ctlSys, al)} (clock ticks); ${where}`,
       })),
     ];
   } finally {

@@ -66,7 +66,7 @@ function defaultReader(): SerialReader {
   throw new Error(`EVSE_SERIAL_READER=${r}: expected tty, poller or stream`);
 }
 
-/** Our own non-blocking descriptor on the device, opened before serialport locks it (TIOCEXCL); undefined where that cannot be. */
+/** Our own non-blocking descriptor on the device (serialport's lock is an advisory flock: it does not stop this open); undefined where that cannot be. */
 function openOwn(path: string): number | undefined {
   if (process.platform === 'win32') return undefined;
   let fd: number;
@@ -103,8 +103,9 @@ export class SerialLink implements ByteSink {
       this.#fd = own;
       const tty = new ReadStream(own);
       this.#tty = tty;
-      // libuv reopens a tty it can (root, or no TIOCEXCL) and dup2()s the new description onto `own`: it then reads
-      // another descriptor, and `own` must be closed apart. Where it cannot, it reads `own` and closes it itself.
+      // libuv reopens a tty it can (by its name, to set O_NONBLOCK on a description of its own) and dup2()s that onto
+      // `own`: it then reads another descriptor, and `own` must be closed apart. Where it cannot (a pty master, or an
+      // exclusive tty), it reads `own` and closes it itself.
       this.#handleFd = (tty as unknown as { _handle?: { fd?: number } })._handle?.fd ?? own;
       // Each chunk is a fresh buffer, so the receiver may keep it; a plain view, so `slice` copies as a Uint8Array's does.
       tty.on('data', (chunk: Buffer) => this.#receiver?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
