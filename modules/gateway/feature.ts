@@ -184,3 +184,14 @@ export function subscriptionTopic(s: Subscription, base: string): string {
   if (typeof s.topic === 'function') return s.topic();
   return s.topic === '' ? '' : `${base}/${s.topic}`;
 }
+
+/** Calls `fn` on each feature in list order; one that throws is logged under its name and the others still run. */
+export function callEach(features: readonly Feature[], logger: { log(line: string): void }, fn: (f: Feature) => void): void {
+  for (const f of features) {
+    try {
+      fn(f);
+    } catch (e) {
+      logger.log(`${f.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}

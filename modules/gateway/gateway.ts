@@ -15,11 +15,12 @@ import { ConsoleBuffer } from './console-buffer';
 import { configDocument, updateConfig, type ConfigAnswer } from './config-api';
 import { CrashLog } from './crash-log';
 import { EvseMonitor } from './evse-monitor';
-import { strictest, Supervision, type HeartbeatSetting } from './supervision';
-import type { Feature, FeatureFactory } from './feature';
+import type { Supervision } from './supervision';
+import { featureSupervision, heartbeatConfigChanged, heartbeatSetting } from './feature-supervision';
+import { callEach, type Feature, type FeatureFactory } from './feature';
 import { Context } from './feature-context';
 import { STANDARD_FEATURES } from './features/standard';
-import { systemFeature, type SystemInfo } from './features/system';
+import { systemFeature } from './features/system';
 import { builtinBackend } from './builtin-routes';
 import { HttpApi, type RapiOutcome, type ScanResult } from './http-api';
 import { Inputs } from './inputs';
@@ -27,6 +28,7 @@ import { MqttBridge } from './mqtt-bridge';
 import { bridgeSettings } from './mqtt-settings';
 import { RapiClient, isReply, type RapiResult, type Source } from './rapi-client';
 import type { HeapInfo, Json, NetworkInfo } from './status';
+import { SystemView } from './system-view';
 import { Telemetry, type Fragment } from './telemetry';
 import { WsHub } from './ws-hub';
 
@@ -39,32 +41,6 @@ const HEARTBEAT_SAVE_MS = 60000;
 /** What MQTT `rapi/out` carries for a reply or failure. */
 function rapiText(r: RapiResult): string {
   return isReply(r) ? r.text : r.error;
-}
-
-/** What the `system` feature reads, as methods on one object rather than six closures (slots on the device). */
-class SystemView implements SystemInfo {
-  readonly #gateway: Gateway;
-  constructor(gateway: Gateway) {
-    this.#gateway = gateway;
-  }
-  network(): NetworkInfo {
-    return this.#gateway.network();
-  }
-  heap(): HeapInfo {
-    return this.#gateway.heap();
-  }
-  mqttConnected(): boolean {
-    return this.#gateway.mqttConnected;
-  }
-  evseConnected(): boolean {
-    return this.#gateway.monitor.ready;
-  }
-  configVersion(): number {
-    return this.#gateway.config.version;
-  }
-  crashFields(into: Record<string, Json>): Record<string, Json> {
-    return this.#gateway.crashLog.fields(into);
-  }
 }
 
 export class Gateway {
@@ -119,7 +95,7 @@ export class Gateway {
       client: this.client,
       clock: options.clock,
       timers: options.timers,
-      heartbeat: () => this.#heartbeat(),
+      heartbeat: () => heartbeatSetting(this),
       onChange: (changed, reason) => {
         // Hold the controller to the claims first; reporting comes after. A
         // poll that finds the pilot or state moved (a reboot seen late) counts too.
@@ -129,7 +105,7 @@ export class Gateway {
       onLink: (up) => this.log(up ? 'rapi: controller connected' : 'rapi: controller not answering'),
       onBoot: () => {
         this.supervision?.forget();
-        this.#each((f) => f.controllerBooted?.());
+        callEach(this.features, this, (f) => f.controllerBooted?.());
       },
       onEvent: (type, params) => this.log(`rapi: event $${type} ${params.join(' ')}`),
       log,
@@ -145,39 +121,14 @@ export class Gateway {
 
     const system = systemFeature(new SystemView(this));
     this.features = [system, ...(options.features ?? STANDARD_FEATURES)].map((make) => this.#compose(make));
-    if (this.features.some((f) => f.heartbeat !== undefined)) {
-      this.monitor.supervised = true;
-      this.supervision = new Supervision({
-        client: this.client,
-        timers: options.timers,
-        wanted: () => this.#heartbeat(),
-        ready: () => this.monitor.ready,
-        log,
-        // Between claims passes. A feature that supervises (load sharing) must never see the
-        // configured current the acknowledgement restores: the controller is paused first, and the
-        // pass after writes the current before it wakes it (charge-target.ts).
-        // It wakes the controller after unless a claim pauses it, or it slept before the miss (one
-        // whose fallback is under 6 A slept because of the miss: that one is woken too).
-        recover: (acknowledge) => {
-          const pause = this.features.some((f) => f.heartbeat?.());
-          const state = this.monitor.snapshot.state;
-          const wasActive = (state !== 254 && state !== 255) || this.#heartbeat().current < 6;
-          return this.arbiter.between(async () => {
-            this.#each((f) => f.heartbeatMissed?.());
-            if (pause) await this.client.send('FS', [], 'claims');
-            await acknowledge();
-            await this.monitor.read('GE', 'GS');
-          }, pause && wasActive);
-        },
-      });
-    }
+    this.supervision = featureSupervision(this, log);
     const extra: Record<string, ConfigSpec> = {};
     for (const f of this.features) Object.assign(extra, f.config ?? {});
     this.config = new ConfigStore({ storage: options.storage, id: this.#id, extra, log });
     for (const f of this.features) for (const s of f.status ?? []) this.telemetry.add(s);
 
     this.arbiter.onChange((clients) => {
-      this.#each((f) => f.claimsChanged?.(clients));
+      callEach(this.features, this, (f) => f.claimsChanged?.(clients));
       this.telemetry.update();
     });
     if (options.mqttConnect) {
@@ -213,7 +164,7 @@ export class Gateway {
     if (this.#running) return;
     this.#running = true;
     this.log(`gateway ${this.#options.info?.version ?? ''} boot ${this.crashLog.current.boot_count} (${this.crashLog.current.reset_reason_str})`);
-    this.#each((f) => f.start?.());
+    callEach(this.features, this, (f) => f.start?.());
     this.monitor.start();
     this.supervision?.start();
     this.#applyMqtt();
@@ -226,7 +177,7 @@ export class Gateway {
     this.monitor.stop();
     this.supervision?.stop();
     this.arbiter.stop();
-    this.#each((f) => f.stop?.());
+    callEach(this.features, this, (f) => f.stop?.());
     this.ws.closeAll();
     this.#mqtt?.stop();
     if (this.#beat !== undefined) this.#timers.clear(this.#beat);
@@ -341,11 +292,8 @@ export class Gateway {
   /** Settings changed (saved, or reset to defaults): tell the pieces that depend on them. */
   configChanged(keys: readonly string[]): void {
     if (keys.some((k) => k.startsWith('mqtt_') || k === 'hostname')) this.#applyMqtt();
-    this.#each((f) => f.configChanged?.(keys));
-    if (this.supervision) this.supervision.beat();
-    else if (keys.some((k) => k === 'heartbeat_interval' || k === 'heartbeat_current')) {
-      void this.client.send('SY', [this.config.get('heartbeat_interval'), this.config.get('heartbeat_current')], 'config');
-    }
+    callEach(this.features, this, (f) => f.configChanged?.(keys));
+    heartbeatConfigChanged(this, keys);
     this.telemetry.update();
   }
 
@@ -366,22 +314,6 @@ export class Gateway {
     return feature;
   }
 
-  /** The supervision the controller is to keep: the `heartbeat_*` settings, or stricter if a feature needs it. */
-  #heartbeat(): HeartbeatSetting {
-    const own = { interval: this.config.get('heartbeat_interval'), current: this.config.get('heartbeat_current') };
-    return strictest(own, this.features.map((f) => f.heartbeat?.()));
-  }
-
-  #each(fn: (f: Feature) => void): void {
-    for (const f of this.features) {
-      try {
-        fn(f);
-      } catch (e) {
-        this.log(`${f.name}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-  }
-
   #event(fragment: Fragment): void {
     this.#mqtt?.publish(fragment);
     this.#mqtt?.publishRetained();
@@ -391,7 +323,7 @@ export class Gateway {
     // The session is over: claims that asked for it let go (OpenEVSE releaseAutoReleaseClaims).
     if (was !== 1 || fragment.vehicle !== 0) return;
     this.arbiter.sessionEnded();
-    this.#each((f) => f.sessionEnded?.());
+    callEach(this.features, this, (f) => f.sessionEnded?.());
   }
 
   #applyMqtt(): void {

@@ -1,14 +1,19 @@
 // The portable HTTP router: request in, response out. It owns what every
 // route has in common (basic auth, CORS and preflight, body limits, JSON and
-// form parsing, error shapes) and maps paths to the backend (gateway.ts).
+// form parsing, error shapes) and maps paths to the backend (gateway.ts);
+// credentials are checked by http-credentials.ts, forms read by http-form.ts,
+// and /r answered by rapi-request.ts.
 // The Node host serves it with node:http, the device with Moddable's server.
 
 import type { HttpRequest, HttpResponse } from '../ports';
 import { AuthThrottle } from './auth-throttle';
 import { matchSegments, type Route } from './feature';
 import { CORS, answer, headers, json, msg, text } from './http-answer';
+import { challenge, credentialsOf, locked } from './http-credentials';
+import { requestParams } from './http-form';
 import { changesState, crossSiteRefusal, originOf, type CrossSitePolicy } from './cross-site';
 import { acceptsGzip } from './content-coding';
+import { rapiRequest } from './rapi-request';
 
 export { json, text };
 
@@ -55,72 +60,9 @@ export interface HttpBackend {
 /** Request bodies larger than this are refused with 413 (the device has little RAM). */
 export const MAX_BODY = 8192;
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Base64 → string of byte values (credentials are ASCII or Latin-1 in practice); undefined if malformed. */
-export function base64Decode(input: string): string | undefined {
-  const s = input.replace(/=+$/, '');
-  if (/[^A-Za-z0-9+/]/.test(s) || s.length % 4 === 1) return undefined;
-  let out = '';
-  let bits = 0;
-  let acc = 0;
-  for (let i = 0; i < s.length; i++) {
-    acc = (acc << 6) | B64.indexOf(s[i]);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += String.fromCharCode((acc >> bits) & 0xff);
-    }
-  }
-  return out;
-}
-
-/** Compares in time that depends only on the expected secret's length, so a timing probe learns nothing of its content. */
-export function sameSecret(given: string, expected: string): boolean {
-  let diff = given.length ^ expected.length;
-  for (let i = 0; i < expected.length; i++) diff |= (given.charCodeAt(i) | 0) ^ expected.charCodeAt(i);
-  return diff === 0;
-}
-
-/** application/x-www-form-urlencoded → record; later duplicates win. */
-export function parseForm(body: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of body.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const k = eq < 0 ? part : part.slice(0, eq);
-    const v = eq < 0 ? '' : part.slice(eq + 1);
-    try {
-      out[decodeURIComponent(k.replace(/\+/g, ' '))] = decodeURIComponent(v.replace(/\+/g, ' '));
-    } catch {
-      // a malformed escape: skip that pair
-    }
-  }
-  return out;
-}
-
 /** A 200 JSON answer (a module function: `.then(ok)` makes no closure). */
 function ok(body: unknown): HttpResponse {
   return json(200, body);
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function isFormBody(req: HttpRequest): boolean {
-  return (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-}
-
-/** Query parameters, plus form fields of a form-encoded POST body. */
-function params(req: HttpRequest): Record<string, string> {
-  return req.method === 'POST' && isFormBody(req) ? { ...req.query, ...parseForm(req.body) } : req.query;
-}
-
-/** `json=1`, `json=true` or a bare `json` ask for JSON (seed 001). */
-function wantsJson(p: Record<string, string>): boolean {
-  const j = p.json;
-  return j !== undefined && (j === '' || j === '1' || j.toLowerCase() === 'true');
 }
 
 export class HttpApi {
@@ -166,26 +108,6 @@ export class HttpApi {
     return msg(500, 'Internal error');
   }
 
-  /** The credentials check and the cross-site rule (guard); kept for callers of its old name (the /ws handshake). */
-  authorise(req: HttpRequest): HttpResponse | undefined {
-    return this.guard(req);
-  }
-
-  /** 'ok', 'none' (no credentials given) or 'wrong'. */
-  #authorised(req: HttpRequest, want: { user: string; pass: string } | undefined): 'ok' | 'none' | 'wrong' {
-    if (!want) return 'ok';
-    const h = req.headers.authorization;
-    if (h === undefined) return 'none';
-    const m = /^Basic\s+(\S+)\s*$/i.exec(h);
-    const decoded = m ? base64Decode(m[1]) : undefined;
-    const colon = decoded === undefined ? -1 : decoded.indexOf(':');
-    if (decoded === undefined || colon < 0) return 'wrong';
-    // Evaluate both comparisons so the answer time does not tell which one failed.
-    const userOk = sameSecret(decoded.slice(0, colon), want.user);
-    const passOk = sameSecret(decoded.slice(colon + 1), want.pass);
-    return userOk && passOk ? 'ok' : 'wrong';
-  }
-
   /**
    * What every request passes before its route: credentials (with the
    * throttle on guessing) and the cross-site rule. Undefined to go on, else
@@ -202,17 +124,17 @@ export class HttpApi {
       if (now !== undefined) {
         // A locked peer's credentials are not checked at all, so the lock is no oracle.
         const gate = throttle.check(now, peer);
-        if (!gate.ok) return { status: 429, headers: { ...headers('application/json'), 'Retry-After': String(gate.retryAfter) }, body: '{"msg":"locked"}' };
+        if (!gate.ok) return locked(gate.retryAfter);
       }
-      const auth = this.#authorised(req, want);
+      const auth = credentialsOf(req, want);
       if (now !== undefined && auth === 'ok') throttle.success(now, peer);
       if (now !== undefined && auth === 'wrong') {
         throttle.failure(now, peer);
         const gate = throttle.check(now, peer);
-        if (!gate.ok) return { status: 429, headers: { ...headers('application/json'), 'Retry-After': String(gate.retryAfter) }, body: '{"msg":"locked"}' };
+        if (!gate.ok) return locked(gate.retryAfter);
       }
-      if (auth !== 'ok') return this.#challenge();
-    } else if (want !== undefined) return this.#challenge(); // credentials asked for, none given
+      if (auth !== 'ok') return challenge();
+    } else if (want !== undefined) return challenge(); // credentials asked for, none given
     // The policy (host names, the allow list parsed from the settings) only matters to a request that changes state.
     const refusal = changesState(req) ? crossSiteRefusal(req, this.#policy()) : undefined;
     if (refusal) {
@@ -220,10 +142,6 @@ export class HttpApi {
       return msg(403, refusal);
     }
     return undefined;
-  }
-
-  #challenge(): HttpResponse {
-    return { status: 401, headers: { ...headers('application/json'), 'WWW-Authenticate': 'Basic realm="openevse", charset="UTF-8"' }, body: '{"msg":"auth"}' };
   }
 
   #policy(): CrossSitePolicy {
@@ -297,13 +215,13 @@ export class HttpApi {
       case '/r':
       case '/rapi':
         if (!get && !post) return msg(405, 'Method not allowed');
-        return this.#rapi(req);
+        return rapiRequest(req, b);
       case '/scan':
         if (!get) return msg(405, 'Method not allowed');
         return b.scan().then(ok);
       case '/savenetwork': {
         if (!get && !post) return msg(405, 'Method not allowed');
-        const p = params(req);
+        const p = requestParams(req);
         if (!p.ssid) return text(400, 'No SSID');
         const refused = b.saveNetwork(p.ssid, p.pass);
         if (refused) return text(400, refused);
@@ -311,7 +229,7 @@ export class HttpApi {
       }
       case '/savemqtt': {
         if (!get && !post) return msg(405, 'Method not allowed');
-        return this.#saveMqtt(params(req));
+        return this.#saveMqtt(requestParams(req));
       }
       case '/crashlog': {
         if (!get) return msg(405, 'Method not allowed');
@@ -352,41 +270,6 @@ export class HttpApi {
       }
     }
     return msg(404, 'Not found');
-  }
-
-  // Not an async function: `/r` is on the ESP32 profile's load, and a suspended
-  // frame holds two more promises while the controller answers (docs/moddable.md "Memory").
-  #rapi(req: HttpRequest): HttpResponse | Promise<HttpResponse> {
-    const p = params(req);
-    const asJson = wantsJson(p);
-    const command = p.rapi;
-    if (command === undefined || command.trim() === '') {
-      if (asJson) return msg(400, 'rapi parameter required');
-      return text(200, this.#rapiPage('', ''), 'text/html');
-    }
-    return this.#backend.rapi(command).then((outcome) => this.#rapiAnswer(outcome, asJson));
-  }
-
-  #rapiAnswer(outcome: RapiOutcome, asJson: boolean): HttpResponse {
-    if ('error' in outcome && outcome.error === 'RAPI_RESPONSE_QUEUE_FULL') {
-      // Busy, not wrong: come back shortly (the client's queue for HTTP is full, others are not affected).
-      const wait = String(this.#backend.retryAfter?.() ?? 1);
-      const r = asJson ? json(503, outcome) : text(503, this.#rapiPage(outcome.cmd, outcome.error), 'text/html');
-      return { ...r, headers: { ...r.headers, 'Retry-After': wait } };
-    }
-    if (asJson) return json('error' in outcome ? (outcome.error === 'RAPI_RESPONSE_TIMEOUT' ? 500 : 400) : 200, outcome);
-    return text(200, this.#rapiPage(outcome.cmd, 'ret' in outcome ? outcome.ret : outcome.error), 'text/html');
-  }
-
-  #rapiPage(cmd: string, ret: string): string {
-    return (
-      '<!DOCTYPE html><html><head><meta charset="utf-8"><title>RAPI</title></head><body>' +
-      '<h1>RAPI command</h1><form method="get" action="r">' +
-      `<input type="text" name="rapi" value="${escapeHtml(cmd)}" autofocus>` +
-      '<input type="submit" value="Send"></form>' +
-      (cmd ? `<p><code>${escapeHtml(cmd)}</code></p><pre>&gt;${escapeHtml(ret)}</pre>` : '') +
-      '</body></html>'
-    );
   }
 
   async #saveMqtt(p: Record<string, string>): Promise<HttpResponse> {

@@ -1,6 +1,7 @@
 import { describe, it, expect } from '../harness';
 import { announcePayloads, parseVrms, rapiCommand, reconnectDelay } from '../../../modules/gateway/mqtt-bridge';
-import { base64Decode, parseForm, sameSecret } from '../../../modules/gateway/http-api';
+import { base64Decode, sameSecret } from '../../../modules/gateway/http-credentials';
+import { parseForm } from '../../../modules/gateway/http-form';
 import { ConsoleBuffer } from '../../../modules/gateway/console-buffer';
 import { CrashLog } from '../../../modules/gateway/crash-log';
 import { isoTime, utcOffset } from '../../../modules/gateway/status';
