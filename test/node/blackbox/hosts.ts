@@ -42,7 +42,7 @@ function tempDir(name: string): { dir: string; remove(): void } {
 /** `npm start` as a user runs it, with --http-port 0 and --mqtt. */
 export const nodeHost: ChargerHost = {
   name: 'npm start (Node)',
-  // hosts/node/cli.ts
+  // hosts/node/charger.ts
   wsPlaces: 64,
   unavailable: () => undefined,
   async start(brokerPort) {
