@@ -7,6 +7,10 @@
 //   node hosts/node/start.cjs [cli options]   what `npm start` runs
 //   node hosts/node/start.cjs --build         rebuild only (npm install runs this)
 //
+// EVSE_BUILD_DIR=DIR puts the build there instead of hosts/node/.build: a test
+// builds and spoils its own copy while other processes run the usual one
+// (outside the project, the lazy serialport import finds no package: no --serial).
+//
 // CommonJS, and Node's own modules only, so a start loads no ES module before
 // it answers (Node's ES module loader costs a few milliseconds per file). The
 // CLI's eager part is one classic script, compiled with V8's code cache made
@@ -20,7 +24,7 @@ const { pathToFileURL } = require('node:url');
 const { Script } = require('node:vm');
 
 const root = join(__dirname, '..', '..');
-const outDir = join(root, 'hosts', 'node', '.build');
+const outDir = process.env.EVSE_BUILD_DIR ? require('node:path').resolve(process.env.EVSE_BUILD_DIR) : join(root, 'hosts', 'node', '.build');
 /** The eager script: cli.ts and what it imports statically. */
 const bundle = join(outDir, 'cli.cjs');
 /** V8's code cache for it, after the build's start time (8 bytes, float64 LE): see compileCli. */
