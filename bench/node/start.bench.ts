@@ -7,7 +7,8 @@
 // same rounds (before and after under the same load). Wall time depends on
 // the machine's load, so the note gives the load average, and the CPU time
 // the launch's processes had used when the answer came (user + system, from
-// /proc, in 10 ms ticks), which load disturbs less.
+// /proc, in 10 ms ticks), which load disturbs less. The "start phase:" rows
+// split the launcher's own time into its steps, timed inside one process.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -112,6 +113,52 @@ async function firstStatus(command: string[], dir: string, cwd = root): Promise<
   }
 }
 
+/**
+ * Where the launcher's own time goes, in one process (`node -e`, as the launcher runs): ms from
+ * the process's start to its first line of JavaScript, then each step of a start, timed by
+ * performance.now(): the launcher's file, the staleness check, reading and compiling the
+ * script with its code cache, Node's own modules the script requires, the script's top level,
+ * and building the charger until it listens (no MQTT, no mDNS: neither comes before the first answer).
+ */
+const PHASES = `
+const t = [performance.now()];
+const mark = () => t.push(performance.now());
+const l = require(${JSON.stringify(join(root, 'hosts', 'node', 'start.cjs'))}); mark();
+if (l.staleness()) throw new Error('the bundle is stale'); mark();
+const { script, cached } = l.compileCli(); mark();
+for (const m of ['node:http', 'node:net', 'node:os', 'node:util', 'node:url', 'node:zlib']) require(m); mark();
+const cli = l.runCli(script); mark();
+cli.startCharger(cli.parseCli(['--http-port', '0', '--no-mqtt', '--no-mdns', '--quiet', '--state-dir', process.argv[1]])).then(() => {
+  mark();
+  process.stdout.write(JSON.stringify({ cached, ms: t.map((v, i) => v - (i ? t[i - 1] : 0)) }));
+  process.exit(0);
+});
+`;
+const PHASE_NAMES = [
+  "Node's own start, to the first line of JavaScript",
+  'the launcher (start.cjs) loaded',
+  'staleness check (a stat per input)',
+  'read and compile cli.cjs with its code cache',
+  "Node's own modules it requires (http, net, os, util, url, zlib)",
+  "the script's own top level",
+  'station and gateway built, HTTP listening',
+];
+
+function phases(dir: string): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', PHASES, dir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`phases: exit ${code}`));
+      const r = JSON.parse(out) as { cached: boolean; ms: number[] };
+      if (!r.cached) return reject(new Error('phases: V8 refused the code cache'));
+      resolve(r.ms);
+    });
+  });
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 export default async function run(): Promise<{ name: string; value: number; unit: string; note?: string }[]> {
@@ -135,6 +182,7 @@ export default async function run(): Promise<{ name: string; value: number; unit
   const npmCpu: number[] = [];
   const node: number[] = [];
   const nodeCpu: number[] = [];
+  const phase: number[][] = [];
   const dir = mkdtempSync(join(tmpdir(), 'bench-start-'));
   const load = loadavg()[0];
   try {
@@ -151,6 +199,7 @@ export default async function run(): Promise<{ name: string; value: number; unit
       const o = await nodeAlone();
       node.push(o.wall);
       nodeCpu.push(o.cpu);
+      (await phases(join(dir, `p-${i}`))).forEach((ms, k) => (phase[k] ??= []).push(ms));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -162,6 +211,7 @@ export default async function run(): Promise<{ name: string; value: number; unit
     ...ways.map(([name], w) => ({ name: `start: ${name}`, value: Math.round(median(times[w])), unit: 'ms', note: note(times[w], cpus[w]) })),
     { name: "start: npm's own share (npm start of a script that is `node -e 0`)", value: Math.round(median(npm)), unit: 'ms', note: note(npm, npmCpu) },
     { name: "start: Node's own start (`node -e 0`, spawn to exit)", value: Math.round(median(node)), unit: 'ms', note: note(node, nodeCpu) },
+    ...PHASE_NAMES.map((name, k) => ({ name: `start phase: ${name}`, value: Math.round(median(phase[k]) * 10) / 10, unit: 'ms', note: note(phase[k]) })),
   ];
 }
 
