@@ -79,8 +79,8 @@ export class Arbiter {
   }
 
   /** The controller changed: hold it to the claims. */
-  controllerChanged(): Promise<void> {
-    return this.#target.controllerChanged();
+  controllerChanged(): void {
+    this.#target.controllerChanged();
   }
 
   /** Runs `write` to the controller between claims passes, then applies the claims (waking it if `resume`, unless a claim pauses it). */

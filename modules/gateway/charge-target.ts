@@ -88,9 +88,25 @@ interface Pass {
   lost: boolean;
 }
 
+/** How a caller hears that its job ended: with an error when it threw or was refused by the link. */
+type Settle = (error?: unknown) => void;
+
+/** A claims pass waiting to start, and the callers waiting for it to end (none when nobody asked). */
 interface WaitingPass {
   always: boolean;
-  run: Promise<void>;
+  waiters?: Settle[];
+}
+
+/** A write between passes (`between`), and how its caller hears of it. */
+interface BetweenWrite {
+  write: () => Promise<unknown>;
+  resume: boolean;
+  settle: Settle;
+}
+
+/** A promise's resolving functions as one Settle. */
+function settleTo(resolve: () => void, reject: (e: unknown) => void): Settle {
+  return (error) => (error === undefined ? resolve() : reject(error));
 }
 
 /** Back-off of the retries, ms. */
@@ -102,7 +118,15 @@ export class ChargeTarget {
   #heldState?: ClaimState;
   /** Commands the controller refused, not retried until something changes. */
   #refused = '';
-  #queue: Promise<void> = Promise.resolve();
+  /**
+   * Passes and writes between them, one at a time, in order: a list of
+   * jobs, not a chain of promises (each link of the chain held a promise,
+   * its reaction and a closure on the device's heap while the link answered:
+   * the ESP32 profile's peaks, docs/moddable.md "Memory").
+   */
+  #jobs: (WaitingPass | BetweenWrite)[] = [];
+  /** A job runs, or the next starts on a later turn. */
+  #busy = false;
   /** The pass queued behind the running one, not started yet. */
   #waiting?: WaitingPass;
   #retryTimer?: TimerId;
@@ -123,13 +147,16 @@ export class ChargeTarget {
   /** A claim was made or released: apply the new target. Resolves when the controller has answered. */
   claimsChanged(): Promise<void> {
     this.#refused = '';
-    return this.#apply(true);
+    return new Promise<void>((resolve, reject) => this.#apply(true, settleTo(resolve, reject)));
   }
 
-  /** The controller changed (state notification, boot, reconnect): hold it to the claims, if any. */
-  controllerChanged(): Promise<void> {
-    if (this.#options.claims.size === 0 && this.#heldState === undefined) return Promise.resolve();
-    return this.#apply(false);
+  /**
+   * The controller changed (state notification, boot, reconnect): hold it to the claims, if any.
+   * Nobody waits for this pass, so it makes no promise (one a notification, on the device's heap).
+   */
+  controllerChanged(): void {
+    if (this.#options.claims.size === 0 && this.#heldState === undefined) return;
+    this.#apply(false);
   }
 
   /**
@@ -138,14 +165,13 @@ export class ChargeTarget {
    * claim holds it paused.
    */
   between(write: () => Promise<unknown>, resume = false): Promise<void> {
-    const run = this.#queue.then(write).then(() => {
-      if (resume) this.#heldState = 'disabled';
+    return new Promise<void>((resolve, reject) => {
+      this.#enqueue({
+        write,
+        resume,
+        settle: (error) => (error === undefined ? this.#apply(true, settleTo(resolve, reject)) : reject(error)),
+      });
     });
-    this.#queue = run.then(
-      () => {},
-      () => {},
-    );
-    return run.then(() => this.#apply(true));
   }
 
   /** No more retries (the gateway stops). */
@@ -154,46 +180,91 @@ export class ChargeTarget {
     this.#cancelRetry();
   }
 
-  #apply(always: boolean): Promise<void> {
+  #apply(always: boolean, done?: Settle): void {
     // A pass reads the claims and the controller when it starts, so one still
     // waiting serves a later change too: no second pass behind it (each
     // waiting pass held promises on the device's heap; docs/moddable.md "Memory").
-    const waiting = this.#waiting;
-    if (waiting) {
-      waiting.always ||= always;
-      return waiting.run;
+    let pass = this.#waiting;
+    if (pass) pass.always ||= always;
+    else {
+      pass = { always };
+      this.#waiting = pass;
+      this.#enqueue(pass);
     }
-    // One pass at a time, so two passes never interleave their writes.
-    const next: WaitingPass = { always, run: this.#queue.then(() => {
-      if (this.#waiting === next) this.#waiting = undefined;
-      return this.#pass(next.always);
-    }) };
-    this.#waiting = next;
-    this.#queue = next.run.catch(() => {});
-    return next.run;
+    if (done) (pass.waiters ??= []).push(done);
   }
 
-  // Promises passed on, not async functions: a suspended async function holds
+  #enqueue(job: WaitingPass | BetweenWrite): void {
+    this.#jobs.push(job);
+    if (this.#busy) return;
+    this.#busy = true;
+    this.#later();
+  }
+
+  /** The next job starts on a later turn (a microtask), as the chain of promises did. */
+  #later(): void {
+    void Promise.resolve().then(this.#nextJob);
+  }
+
+  /** #next bound once, not a closure per turn. */
+  readonly #nextJob = (): void => this.#next();
+
+  #next(): void {
+    const job = this.#jobs.shift();
+    if (!job) {
+      this.#busy = false;
+      return;
+    }
+    if ('write' in job) {
+      let written: Promise<unknown>;
+      try {
+        written = job.write();
+      } catch (e) {
+        written = Promise.reject(e);
+      }
+      written.then(
+        () => {
+          if (job.resume) this.#heldState = 'disabled';
+          this.#later();
+          job.settle();
+        },
+        (e: unknown) => {
+          this.#later();
+          job.settle(e ?? new Error('write between passes failed'));
+        },
+      );
+      return;
+    }
+    if (this.#waiting === job) this.#waiting = undefined;
+    // Once only: a pass that throws after it ended must not start the next job twice (two at once).
+    let ended = false;
+    const done: Settle = (error) => {
+      if (ended) return;
+      ended = true;
+      this.#later();
+      if (job.waiters) for (const w of job.waiters) w(error);
+    };
+    try {
+      this.#pass(job.always, done);
+    } catch (e) {
+      done(e ?? new Error('claims pass failed'));
+    }
+  }
+
+  // Callbacks, not async functions or promises: a suspended async function holds
   // its frame and two more promises while the link answers, on the ESP32
   // profile's peak path (POST /override → claim → these writes → the re-read).
-  #pass(always: boolean): Promise<void> | undefined {
+  #pass(always: boolean, done: () => void): void {
     const o = this.#options;
     this.#cancelRetry();
-    if (o.snapshot().state === 0) return; // not connected yet; the (re)connect brings us back here
+    if (o.snapshot().state === 0) return done(); // not connected yet; the (re)connect brings us back here
     // Read the claims once: a claim changed while this pass waits on the link queues a pass of its own.
     const claimed = o.claims.target().properties.state;
     const commands = this.#commands();
     const key = JSON.stringify(commands);
-    if (!always && key === this.#refused) return;
-    return this.#write({ commands, key, claimed, next: 0, refused: false, lost: false });
-  }
-
-  /** Writes the pass's commands one after the other, then settles it; resolves when it is settled. */
-  #write(p: Pass): Promise<void> {
-    // One promise for the pass, the writes by callback: a promise per write,
-    // each resolved with the next, held a chain of them on the device's heap
-    // while the link answered (docs/moddable.md, "Memory").
-    return new Promise<void>((resolve) => this.#writeNext(p, resolve));
+    if (!always && key === this.#refused) return done();
+    // The writes one after the other by callback, then the pass is settled.
+    this.#writeNext({ commands, key, claimed, next: 0, refused: false, lost: false }, done);
   }
 
   #writeNext(p: Pass, done: () => void): void {
@@ -245,7 +316,7 @@ export class ChargeTarget {
     this.#retryMs = this.#retryMs === 0 ? backOff.first : Math.min(this.#retryMs * 2, backOff.max);
     this.#retryTimer = timers.set(() => {
       this.#retryTimer = undefined;
-      void this.#apply(false);
+      this.#apply(false);
     }, this.#retryMs);
   }
 

@@ -99,7 +99,7 @@ export class Gateway {
       onChange: (changed, reason) => {
         // Hold the controller to the claims first; reporting comes after. A
         // poll that finds the pilot or state moved (a reboot seen late) counts too.
-        if (reason === 'at' || reason === 'boot' || reason === 'connect' || 'pilot' in changed || 'state' in changed) void this.arbiter.controllerChanged();
+        if (reason === 'at' || reason === 'boot' || reason === 'connect' || 'pilot' in changed || 'state' in changed) this.arbiter.controllerChanged();
         this.telemetry.update();
       },
       onLink: (up) => this.log(up ? 'rapi: controller connected' : 'rapi: controller not answering'),
