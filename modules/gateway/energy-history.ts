@@ -56,8 +56,40 @@ export function parseEnergy(text: string | undefined): EnergyData | undefined {
   return undefined;
 }
 
+/** The finished periods alone, stored apart from the counters (features/energy.ts). */
+export interface EnergyHistory {
+  v: 1;
+  daily: Entry[];
+  weekly: Entry[];
+  monthly: Entry[];
+  annual: Entry[];
+}
+
+/** Reads a stored history; undefined when it is not one. */
+export function parseHistory(text: string | undefined): EnergyHistory | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const h = JSON.parse(text) as EnergyHistory;
+    if (h && h.v === 1 && Array.isArray(h.daily) && Array.isArray(h.weekly) && Array.isArray(h.monthly) && Array.isArray(h.annual)) return h;
+  } catch {
+    // not JSON
+  }
+  return undefined;
+}
+
+/**
+ * Adds a finished period. One already there (the history was stored and the
+ * power went before the counters were: features/energy.ts) is not added twice;
+ * it keeps the larger count, since the counters stored before it may be older.
+ */
 function push(list: Entry[], entry: Entry, keep: number): void {
-  list.push([entry[0], Math.round(entry[1] * 1000) / 1000]);
+  const kwh = Math.round(entry[1] * 1000) / 1000;
+  const last = list[list.length - 1];
+  if (last && last[0] === entry[0]) {
+    if (kwh > last[1]) last[1] = kwh;
+    return;
+  }
+  list.push([entry[0], kwh]);
   if (list.length > keep) list.splice(0, list.length - keep);
 }
 

@@ -7,6 +7,10 @@
 // every 5 minutes while charging (OpenEVSE's SAVE_INTERVAL), when a period
 // rolls over, when a session ends and when the gateway stops: at most 12
 // writes an hour, and a power cut loses at most 5 minutes of counting.
+// The counters are a document of their own (under 200 bytes: one atomic
+// write on the device's NVS, hosts/moddable/storage.ts); the finished periods
+// (under 2 KB) are written only when a period rolls over, before the counters,
+// so a power cut between the two neither loses a period nor counts it twice.
 //
 // Lean on the device: one object; the finished periods stay in storage (read
 // when a period rolls over or /energy/* asks: at most 56 entries the gateway
@@ -17,14 +21,17 @@ import type { HttpRequest, HttpResponse, TimerId } from '../../ports';
 import { STATE_CHARGING } from '../evse-snapshot';
 import type { Feature, FeatureContext, StatusSource } from '../feature';
 import { DeclaredFeature, type Declaration, type RouteOwner, type RouteSpec } from '../feature-parts';
-import { addEnergy, emptyEnergy, parseEnergy, periodOf, rotate, type EnergyData, type Entry, type Period } from '../energy-history';
+import { addEnergy, emptyEnergy, parseEnergy, parseHistory, periodOf, rotate, type EnergyData, type EnergyHistory, type Entry, type Period } from '../energy-history';
 import type { Fragment } from '../telemetry';
 import { answer, msg } from '../http-answer';
 import { isoTime, type Json } from '../status';
 import { minutesEast } from '../time-zone';
 
 export const SAVE_INTERVAL_MS = 5 * 60 * 1000;
+/** The counters, saved every 5 minutes while charging. */
 const STORAGE_KEY = 'energy';
+/** The finished periods, saved when one rolls over. */
+const HISTORY_KEY = 'energy-hist';
 const LOG_SIZE = 32;
 /** Numbers a log entry holds in the ring: wall ms, state, status (1 active, 0 disabled), pilot, Wh, elapsed s. */
 const LOG_FIELDS = 6;
@@ -48,6 +55,10 @@ const HISTORY: Readonly<Record<string, readonly ['daily' | 'weekly' | 'monthly' 
 
 function round(kwh: number): number {
   return Math.round(kwh * 1000) / 1000;
+}
+
+function historyOf(d: EnergyHistory): EnergyHistory {
+  return { v: 1, daily: d.daily, weekly: d.weekly, monthly: d.monthly, annual: d.annual };
 }
 
 function samePeriod(a: Period, b: Period): boolean {
@@ -92,6 +103,10 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
   start(): void {
     const ctx = this.#ctx;
     const d = this.#stored();
+    // A document from before the history had a key of its own: moved there once, before the
+    // counters' next write leaves the lists out.
+    const legacy = d.daily.length + d.weekly.length + d.monthly.length + d.annual.length > 0;
+    if (legacy && ctx.storage.read(HISTORY_KEY) === undefined) ctx.storage.write(HISTORY_KEY, JSON.stringify(historyOf(d)));
     d.daily = d.weekly = d.monthly = d.annual = [];
     this.#data = d;
     this.#lastSave = ctx.clock.now();
@@ -126,7 +141,7 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
     if (!d) return answer(200, []);
     const [list, counter, key] = history;
     const out: Record<string, Json>[] = [];
-    for (const [p, kwh] of this.#stored()[list] as Entry[]) out.push({ [key]: p, energy: kwh });
+    for (const [p, kwh] of this.#history()[list] as Entry[]) out.push({ [key]: p, energy: kwh });
     out.push({ [key]: d.period[counter], energy: round(d[counter]) });
     return answer(200, out);
   }
@@ -137,30 +152,35 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
     return periodOf(wall, minutesEast(String(ctx.config('time_zone') ?? ''), wall));
   }
 
-  /** The stored document (history and the counters as last saved), or an empty one. */
+  /** The counters as last saved (with the lists of a document from before HISTORY_KEY), or empty ones. */
   #stored(): EnergyData {
     return parseEnergy(this.#ctx.storage.read(STORAGE_KEY)) ?? emptyEnergy(this.#period());
   }
 
-  /** Writes the counters into the stored document, its history kept (or rotated: `now`). */
+  /** The finished periods as stored (empty when none are). */
+  #history(): EnergyHistory {
+    return parseHistory(this.#ctx.storage.read(HISTORY_KEY)) ?? { v: 1, daily: [], weekly: [], monthly: [], annual: [] };
+  }
+
+  /** Stores the counters; when `now` is a new period, the finished ones go into the history first. */
   #write(now?: Period): boolean {
     const d = this.#data!;
-    const doc = this.#stored();
-    doc.period = d.period;
-    doc.day = d.day;
-    doc.week = d.week;
-    doc.month = d.month;
-    doc.year = d.year;
-    doc.switches = d.switches;
-    const moved = now ? rotate(doc, now) : false;
+    const storage = this.#ctx.storage;
+    let moved = false;
     if (now) {
+      const h = this.#history();
+      const doc: EnergyData = { ...d, daily: h.daily, weekly: h.weekly, monthly: h.monthly, annual: h.annual };
+      moved = rotate(doc, now);
+      // History first: cut off before the counters, they roll over again at the next start
+      // and rotate() does not add a period that is already there.
+      if (moved) storage.write(HISTORY_KEY, JSON.stringify(historyOf(doc)));
       d.period = doc.period;
       d.day = doc.day;
       d.week = doc.week;
       d.month = doc.month;
       d.year = doc.year;
     }
-    this.#ctx.storage.write(STORAGE_KEY, JSON.stringify(doc));
+    storage.write(STORAGE_KEY, JSON.stringify(d));
     this.#dirty = false;
     this.#lastSave = this.#ctx.clock.now();
     return moved;

@@ -7,9 +7,9 @@
 // MQTT claim, the session limit, the weekly scheduler, the energy history and
 // Home Assistant discovery, which the Node host runs. On the device each list
 // is chosen by role (hosts/moddable/<platform>/features.ts): GATEWAY_FEATURES,
-// the standard list and all of those but the energy history, fits the ESP32
-// profile's gateway role; the standalone role (controller and gateway in one
-// heap) has no room for them (docs/features.md, "Memory on the device").
+// the standard list and all five, fits the ESP32 profile's gateway role; the
+// standalone role (controller and gateway in one heap) has no room for them
+// (docs/features.md, "Memory on the device").
 
 import type { FeatureFactory } from '../feature';
 import { claimsApiFeature } from './claims-api';
@@ -29,8 +29,8 @@ export const STANDARD_FEATURES: readonly FeatureFactory[] = [evseFeature, dataIn
 
 export const FULL_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, mqttClaimFeature, limitFeature, schedulerFeature, energyFeature, haDiscoveryFeature];
 
-/** The ESP32 gateway role's list (the OpenEVSE WiFi module's shape): FULL_FEATURES but the energy history. */
-export const GATEWAY_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, mqttClaimFeature, limitFeature, schedulerFeature, haDiscoveryFeature];
+/** The ESP32 gateway role's list (the OpenEVSE WiFi module's shape): all of FULL_FEATURES. */
+export const GATEWAY_FEATURES: readonly FeatureFactory[] = FULL_FEATURES;
 
 /**
  * Solar divert and the current shaper (docs/energy.md). `npm start` has them;

@@ -2,13 +2,14 @@
 // virtual clock, built with the features a case asks for.
 import { Gateway } from '../../../modules/gateway/gateway';
 import type { FeatureFactory } from '../../../modules/gateway/feature';
+import type { Storage } from '../../../modules/ports';
 import { FULL_FEATURES } from '../../../modules/gateway/features/standard';
 import { LinkEnd } from '../../../modules/rapi/link';
 import { SimStation } from '../../../sim/station';
 import { VirtualClock } from '../../../sim/clock';
 import { MemoryStorage, bodyJson, request, run, settle } from './fixtures';
 
-export function standalone(options: { features?: readonly FeatureFactory[]; storage?: MemoryStorage } = {}) {
+export function standalone(options: { features?: readonly FeatureFactory[]; storage?: Storage } = {}) {
   const clock = new VirtualClock();
   const [gw, ctl] = LinkEnd.pair(clock);
   const station = new SimStation({ clock, output: ctl });

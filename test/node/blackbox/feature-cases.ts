@@ -12,7 +12,7 @@ export interface FeatureRig {
   send(method: string, path: string, body?: unknown): Promise<Response>;
   /** POST to /sim/* where the host serves it (the controller's process in the gateway role). */
   sim(path: string, body?: unknown): Promise<Response>;
-  /** The charger has the energy history (not the device's gateway role: docs/moddable.md, "Features by role"). */
+  /** The charger has the energy history (every host that runs these today: docs/moddable.md, "Features by role"). */
   energy: boolean;
   until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string): Promise<T>;
   pub(topic: string, payload: string): Promise<void>;

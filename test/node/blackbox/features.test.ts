@@ -2,7 +2,7 @@
 // from the outside only, on every host that has them: `npm start` (Node,
 // standalone, FULL_FEATURES) and the Moddable firmware in the real simulator in
 // the gateway role, RAPI over a pseudo-terminal to a Node controller, with the
-// device's gateway list (GATEWAY_FEATURES: no energy history). The device's
+// device's gateway list (GATEWAY_FEATURES: all five, the energy history too). The device's
 // standalone role composes the standard list only (docs/moddable.md, "Features
 // by role"), so charger.test.ts does not run these.
 
@@ -13,7 +13,7 @@ import { chargerFromOutside, mosquittoPub, until } from './outside';
 
 const hosts: { host: ChargerHost; energy: boolean }[] = [
   { host: nodeHost, energy: true },
-  { host: moddableHost('gateway'), energy: false },
+  { host: moddableHost('gateway'), energy: true },
 ];
 
 for (const { host, energy } of hosts) {
