@@ -22,10 +22,6 @@ export interface ArbiterOptions {
   timers?: Timers;
 }
 
-function yes(): boolean {
-  return true;
-}
-
 /** Told which clients' claims changed. */
 export type ClaimsListener = (clients: readonly number[]) => void;
 
@@ -61,13 +57,13 @@ export class Arbiter {
     const before = this.claims.version;
     if (!this.claims.claim(client, priority, properties)) return Promise.resolve(false);
     if (this.claims.version === before) return Promise.resolve(true);
-    return this.#changed([client]).then(yes);
+    return this.#changed([client]);
   }
 
   /** false when `client` had no claim. */
   release(client: number): Promise<boolean> {
     if (!this.claims.release(client)) return Promise.resolve(false);
-    return this.#changed([client]).then(yes);
+    return this.#changed([client]);
   }
 
   /** The session ended (EV unplugged): auto-release claims go. */
@@ -98,7 +94,7 @@ export class Arbiter {
     return this.#target.wanted().state ?? activeState(this.#options.snapshot());
   }
 
-  #changed(clients: readonly number[]): Promise<void> {
+  #changed(clients: readonly number[]): Promise<boolean> {
     this.#options.log?.(`claims: ${JSON.stringify(this.claims.target().properties)} (version ${this.claims.version})`);
     for (const l of this.#listeners.slice()) l(clients);
     return this.#target.claimsChanged();

@@ -144,10 +144,13 @@ export class ChargeTarget {
     return t;
   }
 
-  /** A claim was made or released: apply the new target. Resolves when the controller has answered. */
-  claimsChanged(): Promise<void> {
+  /**
+   * A claim was made or released: apply the new target. Resolves (true: the claim's own answer,
+   * so the arbiter adds no `.then` of its own) when the controller has answered.
+   */
+  claimsChanged(): Promise<boolean> {
     this.#refused = '';
-    return new Promise<void>((resolve, reject) => this.#apply(true, settleTo(resolve, reject)));
+    return new Promise<boolean>((resolve, reject) => this.#apply(true, (error) => (error === undefined ? resolve(true) : reject(error))));
   }
 
   /**
