@@ -89,15 +89,15 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
     return DECLARATION;
   }
 
-  fields(): Record<string, Json> {
+  /** Written into the status document when given: no object a /status or telemetry update. */
+  fields(into: Record<string, Json> = {}): Record<string, Json> {
     const d = this.#data;
-    return {
-      total_day: d ? round(d.day) : 0,
-      total_week: d ? round(d.week) : 0,
-      total_month: d ? round(d.month) : 0,
-      total_year: d ? round(d.year) : 0,
-      total_switches: d ? d.switches : 0,
-    };
+    into.total_day = d ? round(d.day) : 0;
+    into.total_week = d ? round(d.week) : 0;
+    into.total_month = d ? round(d.month) : 0;
+    into.total_year = d ? round(d.year) : 0;
+    into.total_switches = d ? d.switches : 0;
+    return into;
   }
 
   start(): void {
