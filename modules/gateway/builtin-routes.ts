@@ -7,7 +7,7 @@
 // the device about ten slots and some chunk bytes of RAM.
 
 import type { Gateway, SystemPort } from './gateway';
-import type { HttpBackend, ScanResult } from './http-api';
+import type { HttpBackend, RapiOutcome, ScanResult } from './http-api';
 import type { CrossSitePolicy } from './cross-site';
 import { parseOrigins } from './cross-site';
 import type { HttpResponse } from '../ports';
@@ -31,8 +31,8 @@ class BuiltinBackend implements HttpBackend {
   updateConfig(u: Record<string, unknown>) {
     return this.#gw.updateConfig(u);
   }
-  rapi(c: string) {
-    return this.#gw.rapi(c);
+  rapi(c: string, done: (outcome: RapiOutcome) => void) {
+    this.#gw.rapiThen(c, 'http', done);
   }
   crashlog(n: number) {
     const log = this.#gw.crashLog;

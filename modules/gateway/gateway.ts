@@ -136,7 +136,7 @@ export class Gateway {
         connect: options.mqttConnect,
         timers: options.timers,
         status: () => this.telemetry.document(),
-        rapi: (command) => this.client.sendText(command.trim(), 'mqtt').then(rapiText),
+        rapi: (command, done) => this.client.requestText(command.trim(), 'mqtt', (r) => done(rapiText(r))),
         subscriptions: this.features.flatMap((f) => f.subscribe ?? []),
         retained: this.features.flatMap((f) => f.retained ?? []),
         onConnected: () => this.telemetry.update(),
@@ -270,8 +270,13 @@ export class Gateway {
 
   /** A typed RAPI command, as /r and MQTT take it; `source` picks its queue (rapi-scheduler.ts). */
   rapi(command: string, source: Source = 'http'): Promise<RapiOutcome> {
+    return new Promise<RapiOutcome>((resolve) => this.rapiThen(command, source, resolve));
+  }
+
+  /** rapi() by callback (no promise while the controller answers: /r on the device). */
+  rapiThen(command: string, source: Source, done: (outcome: RapiOutcome) => void): void {
     const cmd = command.trim();
-    return this.client.sendText(cmd, source).then((r) => (isReply(r) ? { cmd, ret: r.text } : { cmd, error: r.error }));
+    this.client.requestText(cmd, source, (r) => done(isReply(r) ? { cmd, ret: r.text } : { cmd, error: r.error }));
   }
 
   /** The /status document. */

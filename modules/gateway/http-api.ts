@@ -34,7 +34,8 @@ export interface HttpBackend {
   config(): Record<string, unknown>;
   /** Partial update; resolves with the HTTP status and message. */
   updateConfig(update: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }>;
-  rapi(command: string): Promise<RapiOutcome>;
+  /** A typed RAPI command; `done` hears the outcome (a callback: no promise while the controller answers). */
+  rapi(command: string, done: (outcome: RapiOutcome) => void): void;
   crashlog(count: number): unknown;
   scan(): Promise<ScanResult[]>;
   /** Saves Wi-Fi credentials; returns why they were refused (nothing saved), or undefined. */

@@ -86,8 +86,8 @@ export interface MqttBridgeOptions {
   timers: Timers;
   /** The full set of status fields to publish. */
   status(): Record<string, Json>;
-  /** Sends a typed RAPI command, resolves with the reply text to publish. */
-  rapi(command: string): Promise<string>;
+  /** A RAPI command from `rapi/in`; `done` hears the reply text (a callback: no promise while the controller answers). */
+  rapi(command: string, done: (reply: string) => void): void;
   /** The features' subscriptions and retained documents. */
   subscriptions?: readonly Subscription[];
   retained?: readonly RetainedTopic[];
@@ -339,7 +339,7 @@ export class MqttBridge {
     const command = rapiCommand(s.topic, topic, args);
     if (command === undefined) return;
     const generation = this.#generation;
-    void this.#options.rapi(command).then((reply) => {
+    this.#options.rapi(command, (reply) => {
       // The reply goes out only on the session that asked.
       if (generation !== this.#generation || !this.#connected || !this.#session) return;
       this.#send(this.#session, `${s.topic}/rapi/out`, id === undefined ? reply : `${reply}|${id}`, false);

@@ -258,19 +258,30 @@ export class RapiClient {
    * RAPI_RESPONSE_INVALID_COMMAND.
    */
   sendText(text: string, source: Source = 'http'): Promise<RapiResult> {
+    return new Promise<RapiResult>((resolve) => this.requestText(text, source, resolve));
+  }
+
+  /**
+   * sendText by callback: `done` hears the result (at once when the text is
+   * refused). /r and MQTT `rapi/in` use it, so a command in flight holds no
+   * promise of its own on the device's heap (docs/moddable.md "Memory").
+   */
+  requestText(text: string, source: Source, done: (result: RapiResult) => void): void {
     const t = text.trim();
     const decoded = decode(t.startsWith('$') ? t : '$' + t);
     if (!decoded.ok) {
-      if (decoded.error === 'checksum' || decoded.error === 'sequence') return Promise.resolve(refused());
-      return Promise.resolve({ error: 'RAPI_RESPONSE_INVALID_COMMAND' });
+      done(decoded.error === 'checksum' || decoded.error === 'sequence' ? refused() : { error: 'RAPI_RESPONSE_INVALID_COMMAND' });
+      return;
     }
     const asked = decoded.frame.seq;
-    const sent = this.send(decoded.frame.command, decoded.frame.params, source);
-    if (asked === undefined) return sent;
-    return sent.then((r) => {
-      if (!isReply(r)) return r;
+    if (asked === undefined) {
+      this.request(decoded.frame.command, decoded.frame.params, source, done);
+      return;
+    }
+    this.request(decoded.frame.command, decoded.frame.params, source, (r) => {
+      if (!isReply(r)) return done(r);
       const echoed = encode(r.ok ? 'OK' : 'NK', r.params, { seq: asked }).slice(0, -1);
-      return { ...r, text: echoed };
+      done({ ...r, text: echoed });
     });
   }
 

@@ -27,7 +27,17 @@ export function rapiRequest(req: HttpRequest, backend: HttpBackend): HttpRespons
     if (asJson) return msg(400, 'rapi parameter required');
     return text(200, rapiPage('', ''), 'text/html');
   }
-  return backend.rapi(command).then((outcome) => rapiAnswer(outcome, asJson, backend));
+  // One promise for the request, settled from the RAPI client's callback (three before: the
+  // client's, the gateway's `.then` and this one's).
+  return new Promise<HttpResponse>((resolve, reject) =>
+    backend.rapi(command, (outcome) => {
+      try {
+        resolve(rapiAnswer(outcome, asJson, backend));
+      } catch (e) {
+        reject(e);
+      }
+    }),
+  );
 }
 
 function rapiAnswer(outcome: RapiOutcome, asJson: boolean, backend: HttpBackend): HttpResponse {

@@ -57,7 +57,7 @@ describe('config: MQTT topics', () => {
       clock.set(() => events.onConnect(), 1);
       return { publish() {}, subscribe: (topic, refused) => refused?.(topic === 'bad/vrms' ? 'refused by the broker' : 'x'), close() {} };
     };
-    const bridge = new MqttBridge({ connect, timers: clock, status: () => ({}), rapi: async () => '', log: (l) => lines.push(l), subscriptions: [{ topic: () => 'bad/vrms', onMessage() {} }] });
+    const bridge = new MqttBridge({ connect, timers: clock, status: () => ({}), rapi: (_c, done) => done(''), log: (l) => lines.push(l), subscriptions: [{ topic: () => 'bad/vrms', onMessage() {} }] });
     bridge.configure({ enabled: true, protocol: 'mqtt', server: 'b', port: 1883, topic: 't', user: '', pass: '', rejectUnauthorized: true, retained: false, topics: 'bad/vrms', announceTopic: 'ann', id: 'i', name: 'n', http: '' });
     clock.advance(5);
     expect(lines.some((l) => l.includes('subscribe to bad/vrms failed: refused by the broker'))).toBe(true);
