@@ -21,60 +21,14 @@ import { decode, encode, encodeBytes, type Frame } from '../rapi/frame';
 import { RapiScheduler } from './rapi-scheduler';
 import { interpret, type AsyncType } from '../rapi/message';
 import { FrameParser } from '../rapi/parser';
+import { isReply, refused, sequencedReply, type RapiError, type RapiReply, type RapiResult } from './rapi-reply';
 
-/** Failure names as OpenEVSE's RapiSender and its HTTP API spell them. */
-export type RapiError =
-  | 'RAPI_RESPONSE_TIMEOUT'
-  | 'RAPI_RESPONSE_QUEUE_FULL'
-  | 'RAPI_RESPONSE_CMD_TOO_LONG'
-  | 'RAPI_RESPONSE_INVALID_COMMAND'
-  | 'RAPI_RESPONSE_CLOSED';
-
-export interface RapiReply {
-  ok: boolean;
-  params: string[];
-  /** The reply frame as received, from `$` to the checksum, without the CR. */
-  raw: string;
-  /**
-   * The reply as it reads without a sequence id (re-checksummed if it had
-   * one): what /r and MQTT hand to clients, which split it on spaces.
-   */
-  text: string;
-}
-
-export type RapiResult = RapiReply | { error: RapiError };
-
-export function isReply(r: RapiResult): r is RapiReply {
-  return !('error' in r);
-}
-
-/**
- * A reply that carried a sequence id: its `text` (the reply re-checksummed
- * without the id) is worked out when first read, an own property like any
- * other. Only /r and MQTT read it, and encoding every poll's reply again
- * cost as much as parsing it.
- */
-function sequencedReply(ok: boolean, params: string[], raw: string): RapiReply {
-  let text: string | undefined;
-  return {
-    ok,
-    params,
-    raw,
-    get text(): string {
-      return (text ??= encode(ok ? 'OK' : 'NK', params).slice(0, -1));
-    },
-  };
-}
+export { isReply } from './rapi-reply';
+export type { RapiError, RapiReply, RapiResult } from './rapi-reply';
 
 /** Encoding options without a sequence id, and with the longest one (for the length check). */
 const NO_SEQ = {};
 const PROBE_SEQ = { seq: 255 };
-
-/** What a controller answers to a frame with a wrong checksum or sequence id. */
-function refused(): RapiReply {
-  const text = encode('NK', []).slice(0, -1);
-  return { ok: false, params: [], raw: text, text };
-}
 
 /**
  * Who sends a command: a source name of rapi-scheduler.ts (`http`, `mqtt`,
