@@ -125,8 +125,9 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
     this.#ctx.timers.set(() => this.#save(), 0);
   }
 
-  /** `/energy/{kind}` has `raw` and the HISTORY kinds only. */
+  /** `/energy/{kind}` has `raw` and the HISTORY kinds only, `/logs/{block}` block 1 only. */
   exists(spec: RouteSpec, params: Record<string, string>): boolean {
+    if (spec.path === '/logs/{block}') return params.block === '1';
     return spec.path !== '/energy/{kind}' || params.kind === 'raw' || Object.prototype.hasOwnProperty.call(HISTORY, params.kind);
   }
 

@@ -88,4 +88,12 @@ describe('energy history', () => {
       expect([kind, (await g.http('POST', `/energy/${kind}`)).status]).toEqual([kind, 405]);
     }
   });
+
+  it('/logs/<n>: a block there is not is 404 to every method, block 1 is 405 to a method it does not take', async () => {
+    const g = standalone();
+    await g.run(2000);
+    for (const method of ['GET', 'POST', 'PUT', 'DELETE']) expect([method, (await g.http(method, '/logs/2')).status]).toEqual([method, 404]);
+    expect((await g.http('GET', '/logs/1')).status).toBe(200);
+    expect((await g.http('POST', '/logs/1')).status).toBe(405);
+  });
 });
