@@ -1,81 +1,32 @@
-// The OCPP 1.6J charge point: one connection to a central system, the boot
-// handshake (retried at the central system's interval while Pending or
-// Rejected), heartbeats, StatusNotification for connectors 0 and 1, and the
-// glue between the parts: transactions, smart-charging profiles, local
-// authorisation and the central system's requests (operations.ts). Events in
-// (a tick with the charger's reading, frames from the socket), commands out
-// (frames to the socket, a claim to the gateway, a reset).
+// The OCPP 1.6J charge point: StatusNotification for connectors 0 and 1, the
+// frames from the central system, and the glue between the parts: the
+// connection (connection.ts), the registration and heartbeat
+// (registration.ts), availability (availability.ts), transactions,
+// smart-charging profiles, local authorisation and the central system's
+// requests (operations.ts). Events in (a tick with the charger's reading,
+// frames from the socket), commands out (frames to the socket, a claim to the
+// gateway, a reset).
 
-import type { Clock, Storage, Timers, TimerId, WebSocketConnect, WebSocketSession } from '../ports';
+import type { TimerId } from '../ports';
 import { Authorization } from './authorization';
+import type { ChargePointOptions, OcppSettings } from './charge-point-options';
+import { Availability, type AvailabilityStatus } from './availability';
 import { CallQueue } from './call-queue';
 import { ChargingProfiles } from './charging-profiles';
 import { ocppClaim } from './claim';
-import { limitAt, type ChargingProfile, type Electrical, type TxContext } from './composite-schedule';
+import { limitAt, type ChargingProfile, type TxContext } from './composite-schedule';
 import { Configuration, type Binding } from './configuration';
+import { Connection } from './connection';
 import { chargePointStatus, connectorStatus, type ChargerReading, type StatusReport } from './connector-status';
-import { basicAuthorization, connectionUrl, decode, encodeError, encodeResult, isBadFrame, isoTime, parseTime, ErrorCode, type Payload } from './framing';
+import { decode, encodeError, encodeResult, isBadFrame, isoTime, ErrorCode, type Payload } from './framing';
 import { nextAligned } from './meter-values';
 import { handle } from './operations';
+import { Registrar, type Identity, type Registration } from './registration';
 import { TransactionQueue } from './transaction-queue';
 import { Transactions } from './transactions';
 import type { EvseProperties } from '../gateway/claims';
 
-/** OpenEVSE's ocpp_* settings, read whenever they are needed. */
-export interface OcppSettings {
-  server: string;
-  chargeBoxId: string;
-  authKey: string;
-  idTag: string;
-  authAuto: boolean;
-  authOffline: boolean;
-  suspendEvse: boolean;
-  energizePlug: boolean;
-}
-
-export interface Identity {
-  chargePointVendor: string;
-  chargePointModel: string;
-  chargePointSerialNumber?: string;
-  firmwareVersion?: string;
-  meterSerialNumber?: string;
-}
-
-export interface ChargePointOptions {
-  clock: Clock;
-  timers: Timers;
-  storage: Storage;
-  connect: WebSocketConnect;
-  settings: () => OcppSettings;
-  /** Writes a setting the central system changed (AllowOfflineTxForUnknownId → ocpp_auth_offline). */
-  setSetting?: (key: 'authOffline', value: boolean) => void;
-  reading: () => ChargerReading;
-  identity: Identity;
-  electrical: () => Electrical;
-  /** The EVSE's minimum and maximum current, A. */
-  currents: () => { min: number; max: number };
-  /** The central system asked for a reset (after the answer and the StopTransaction are queued). */
-  onReset?: (hard: boolean) => void;
-  /** The central system's time (BootNotification, Heartbeat), UTC ms. */
-  onTime?: (utcMs: number) => void;
-  /** Anything the gateway shows changed: connection, transaction, limit, claim. */
-  onChange?: () => void;
-  /** ms between ticks (OpenEVSE's OCPP loop: 200). */
-  tickInterval?: number;
-  callTimeout?: number;
-  /** Transaction messages kept while offline. */
-  queueBound?: number;
-  /** Longest wait between reconnection attempts, ms. */
-  maxBackoff?: number;
-  log?: (line: string) => void;
-  /** TLS: refuse unverified server certificates (default true), trust this CA. */
-  rejectUnauthorized?: boolean;
-  ca?: string;
-}
-
-export type Registration = 'Accepted' | 'Pending' | 'Rejected';
-
-const AVAIL_KEY = 'ocpp.avail';
+export type { ChargePointOptions, Identity, OcppSettings, Registration };
 
 export class ChargePoint {
   readonly config: Configuration;
@@ -85,19 +36,11 @@ export class ChargePoint {
   readonly calls: CallQueue;
   readonly transactions: Transactions;
   readonly o: ChargePointOptions;
-  #session?: WebSocketSession;
-  #connected = false;
-  #registration?: Registration;
-  #backoff = 1000;
-  #reconnect?: TimerId;
-  #bootRetry?: TimerId;
-  #heartbeat?: TimerId;
+  readonly #link: Connection;
+  readonly #registrar: Registrar;
+  readonly #availability: Availability;
   #tick?: TimerId;
-  #running = false;
   #reported: (StatusReport | undefined)[] = [undefined, undefined];
-  /** Operative per connector (0 = whole charge point); an Inoperative change during a transaction waits here. */
-  #operative: [boolean, boolean] = [true, true];
-  #scheduled?: [number, boolean];
   #nextAligned = 0;
   #limit: number | undefined;
   #claim: EvseProperties | undefined;
@@ -140,30 +83,51 @@ export class ChargePoint {
       installProfile: (p) => this.profiles.set(1, { ...p, transactionId: this.transactions.transactionId }, options.clock.wall(), true),
       ended: () => {
         this.profiles.endTransaction();
-        if (this.#scheduled) {
-          const [connector, op] = this.#scheduled;
-          this.#scheduled = undefined;
-          this.setAvailability(connector, op);
-        }
+        const scheduled = this.#availability.takeScheduled();
+        if (scheduled) this.setAvailability(scheduled[0], scheduled[1]);
       },
       log: options.log,
     });
-    try {
-      const a = JSON.parse(options.storage.read(AVAIL_KEY) ?? '[true,true]') as [boolean, boolean];
-      this.#operative = [a[0] !== false, a[1] !== false];
-    } catch {
-      // Operative is the safe default: a damaged flag must not take the charger out of service.
-    }
+    this.#availability = new Availability(options.storage);
+    this.#registrar = new Registrar({
+      calls: this.calls,
+      config: this.config,
+      timers: options.timers,
+      identity: options.identity,
+      onTime: options.onTime,
+      onAccepted: (first) => {
+        this.#link.accepted();
+        if (first) {
+          this.#reported = [undefined, undefined];
+          this.tick();
+        }
+      },
+      onAnswer: () => this.#update(),
+    });
+    this.#link = new Connection(options, {
+      onOpen: () => {
+        this.calls.attach((text) => this.#send(text));
+        this.#registrar.boot();
+        this.#update();
+      },
+      onMessage: (text) => this.receive(text),
+      onClosed: (was) => {
+        this.#registrar.closed();
+        this.calls.attach(undefined);
+        this.#reported = [undefined, undefined];
+        if (was) this.#update();
+      },
+    });
   }
 
   // ---- what the gateway shows ----
 
   get connected(): boolean {
-    return this.#connected;
+    return this.#link.connected;
   }
 
   get registration(): Registration | undefined {
-    return this.#registration;
+    return this.#registrar.status;
   }
 
   /** The composite smart-charging limit in force, A (undefined: none). */
@@ -177,7 +141,7 @@ export class ChargePoint {
   }
 
   get operative(): boolean {
-    return this.#operative[0] && this.#operative[1];
+    return this.#availability.operative;
   }
 
   /** Frames sent and received since start. */
@@ -193,150 +157,30 @@ export class ChargePoint {
   // ---- lifecycle ----
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
+    if (this.#link.running) return;
     this.#tick = this.o.timers.repeat(() => this.tick(), this.o.tickInterval ?? 200);
-    this.#open();
+    this.#link.start();
     this.#update();
   }
 
   stop(): void {
-    if (!this.#running) return;
-    this.#running = false;
-    for (const t of [this.#tick, this.#reconnect, this.#bootRetry, this.#heartbeat]) if (t !== undefined) this.o.timers.clear(t);
-    this.#tick = this.#reconnect = this.#bootRetry = this.#heartbeat = undefined;
-    const s = this.#session;
-    this.#session = undefined;
-    s?.close();
-    this.#closed();
+    if (!this.#link.running) return;
+    if (this.#tick !== undefined) this.o.timers.clear(this.#tick);
+    this.#tick = undefined;
+    this.#link.stop();
   }
 
   /** Settings changed (server, id, key): reconnect with them. */
   reconnect(): void {
-    if (!this.#running) return;
-    const s = this.#session;
-    this.#session = undefined;
-    s?.close();
-    this.#closed();
-    if (this.#reconnect !== undefined) this.o.timers.clear(this.#reconnect);
-    this.#reconnect = undefined;
-    this.#backoff = 1000;
-    this.#open();
-  }
-
-  #open(): void {
-    const s = this.o.settings();
-    if (!s.server || !s.chargeBoxId) {
-      this.o.log?.('ocpp: no server or charge box id set');
-      return;
-    }
-    const headers: Record<string, string> = {};
-    const auth = basicAuthorization(s.chargeBoxId, s.authKey);
-    if (auth) headers.authorization = auth;
-    let session: WebSocketSession | undefined;
-    const mine = (): boolean => this.#session === session;
-    session = this.o.connect(
-      { url: connectionUrl(s.server, s.chargeBoxId), protocols: ['ocpp1.6'], headers, rejectUnauthorized: this.o.rejectUnauthorized ?? true, ca: this.o.ca },
-      {
-        onOpen: (protocol) => {
-          if (!mine()) return;
-          if (protocol !== 'ocpp1.6') {
-            this.o.log?.(`ocpp: server chose subprotocol "${protocol}", not ocpp1.6`);
-            session?.close();
-            return;
-          }
-          this.#connected = true;
-          this.o.log?.(`ocpp: connected to ${connectionUrl(s.server, s.chargeBoxId)}`);
-          this.calls.attach((text) => {
-            this.#frames.out++;
-            session?.send(text);
-          });
-          this.#boot();
-          this.#update();
-        },
-        onMessage: (text) => {
-          if (mine()) this.receive(text);
-        },
-        onClose: (reason) => {
-          if (!mine()) return;
-          this.#session = undefined;
-          this.o.log?.(`ocpp: connection closed (${reason}), retry in ${this.#backoff} ms`);
-          this.#closed();
-          this.#scheduleReconnect();
-        },
-      },
-    );
-    this.#session = session;
-  }
-
-  #closed(): void {
-    const was = this.#connected;
-    this.#connected = false;
-    this.#registration = undefined;
-    this.calls.attach(undefined);
-    for (const t of [this.#bootRetry, this.#heartbeat]) if (t !== undefined) this.o.timers.clear(t);
-    this.#bootRetry = this.#heartbeat = undefined;
-    this.#reported = [undefined, undefined];
-    if (was) this.#update();
-  }
-
-  #scheduleReconnect(): void {
-    if (!this.#running || this.#reconnect !== undefined) return;
-    const wait = this.#backoff;
-    this.#backoff = Math.min(this.#backoff * 2, this.o.maxBackoff ?? 60000);
-    this.#reconnect = this.o.timers.set(() => {
-      this.#reconnect = undefined;
-      this.#open();
-    }, wait);
-  }
-
-  #boot(): void {
-    this.calls.call('BootNotification', { ...this.o.identity }, (result) => {
-      if (!result) return; // offline or timed out: the reconnect (or the retry below) boots again
-      const status = result.status as Registration;
-      const interval = typeof result.interval === 'number' ? result.interval : 0;
-      this.#time(result.currentTime);
-      this.#registration = status;
-      if (status === 'Accepted') {
-        this.#backoff = 1000;
-        if (interval > 0) this.config.change('HeartbeatInterval', String(interval));
-        this.#startHeartbeat();
-        // A boot the central system triggered on a live connection needs no new status reports.
-        const first = !this.calls.bootAccepted;
-        this.calls.bootAccepted = true;
-        if (first) {
-          this.#reported = [undefined, undefined];
-          this.tick();
-        }
-      } else {
-        // Pending or Rejected: ask again after the central system's interval (§4.2.1).
-        const wait = (interval > 0 ? interval : 60) * 1000;
-        this.#bootRetry = this.o.timers.set(() => {
-          this.#bootRetry = undefined;
-          this.#boot();
-        }, wait);
-      }
-      this.#update();
-    });
-  }
-
-  #startHeartbeat(): void {
-    if (this.#heartbeat !== undefined) this.o.timers.clear(this.#heartbeat);
-    if (!this.calls.bootAccepted && this.#registration !== 'Accepted') return;
-    this.#heartbeat = this.o.timers.repeat(() => this.heartbeat(), this.config.int('HeartbeatInterval') * 1000);
+    this.#link.restart();
   }
 
   heartbeat(): void {
-    this.calls.call('Heartbeat', {}, (result) => result && this.#time(result.currentTime));
-  }
-
-  #time(v: unknown): void {
-    const t = parseTime(v);
-    if (Number.isFinite(t)) this.o.onTime?.(t);
+    this.#registrar.heartbeat();
   }
 
   #configChanged(key: string): void {
-    if (key === 'HeartbeatInterval' && this.#heartbeat !== undefined) this.#startHeartbeat();
+    if (key === 'HeartbeatInterval') this.#registrar.intervalChanged();
     if (key === 'ClockAlignedDataInterval') this.#nextAligned = 0;
   }
 
@@ -353,7 +197,7 @@ export class ChargePoint {
     if (m.type === 3) this.calls.answer(m.id, m.payload);
     else if (m.type === 4) this.calls.answer(m.id, undefined, { code: m.code, description: m.description });
     else {
-      if (this.#registration === 'Rejected') {
+      if (this.#registrar.status === 'Rejected') {
         this.#reply(encodeError(m.id, ErrorCode.SecurityError, 'the central system rejected this charge point'));
         return;
       }
@@ -364,9 +208,11 @@ export class ChargePoint {
   }
 
   #reply(text: string): void {
-    if (!this.#session) return;
-    this.#frames.out++;
-    this.#session.send(text);
+    this.#send(text);
+  }
+
+  #send(text: string): void {
+    if (this.#link.send(text)) this.#frames.out++;
   }
 
   // ---- the charger's side ----
@@ -395,7 +241,7 @@ export class ChargePoint {
     if (!this.calls.bootAccepted) return;
     const t = this.transactions;
     const reports = [
-      chargePointStatus(this.#operative[0]),
+      chargePointStatus(this.#availability.chargePoint),
       connectorStatus(r, { operative: this.operative, transaction: t.open !== undefined || t.pending, finishing: t.finishing }),
     ];
     for (let c = 0; c < 2; c++) {
@@ -411,7 +257,7 @@ export class ChargePoint {
     const r =
       report ??
       (connectorId === 0
-        ? chargePointStatus(this.#operative[0])
+        ? chargePointStatus(this.#availability.chargePoint)
         : connectorStatus(this.o.reading(), { operative: this.operative, transaction: this.transactions.open !== undefined || this.transactions.pending, finishing: this.transactions.finishing }));
     const payload: Payload = { connectorId, status: r.status, errorCode: r.errorCode, timestamp: isoTime(this.o.clock.wall()) };
     if (r.info) payload.info = r.info;
@@ -420,20 +266,14 @@ export class ChargePoint {
 
   /** Sends BootNotification again (TriggerMessage). */
   triggerBoot(): void {
-    this.#boot();
+    this.#registrar.boot();
   }
 
   /** ChangeAvailability; answers Scheduled when a transaction runs and the change would take the connector out. */
-  setAvailability(connectorId: number, operative: boolean): 'Accepted' | 'Scheduled' {
-    if (!operative && this.transactions.open) {
-      this.#scheduled = [connectorId, operative];
-      return 'Scheduled';
-    }
-    if (connectorId === 0) this.#operative = [operative, operative];
-    else this.#operative[1] = operative;
-    this.o.storage.write(AVAIL_KEY, JSON.stringify(this.#operative));
-    if (this.#running) this.o.timers.set(() => this.tick(), 0);
-    return 'Accepted';
+  setAvailability(connectorId: number, operative: boolean): AvailabilityStatus {
+    const status = this.#availability.change(connectorId, operative, this.transactions.open !== undefined);
+    if (status === 'Accepted' && this.#link.running) this.o.timers.set(() => this.tick(), 0);
+    return status;
   }
 
   /** Reset: stop the transaction with the reset's reason, then let the host restart. */
@@ -474,7 +314,7 @@ export class ChargePoint {
     });
     this.#limit = limit;
     this.#claim = claim;
-    const shown = JSON.stringify([limit, claim, this.#connected, this.#registration, this.transactions.transactionId, this.transactions.open?.local]);
+    const shown = JSON.stringify([limit, claim, this.#link.connected, this.#registrar.status, this.transactions.transactionId, this.transactions.open?.local]);
     if (shown !== this.#shown) {
       this.#shown = shown;
       this.o.onChange?.();
