@@ -1,4 +1,4 @@
-// Safety timings not covered by the per-fault scenarios of controller.case.ts:
+// Safety timings not covered by the per-fault scenarios of controller-faults.case.ts:
 // debounce, the tick a fault is acted on, the GFCI self test before every
 // close, and the loop period's bound.
 
