@@ -89,35 +89,8 @@ export class ChargePoint {
       log: options.log,
     });
     this.#availability = new Availability(options.storage);
-    this.#registrar = new Registrar({
-      calls: this.calls,
-      config: this.config,
-      timers: options.timers,
-      identity: options.identity,
-      onTime: options.onTime,
-      onAccepted: (first) => {
-        this.#link.accepted();
-        if (first) {
-          this.#reported = [undefined, undefined];
-          this.tick();
-        }
-      },
-      onAnswer: () => this.#update(),
-    });
-    this.#link = new Connection(options, {
-      onOpen: () => {
-        this.calls.attach((text) => this.#send(text));
-        this.#registrar.boot();
-        this.#update();
-      },
-      onMessage: (text) => this.receive(text),
-      onClosed: (was) => {
-        this.#registrar.closed();
-        this.calls.attach(undefined);
-        this.#reported = [undefined, undefined];
-        if (was) this.#update();
-      },
-    });
+    this.#registrar = new Registrar(this);
+    this.#link = new Connection(this);
   }
 
   // ---- what the gateway shows ----
@@ -177,6 +150,30 @@ export class ChargePoint {
 
   heartbeat(): void {
     this.#registrar.heartbeat();
+  }
+
+  // ---- from the connection and the registration (connection.ts, registration.ts) ----
+
+  connectionOpened(): void {
+    this.calls.attach((text) => this.#send(text));
+    this.#registrar.boot();
+    this.#update();
+  }
+
+  connectionClosed(was: boolean): void {
+    this.#registrar.closed();
+    this.calls.attach(undefined);
+    this.#reported = [undefined, undefined];
+    if (was) this.#update();
+  }
+
+  registrationAnswered(firstAccepted: boolean): void {
+    if (this.#registrar.status === 'Accepted') this.#link.accepted();
+    if (firstAccepted) {
+      this.#reported = [undefined, undefined];
+      this.tick();
+    }
+    this.#update();
   }
 
   #configChanged(key: string): void {

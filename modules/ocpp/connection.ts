@@ -9,30 +9,31 @@ import type { TimerId, WebSocketSession } from '../ports';
 import type { ChargePointOptions } from './charge-point-options';
 import { basicAuthorization, connectionUrl } from './framing';
 
-export type ConnectionOptions = Pick<ChargePointOptions, 'timers' | 'connect' | 'settings' | 'maxBackoff' | 'rejectUnauthorized' | 'ca' | 'log'>;
-
-export interface ConnectionEvents {
+/**
+ * Who the connection works for (the charge point): its options, and methods rather than
+ * callbacks, as the device counts a closure's slots.
+ */
+export interface ConnectionOwner {
+  readonly o: Pick<ChargePointOptions, 'timers' | 'connect' | 'settings' | 'maxBackoff' | 'rejectUnauthorized' | 'ca' | 'log'>;
   /** Open with ocpp1.6: `send` reaches the central system from now on. */
-  onOpen(): void;
-  onMessage(text: string): void;
+  connectionOpened(): void;
+  receive(text: string): void;
   /** Gone (closed by the server, dropped, stopped or restarted); `was` whether it had opened. */
-  onClosed(was: boolean): void;
+  connectionClosed(was: boolean): void;
 }
 
 const FIRST_BACKOFF = 1000;
 
 export class Connection {
-  readonly #o: ConnectionOptions;
-  readonly #events: ConnectionEvents;
+  readonly #owner: ConnectionOwner;
   #session?: WebSocketSession;
   #connected = false;
   #running = false;
   #backoff = FIRST_BACKOFF;
   #reconnect?: TimerId;
 
-  constructor(options: ConnectionOptions, events: ConnectionEvents) {
-    this.#o = options;
-    this.#events = events;
+  constructor(owner: ConnectionOwner) {
+    this.#owner = owner;
   }
 
   get connected(): boolean {
@@ -52,7 +53,7 @@ export class Connection {
   stop(): void {
     if (!this.#running) return;
     this.#running = false;
-    if (this.#reconnect !== undefined) this.#o.timers.clear(this.#reconnect);
+    if (this.#reconnect !== undefined) this.#owner.o.timers.clear(this.#reconnect);
     this.#reconnect = undefined;
     this.#close();
   }
@@ -61,7 +62,7 @@ export class Connection {
   restart(): void {
     if (!this.#running) return;
     this.#close();
-    if (this.#reconnect !== undefined) this.#o.timers.clear(this.#reconnect);
+    if (this.#reconnect !== undefined) this.#owner.o.timers.clear(this.#reconnect);
     this.#reconnect = undefined;
     this.#backoff = FIRST_BACKOFF;
     this.#open();
@@ -81,7 +82,8 @@ export class Connection {
   }
 
   #open(): void {
-    const o = this.#o;
+    const owner = this.#owner;
+    const o = owner.o;
     const s = o.settings();
     if (!s.server || !s.chargeBoxId) {
       o.log?.('ocpp: no server or charge box id set');
@@ -104,10 +106,10 @@ export class Connection {
           }
           this.#connected = true;
           o.log?.(`ocpp: connected to ${connectionUrl(s.server, s.chargeBoxId)}`);
-          this.#events.onOpen();
+          owner.connectionOpened();
         },
         onMessage: (text) => {
-          if (mine()) this.#events.onMessage(text);
+          if (mine()) owner.receive(text);
         },
         onClose: (reason) => {
           if (!mine()) return;
@@ -131,14 +133,15 @@ export class Connection {
   #closed(): void {
     const was = this.#connected;
     this.#connected = false;
-    this.#events.onClosed(was);
+    this.#owner.connectionClosed(was);
   }
 
   #scheduleReconnect(): void {
     if (!this.#running || this.#reconnect !== undefined) return;
     const wait = this.#backoff;
-    this.#backoff = Math.min(this.#backoff * 2, this.#o.maxBackoff ?? 60000);
-    this.#reconnect = this.#o.timers.set(() => {
+    const o = this.#owner.o;
+    this.#backoff = Math.min(this.#backoff * 2, o.maxBackoff ?? 60000);
+    this.#reconnect = o.timers.set(() => {
       this.#reconnect = undefined;
       this.#open();
     }, wait);

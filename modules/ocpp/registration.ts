@@ -4,8 +4,9 @@
 // the Heartbeat at HeartbeatInterval. Both answers carry the central system's
 // time, handed to the host.
 
-import type { TimerId, Timers } from '../ports';
+import type { TimerId } from '../ports';
 import type { CallQueue } from './call-queue';
+import type { ChargePointOptions } from './charge-point-options';
 import type { Configuration } from './configuration';
 import { parseTime } from './framing';
 
@@ -19,29 +20,26 @@ export interface Identity {
   meterSerialNumber?: string;
 }
 
-export interface RegistrarOptions {
-  calls: CallQueue;
-  config: Configuration;
-  timers: Timers;
-  identity: Identity;
-  onTime?: (utcMs: number) => void;
-  /** Accepted; `first` when no boot was accepted before on this connection (then connectors are reported afresh). */
-  onAccepted: (first: boolean) => void;
-  /** A BootNotification was answered (the registration may have changed). */
-  onAnswer: () => void;
+/** Who registers (the charge point): its options and parts, and a method rather than callbacks (slots on the device). */
+export interface RegistrarOwner {
+  readonly o: Pick<ChargePointOptions, 'timers' | 'identity' | 'onTime'>;
+  readonly calls: CallQueue;
+  readonly config: Configuration;
+  /** A BootNotification was answered; `firstAccepted`: accepted, and no boot was before on this connection (report the connectors afresh). */
+  registrationAnswered(firstAccepted: boolean): void;
 }
 
 /** While Pending or Rejected without an interval from the central system, s. */
 const DEFAULT_RETRY_S = 60;
 
 export class Registrar {
-  readonly #o: RegistrarOptions;
+  readonly #owner: RegistrarOwner;
   #status?: Registration;
   #retry?: TimerId;
   #heartbeat?: TimerId;
 
-  constructor(options: RegistrarOptions) {
-    this.#o = options;
+  constructor(owner: RegistrarOwner) {
+    this.#owner = owner;
   }
 
   /** The central system's last answer on this connection (undefined: none yet). */
@@ -51,34 +49,34 @@ export class Registrar {
 
   /** Sends BootNotification (on connecting, and when the central system triggers it). */
   boot(): void {
-    const o = this.#o;
-    o.calls.call('BootNotification', { ...o.identity }, (result) => {
+    const owner = this.#owner;
+    owner.calls.call('BootNotification', { ...owner.o.identity }, (result) => {
       if (!result) return; // offline or timed out: the reconnect (or the retry below) boots again
       const status = result.status as Registration;
       const interval = typeof result.interval === 'number' ? result.interval : 0;
       this.#time(result.currentTime);
       this.#status = status;
+      let first = false;
       if (status === 'Accepted') {
-        if (interval > 0) o.config.change('HeartbeatInterval', String(interval));
+        if (interval > 0) owner.config.change('HeartbeatInterval', String(interval));
         this.#startHeartbeat();
         // A boot the central system triggered on a live connection needs no new status reports.
-        const first = !o.calls.bootAccepted;
-        o.calls.bootAccepted = true;
-        o.onAccepted(first);
+        first = !owner.calls.bootAccepted;
+        owner.calls.bootAccepted = true;
       } else {
         // Pending or Rejected: ask again after the central system's interval (§4.2.1).
         const wait = (interval > 0 ? interval : DEFAULT_RETRY_S) * 1000;
-        this.#retry = o.timers.set(() => {
+        this.#retry = owner.o.timers.set(() => {
           this.#retry = undefined;
           this.boot();
         }, wait);
       }
-      o.onAnswer();
+      owner.registrationAnswered(first);
     });
   }
 
   heartbeat(): void {
-    this.#o.calls.call('Heartbeat', {}, (result) => result && this.#time(result.currentTime));
+    this.#owner.calls.call('Heartbeat', {}, (result) => result && this.#time(result.currentTime));
   }
 
   /** HeartbeatInterval changed: a running heartbeat takes the new interval. */
@@ -89,21 +87,21 @@ export class Registrar {
   /** The connection is gone: the next one registers afresh. */
   closed(): void {
     this.#status = undefined;
-    const timers = this.#o.timers;
+    const timers = this.#owner.o.timers;
     if (this.#retry !== undefined) timers.clear(this.#retry);
     if (this.#heartbeat !== undefined) timers.clear(this.#heartbeat);
     this.#retry = this.#heartbeat = undefined;
   }
 
   #startHeartbeat(): void {
-    const o = this.#o;
-    if (this.#heartbeat !== undefined) o.timers.clear(this.#heartbeat);
-    if (!o.calls.bootAccepted && this.#status !== 'Accepted') return;
-    this.#heartbeat = o.timers.repeat(() => this.heartbeat(), o.config.int('HeartbeatInterval') * 1000);
+    const owner = this.#owner;
+    if (this.#heartbeat !== undefined) owner.o.timers.clear(this.#heartbeat);
+    if (!owner.calls.bootAccepted && this.#status !== 'Accepted') return;
+    this.#heartbeat = owner.o.timers.repeat(() => this.heartbeat(), owner.config.int('HeartbeatInterval') * 1000);
   }
 
   #time(v: unknown): void {
     const t = parseTime(v);
-    if (Number.isFinite(t)) this.#o.onTime?.(t);
+    if (Number.isFinite(t)) this.#owner.o.onTime?.(t);
   }
 }
