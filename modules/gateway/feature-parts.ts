@@ -8,12 +8,14 @@
 //
 // A lean feature's declaration (name, settings, claims, routes, topics, and
 // whether it is its own status source and retained topic) is one such table
-// too, read by the getters of DeclaredFeature: a class with no fields, so it
-// adds no slot to an instance, and its methods are in flash with the rest.
+// too, read by the getters of DeclaredFeature. Its one field is the feature's
+// context (the slot each feature had for it before); the table is returned by
+// a getter of the class declaredFeature(table) makes, once per feature module,
+// so an instance holds nothing for it and the class is in flash with the rest.
 
 import type { HttpRequest, HttpResponse } from '../ports';
 import type { ConfigSpec } from './config-store';
-import type { ClaimDeclaration, Feature, RetainedTopic, Route, StatusSource, Subscription } from './feature';
+import type { ClaimDeclaration, Feature, FeatureContext, RetainedTopic, Route, StatusSource, Subscription } from './feature';
 
 export interface RouteSpec {
   path: string;
@@ -101,11 +103,19 @@ export interface Declaration {
 
 /**
  * The Feature getters of a lean feature, read from its `declaration` (a getter returning a
- * module-level table: on the prototype, so the instance holds nothing for it). A feature with
+ * module-level table: on the prototype, so the instance holds nothing for it; declaredFeature
+ * makes the class with that getter). A feature with
  * `routes` implements RouteOwner, one with `topics` MessageOwner; the table says which, as it
  * says that the feature is its own status source or retained topic.
  */
 export abstract class DeclaredFeature implements Feature {
+  /** What the gateway gives the feature (feature-context.ts). */
+  protected readonly ctx: FeatureContext;
+
+  constructor(ctx: FeatureContext) {
+    this.ctx = ctx;
+  }
+
   protected abstract get declaration(): Declaration;
 
   get name(): string {
@@ -131,4 +141,14 @@ export abstract class DeclaredFeature implements Feature {
     const topics = this.declaration.topics;
     return topics && subscriptionsOf(this as unknown as MessageOwner, topics);
   }
+}
+
+/** The base class of a lean feature declaring `declaration`: `class X extends declaredFeature(TABLE)`. */
+export function declaredFeature(declaration: Declaration) {
+  abstract class Declared extends DeclaredFeature {
+    protected get declaration(): Declaration {
+      return declaration;
+    }
+  }
+  return Declared;
 }

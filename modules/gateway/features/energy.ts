@@ -20,7 +20,7 @@
 import type { HttpRequest, HttpResponse, TimerId } from '../../ports';
 import { STATE_CHARGING } from '../evse-snapshot';
 import type { Feature, FeatureContext, StatusSource } from '../feature';
-import { DeclaredFeature, type Declaration, type RouteOwner, type RouteSpec } from '../feature-parts';
+import { declaredFeature, type Declaration, type RouteOwner, type RouteSpec } from '../feature-parts';
 import { addEnergy, emptyEnergy, parseEnergy, parseHistory, periodOf, rotate, type EnergyData, type EnergyHistory, type Entry, type Period } from '../energy-history';
 import type { Fragment } from '../telemetry';
 import { answer, msg } from '../http-answer';
@@ -65,8 +65,7 @@ function samePeriod(a: Period, b: Period): boolean {
   return a.day === b.day && a.week === b.week && a.month === b.month && a.year === b.year;
 }
 
-export class EnergyFeature extends DeclaredFeature implements StatusSource, RouteOwner {
-  readonly #ctx: FeatureContext;
+export class EnergyFeature extends declaredFeature(DECLARATION) implements StatusSource, RouteOwner {
   /** The counters; the history lists are kept empty here (they live in storage). */
   #data: EnergyData | undefined;
   #dirty = false;
@@ -80,15 +79,6 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
   #logCount = 0;
   #logAt = 0;
 
-  constructor(ctx: FeatureContext) {
-    super();
-    this.#ctx = ctx;
-  }
-
-  protected get declaration(): Declaration {
-    return DECLARATION;
-  }
-
   /** Written into the status document when given: no object a /status or telemetry update. */
   fields(into: Record<string, Json> = {}): Record<string, Json> {
     const d = this.#data;
@@ -101,7 +91,7 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
   }
 
   start(): void {
-    const ctx = this.#ctx;
+    const ctx = this.ctx;
     const d = this.#stored();
     // A document from before the history had a key of its own: moved there once, before the
     // counters' next write leaves the lists out.
@@ -114,7 +104,7 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
     this.#timer = ctx.timers.repeat(() => this.#tick(), 1000);
   }
   stop(): void {
-    if (this.#timer !== undefined) this.#ctx.timers.clear(this.#timer);
+    if (this.#timer !== undefined) this.ctx.timers.clear(this.#timer);
     this.#timer = undefined;
     this.#off?.();
     this.#save();
@@ -122,7 +112,7 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
   sessionEnded(): void {
     // On a turn of its own: this is called deep in a RAPI notification, and a save reads,
     // parses and writes the stored document (the ESP32 profile's stack peak, docs/moddable.md).
-    this.#ctx.timers.set(() => this.#save(), 0);
+    this.ctx.timers.set(() => this.#save(), 0);
   }
 
   /** `/energy/{kind}` has `raw` and the HISTORY kinds only, `/logs/{block}` block 1 only. */
@@ -132,15 +122,14 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
   }
 
   route(spec: RouteSpec, _req: HttpRequest, params: Record<string, string>): HttpResponse {
-    if (spec.path === '/logs/{block}') return params.block === '1' ? answer(200, this.#logJson()) : msg(404, 'Not found');
+    if (!this.exists(spec, params)) return msg(404, 'Not found');
+    if (spec.path === '/logs/{block}') return answer(200, this.#logJson());
     if (spec.path === '/logs') return answer(200, { min: 1, max: 1 });
     const d = this.#data;
     const kind = params.kind;
     if (kind === 'raw') return answer(200, d ? { period: { ...d.period }, ...this.fields() } : {});
-    const history = Object.prototype.hasOwnProperty.call(HISTORY, kind) ? HISTORY[kind] : undefined;
-    if (!history) return msg(404, 'Not found');
     if (!d) return answer(200, []);
-    const [list, counter, key] = history;
+    const [list, counter, key] = HISTORY[kind];
     const out: Record<string, Json>[] = [];
     for (const [p, kwh] of this.#history()[list] as Entry[]) out.push({ [key]: p, energy: kwh });
     out.push({ [key]: d.period[counter], energy: round(d[counter]) });
@@ -148,25 +137,25 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
   }
 
   #period(): Period {
-    const ctx = this.#ctx;
+    const ctx = this.ctx;
     const wall = ctx.clock.wall();
     return periodOf(wall, minutesEast(String(ctx.config('time_zone') ?? ''), wall));
   }
 
   /** The counters as last saved (with the lists of a document from before HISTORY_KEY), or empty ones. */
   #stored(): EnergyData {
-    return parseEnergy(this.#ctx.storage.read(STORAGE_KEY)) ?? emptyEnergy(this.#period());
+    return parseEnergy(this.ctx.storage.read(STORAGE_KEY)) ?? emptyEnergy(this.#period());
   }
 
   /** The finished periods as stored (empty when none are). */
   #history(): EnergyHistory {
-    return parseHistory(this.#ctx.storage.read(HISTORY_KEY)) ?? { v: 1, daily: [], weekly: [], monthly: [], annual: [] };
+    return parseHistory(this.ctx.storage.read(HISTORY_KEY)) ?? { v: 1, daily: [], weekly: [], monthly: [], annual: [] };
   }
 
   /** Stores the counters; when `now` is a new period, the finished ones go into the history first. */
   #write(now?: Period): boolean {
     const d = this.#data!;
-    const storage = this.#ctx.storage;
+    const storage = this.ctx.storage;
     let moved = false;
     if (now) {
       const h = this.#history();
@@ -183,7 +172,7 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
     }
     storage.write(STORAGE_KEY, JSON.stringify(d));
     this.#dirty = false;
-    this.#lastSave = this.#ctx.clock.now();
+    this.#lastSave = this.ctx.clock.now();
     return moved;
   }
 
@@ -192,7 +181,7 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
   }
 
   #tick(): void {
-    const ctx = this.#ctx;
+    const ctx = this.ctx;
     const d = this.#data!;
     const now = this.#period();
     if (!samePeriod(d.period, now)) {
@@ -221,10 +210,10 @@ export class EnergyFeature extends DeclaredFeature implements StatusSource, Rout
     }
     if (typeof f.state === 'number' && f.state !== this.#lastState) {
       this.#lastState = f.state;
-      const s = this.#ctx.snapshot();
+      const s = this.ctx.snapshot();
       const log = (this.#log ??= new Float64Array(LOG_SIZE * LOG_FIELDS));
       const at = ((this.#logAt + this.#logCount) % LOG_SIZE) * LOG_FIELDS;
-      log[at] = this.#ctx.clock.wall();
+      log[at] = this.ctx.clock.wall();
       log[at + 1] = f.state;
       log[at + 2] = this.#lastStatus === 'active' ? 1 : 0;
       log[at + 3] = s.pilot;

@@ -9,25 +9,16 @@
 
 import type { ConfigSpec } from '../config-store';
 import type { Feature, FeatureContext, RetainedTopic } from '../feature';
-import { DeclaredFeature, type Declaration } from '../feature-parts';
+import { declaredFeature, type Declaration } from '../feature-parts';
 import { DISCOVERY_ENTITIES, discoveryDoc, discoveryTopic } from '../ha-discovery';
 
 const CONFIG: Record<string, ConfigSpec> = { mqtt_ha_discovery: { type: 'boolean', default: true } };
 const DECLARATION: Declaration = { name: 'ha-discovery', config: CONFIG, retained: true };
 const NAMED = ['mqtt_ha_discovery', 'hostname', 'mqtt_topic', 'mqtt_announce_topic'];
 
-export class HaDiscoveryFeature extends DeclaredFeature implements RetainedTopic {
-  readonly #ctx: FeatureContext;
+export class HaDiscoveryFeature extends declaredFeature(DECLARATION) implements RetainedTopic {
   #version = 0;
 
-  constructor(ctx: FeatureContext) {
-    super();
-    this.#ctx = ctx;
-  }
-
-  protected get declaration(): Declaration {
-    return DECLARATION;
-  }
   /** The set's name (its version's key in the bridge); each document has its own absolute topic. */
   get topic(): string {
     return 'homeassistant';
@@ -45,7 +36,7 @@ export class HaDiscoveryFeature extends DeclaredFeature implements RetainedTopic
     return '';
   }
   member(i: number): { topic: string; payload: string } {
-    const ctx = this.#ctx;
+    const ctx = this.ctx;
     const topic = discoveryTopic(ctx.id(), i);
     if (ctx.config('mqtt_ha_discovery') === false) return { topic, payload: '' };
     const context = {
@@ -63,7 +54,7 @@ export class HaDiscoveryFeature extends DeclaredFeature implements RetainedTopic
     for (const k of keys) {
       if (NAMED.includes(k)) {
         this.#version++;
-        this.#ctx.publishRetained();
+        this.ctx.publishRetained();
         return;
       }
     }

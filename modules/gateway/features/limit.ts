@@ -13,7 +13,7 @@ import { Priority } from '../claims';
 import { STATE_CHARGING } from '../evse-snapshot';
 import type { ConfigSpec } from '../config-store';
 import type { Feature, FeatureContext, RetainedTopic, StatusSource } from '../feature';
-import { DeclaredFeature, type Declaration, type MessageOwner, type RouteOwner, type RouteSpec } from '../feature-parts';
+import { declaredFeature, type Declaration, type MessageOwner, type RouteOwner, type RouteSpec } from '../feature-parts';
 import { answer, jsonBody, msg } from '../http-answer';
 import type { Json } from '../status';
 import type { HttpRequest, HttpResponse, TimerId } from '../../ports';
@@ -55,22 +55,12 @@ const DECLARATION: Declaration = {
 };
 
 /** One object on the device: the feature, its status source, its retained topic; its route and topic by index (feature-parts.ts). */
-export class LimitFeature extends DeclaredFeature implements StatusSource, RetainedTopic, RouteOwner, MessageOwner {
-  readonly #ctx: FeatureContext;
+export class LimitFeature extends declaredFeature(DECLARATION) implements StatusSource, RetainedTopic, RouteOwner, MessageOwner {
   #limit: SessionLimit | undefined;
   #version = 0;
   /** The check each second, while a limit is set and only then. */
   #timer: TimerId | undefined;
   #started = false;
-
-  constructor(ctx: FeatureContext) {
-    super();
-    this.#ctx = ctx;
-  }
-
-  protected get declaration(): Declaration {
-    return DECLARATION;
-  }
 
   fields(): Record<string, Json> {
     return { limit: this.#limit !== undefined, limit_version: this.#version };
@@ -86,7 +76,7 @@ export class LimitFeature extends DeclaredFeature implements StatusSource, Retai
   }
 
   start(): void {
-    const ctx = this.#ctx;
+    const ctx = this.ctx;
     const def = parseLimit({ type: ctx.config('limit_default_type'), value: ctx.config('limit_default_value') });
     this.#started = true;
     if (def) this.#set(def);
@@ -98,7 +88,7 @@ export class LimitFeature extends DeclaredFeature implements StatusSource, Retai
   sessionEnded(): void {
     // The auto_release claim itself goes with the session (arbiter); the limit may go too, on a
     // turn of its own: this is called deep in a RAPI notification, and #set publishes.
-    if (this.#limit?.auto_release) this.#ctx.timers.set(() => this.#limit?.auto_release && this.#set(undefined), 0);
+    if (this.#limit?.auto_release) this.ctx.timers.set(() => this.#limit?.auto_release && this.#set(undefined), 0);
   }
 
   route(_spec: RouteSpec, req: HttpRequest): HttpResponse {
@@ -114,11 +104,11 @@ export class LimitFeature extends DeclaredFeature implements StatusSource, Retai
     if (p === 'clear') return this.#set(undefined);
     const next = parseLimit(jsonBody(p));
     if (next) this.#set(next);
-    else this.#ctx.log('mqtt: limit/set: not a limit');
+    else this.ctx.log('mqtt: limit/set: not a limit');
   }
 
   #set(next: SessionLimit | undefined): void {
-    const ctx = this.#ctx;
+    const ctx = this.ctx;
     this.#limit = next;
     this.#version++;
     if (!next && ctx.claimOf(LIMIT_CLIENT)) void ctx.release(LIMIT_CLIENT);
@@ -130,16 +120,16 @@ export class LimitFeature extends DeclaredFeature implements StatusSource, Retai
 
   #watch(): void {
     const want = this.#started && this.#limit !== undefined;
-    if (want && this.#timer === undefined) this.#timer = this.#ctx.timers.repeat(() => this.#check(), 1000);
+    if (want && this.#timer === undefined) this.#timer = this.ctx.timers.repeat(() => this.#check(), 1000);
     else if (!want && this.#timer !== undefined) {
-      this.#ctx.timers.clear(this.#timer);
+      this.ctx.timers.clear(this.#timer);
       this.#timer = undefined;
     }
   }
 
   /** Where the session stands in the limit's unit. */
   #progress(type: LimitType): number | undefined {
-    const ctx = this.#ctx;
+    const ctx = this.ctx;
     const s = ctx.snapshot();
     if (type === 'time') return Math.floor(s.elapsed / 60);
     if (type === 'energy') return Math.floor(s.wattsec / 3600);
@@ -147,7 +137,7 @@ export class LimitFeature extends DeclaredFeature implements StatusSource, Retai
   }
 
   #check(): void {
-    const ctx = this.#ctx;
+    const ctx = this.ctx;
     const limit = this.#limit;
     if (!limit || ctx.snapshot().state !== STATE_CHARGING || ctx.claimOf(LIMIT_CLIENT)) return;
     const p = this.#progress(limit.type);

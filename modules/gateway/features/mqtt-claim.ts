@@ -6,7 +6,7 @@
 
 import { Client, Priority, parseProperties, propertiesJson } from '../claims';
 import type { Feature, FeatureContext, RetainedTopic } from '../feature';
-import { DeclaredFeature, type Declaration, type MessageOwner } from '../feature-parts';
+import { declaredFeature, type Declaration, type MessageOwner } from '../feature-parts';
 import { jsonBody } from '../http-answer';
 
 const DECLARATION: Declaration = {
@@ -16,18 +16,9 @@ const DECLARATION: Declaration = {
   retained: true,
 };
 
-export class MqttClaimFeature extends DeclaredFeature implements RetainedTopic, MessageOwner {
-  readonly #ctx: FeatureContext;
+export class MqttClaimFeature extends declaredFeature(DECLARATION) implements RetainedTopic, MessageOwner {
   #version = 0;
 
-  constructor(ctx: FeatureContext) {
-    super();
-    this.#ctx = ctx;
-  }
-
-  protected get declaration(): Declaration {
-    return DECLARATION;
-  }
   get topic(): string {
     return 'claim';
   }
@@ -35,19 +26,19 @@ export class MqttClaimFeature extends DeclaredFeature implements RetainedTopic, 
     return this.#version;
   }
   payload(): string {
-    const c = this.#ctx.claimOf(Client.Mqtt);
+    const c = this.ctx.claimOf(Client.Mqtt);
     return JSON.stringify(c ? propertiesJson(c.properties) : { state: 'null' });
   }
 
   claimsChanged(clients: readonly number[]): void {
     if (!clients.includes(Client.Mqtt)) return;
     this.#version++;
-    this.#ctx.publishRetained();
+    this.ctx.publishRetained();
   }
 
   /** A `claim/set` message: JSON properties, or `release`. */
   message(_name: string, payload: string): void {
-    const ctx = this.#ctx;
+    const ctx = this.ctx;
     const p = payload.trim();
     if (p === 'release') {
       void ctx.release(Client.Mqtt);

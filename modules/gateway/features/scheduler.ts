@@ -14,7 +14,7 @@
 
 import { Priority } from '../claims';
 import type { Feature, FeatureContext, RetainedTopic, StatusSource } from '../feature';
-import { DeclaredFeature, type Declaration, type MessageOwner, type RouteOwner, type RouteSpec } from '../feature-parts';
+import { declaredFeature, type Declaration, type MessageOwner, type RouteOwner, type RouteSpec } from '../feature-parts';
 import { answer, jsonBody, msg } from '../http-answer';
 import { DAYS, MAX_EVENTS, currentAndNext, eventJson, formatTime, localWeekTime, parseEvent, type Occurrence, type ScheduleEvent } from '../schedule';
 import type { Json } from '../status';
@@ -54,8 +54,7 @@ function occurrence(o: Occurrence, t: { day: number; offset: number }) {
   return { id: o.event.id, state: o.event.state, time: formatTime(o.event.offset), day: DAYS[o.day], offset: o.event.offset, start_offset: o.at - t.day * 86400 };
 }
 
-export class SchedulerFeature extends DeclaredFeature implements StatusSource, RetainedTopic, RouteOwner, MessageOwner {
-  readonly #ctx: FeatureContext;
+export class SchedulerFeature extends declaredFeature(DECLARATION) implements StatusSource, RetainedTopic, RouteOwner, MessageOwner {
   /** undefined: no events (nothing held). */
   #events: ScheduleEvent[] | undefined;
   #version = 0;
@@ -64,15 +63,6 @@ export class SchedulerFeature extends DeclaredFeature implements StatusSource, R
   #active = '';
   #timer: TimerId | undefined;
   #started = false;
-
-  constructor(ctx: FeatureContext) {
-    super();
-    this.#ctx = ctx;
-  }
-
-  protected get declaration(): Declaration {
-    return DECLARATION;
-  }
 
   fields(): Record<string, Json> {
     return { schedule_version: this.#version, schedule_plan_version: this.#planVersion };
@@ -88,7 +78,7 @@ export class SchedulerFeature extends DeclaredFeature implements StatusSource, R
   }
 
   start(): void {
-    const ctx = this.#ctx;
+    const ctx = this.ctx;
     const text = ctx.storage.read(STORAGE_KEY);
     const doc = text === undefined ? undefined : jsonBody(text);
     if (Array.isArray(doc)) {
@@ -137,11 +127,11 @@ export class SchedulerFeature extends DeclaredFeature implements StatusSource, R
     if (name === 'schedule/set') {
       const doc = jsonBody(payload);
       const error = doc === undefined ? 'could not parse JSON' : this.#put(doc);
-      if (error) this.#ctx.log(`mqtt: schedule/set: ${error}`);
+      if (error) this.ctx.log(`mqtt: schedule/set: ${error}`);
       return;
     }
     const id = eventId(payload.trim());
-    if (id === undefined || !this.#remove(id)) this.#ctx.log(`mqtt: schedule/clear: no event ${payload.trim()}`);
+    if (id === undefined || !this.#remove(id)) this.ctx.log(`mqtt: schedule/clear: no event ${payload.trim()}`);
   }
 
   #list(): readonly ScheduleEvent[] {
@@ -151,21 +141,21 @@ export class SchedulerFeature extends DeclaredFeature implements StatusSource, R
   /** The check each second runs while there are events, and only then. */
   #watch(): void {
     const want = this.#started && this.#events !== undefined;
-    if (want && this.#timer === undefined) this.#timer = this.#ctx.timers.repeat(() => this.#evaluate(), CHECK_MS);
+    if (want && this.#timer === undefined) this.#timer = this.ctx.timers.repeat(() => this.#evaluate(), CHECK_MS);
     else if (!want && this.#timer !== undefined) {
-      this.#ctx.timers.clear(this.#timer);
+      this.ctx.timers.clear(this.#timer);
       this.#timer = undefined;
     }
   }
 
   #now(): { day: number; offset: number } {
-    const ctx = this.#ctx;
+    const ctx = this.ctx;
     const wall = ctx.clock.wall();
     return localWeekTime(wall, minutesEast(String(ctx.config('time_zone') ?? ''), wall));
   }
 
   #changed(next: ScheduleEvent[]): void {
-    const ctx = this.#ctx;
+    const ctx = this.ctx;
     this.#version++;
     next.sort(byId);
     this.#events = next.length ? next : undefined;
@@ -178,7 +168,7 @@ export class SchedulerFeature extends DeclaredFeature implements StatusSource, R
   }
 
   #evaluate(): void {
-    const ctx = this.#ctx;
+    const ctx = this.ctx;
     const events = this.#events;
     let key = '';
     let cn: ReturnType<typeof currentAndNext>;
