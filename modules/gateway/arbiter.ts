@@ -22,6 +22,14 @@ export interface ArbiterOptions {
   timers?: Timers;
 }
 
+/**
+ * The monitor's changes after which the controller is held to the claims again: a reply to
+ * `$AT` (an async state report), the controller booting or the link coming back, and a poll
+ * that finds the pilot or the state moved (a reboot seen late).
+ */
+const HOLD_REASONS: readonly string[] = ['at', 'boot', 'connect'];
+const HOLD_FIELDS: readonly (keyof EvseSnapshot)[] = ['pilot', 'state'];
+
 /** Told which clients' claims changed. */
 export type ClaimsListener = (clients: readonly number[]) => void;
 
@@ -77,6 +85,13 @@ export class Arbiter {
   /** The controller changed: hold it to the claims. */
   controllerChanged(): void {
     this.#target.controllerChanged();
+  }
+
+  /** The monitor saw `changed` (for `reason`): hold the controller to the claims if HOLD_* name it. */
+  monitorChanged(changed: Partial<EvseSnapshot>, reason: string): void {
+    let hold = HOLD_REASONS.includes(reason);
+    for (const f of HOLD_FIELDS) if (f in changed) hold = true;
+    if (hold) this.#target.controllerChanged();
   }
 
   /** Runs `write` to the controller between claims passes, then applies the claims (waking it if `resume`, unless a claim pauses it). */

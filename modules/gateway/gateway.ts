@@ -25,7 +25,7 @@ import { builtinBackend } from './builtin-routes';
 import { HttpApi, type RapiOutcome, type ScanResult } from './http-api';
 import { Inputs } from './inputs';
 import { MqttBridge } from './mqtt-bridge';
-import { bridgeSettings } from './mqtt-settings';
+import { bridgeSettings, reconfiguresMqtt } from './mqtt-settings';
 import { RapiClient, isReply, type RapiResult, type Source } from './rapi-client';
 import type { HeapInfo, Json, NetworkInfo } from './status';
 import { SystemView } from './system-view';
@@ -97,9 +97,8 @@ export class Gateway {
       timers: options.timers,
       heartbeat: () => heartbeatSetting(this),
       onChange: (changed, reason) => {
-        // Hold the controller to the claims first; reporting comes after. A
-        // poll that finds the pilot or state moved (a reboot seen late) counts too.
-        if (reason === 'at' || reason === 'boot' || reason === 'connect' || 'pilot' in changed || 'state' in changed) this.arbiter.controllerChanged();
+        // The claims first (the arbiter's table says which changes count); reporting after.
+        this.arbiter.monitorChanged(changed, reason);
         this.telemetry.update();
       },
       onLink: (up) => this.log(up ? 'rapi: controller connected' : 'rapi: controller not answering'),
@@ -296,7 +295,7 @@ export class Gateway {
 
   /** Settings changed (saved, or reset to defaults): tell the pieces that depend on them. */
   configChanged(keys: readonly string[]): void {
-    if (keys.some((k) => k.startsWith('mqtt_') || k === 'hostname')) this.#applyMqtt();
+    if (reconfiguresMqtt(keys)) this.#applyMqtt();
     callEach(this.features, this, (f) => f.configChanged?.(keys));
     heartbeatConfigChanged(this, keys);
     this.telemetry.update();

@@ -7,6 +7,20 @@ import { subscriptionTopic, type Feature } from './feature';
 import type { MqttSettings } from './mqtt-bridge';
 import type { NetworkInfo } from './status';
 
+/**
+ * The settings whose change reapplies the bridge's: every `mqtt_*` key (the broker, the
+ * topics, and the features' input topics named by such keys) and the hostname (the client's
+ * name and its http address).
+ */
+const PREFIX = 'mqtt_';
+const KEYS: readonly string[] = ['hostname'];
+
+/** Whether a change of `keys` reapplies the bridge's settings. */
+export function reconfiguresMqtt(keys: readonly string[]): boolean {
+  for (const k of keys) if (k.startsWith(PREFIX) || KEYS.includes(k)) return true;
+  return false;
+}
+
 export function bridgeSettings(c: ConfigStore, id: string, net: NetworkInfo, features: readonly Feature[]): MqttSettings {
   const topic = c.get('mqtt_topic');
   const topics: string[] = [];
