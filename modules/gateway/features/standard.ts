@@ -8,8 +8,8 @@
 // Home Assistant discovery, which the Node host runs. On the device each list
 // is chosen by role (hosts/moddable/<platform>/features.ts): GATEWAY_FEATURES,
 // the standard list and all five, fits the ESP32 profile's gateway role; the
-// standalone role (controller and gateway in one heap) has no room for them
-// (docs/features.md, "Memory on the device").
+// standalone role (controller and gateway in one heap) has room for three,
+// STANDALONE_FEATURES (docs/features.md, "Memory on the device").
 
 import type { FeatureFactory } from '../feature';
 import { claimsApiFeature } from './claims-api';
@@ -28,6 +28,13 @@ import { shaperFeature } from './shaper';
 export const STANDARD_FEATURES: readonly FeatureFactory[] = [evseFeature, dataInputFeature, overrideFeature, claimsApiFeature, clientSettingsFeature];
 
 export const FULL_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, mqttClaimFeature, limitFeature, schedulerFeature, energyFeature, haDiscoveryFeature];
+
+/**
+ * The ESP32 standalone role's list (controller and gateway in one heap): the
+ * claims clients set (MQTT claim, session limit, weekly scheduler), without the
+ * energy history and Home Assistant discovery, for which it has no room.
+ */
+export const STANDALONE_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, mqttClaimFeature, limitFeature, schedulerFeature];
 
 /** The ESP32 gateway role's list (the OpenEVSE WiFi module's shape): all of FULL_FEATURES. */
 export const GATEWAY_FEATURES: readonly FeatureFactory[] = FULL_FEATURES;

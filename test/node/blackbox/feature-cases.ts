@@ -12,8 +12,8 @@ export interface FeatureRig {
   send(method: string, path: string, body?: unknown): Promise<Response>;
   /** POST to /sim/* where the host serves it (the controller's process in the gateway role). */
   sim(path: string, body?: unknown): Promise<Response>;
-  /** The charger has the energy history (every host that runs these today: docs/moddable.md, "Features by role"). */
-  energy: boolean;
+  /** The charger has all of FULL_FEATURES: the energy history and Home Assistant discovery too (not the device's standalone role: docs/moddable.md, "Features by role"). */
+  full: boolean;
   until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string): Promise<T>;
   pub(topic: string, payload: string): Promise<void>;
   /** Every message seen on `<topic>/#`, in order. */
@@ -89,7 +89,7 @@ export function featureCases(r: FeatureRig): void {
     await r.until(async () => Object.keys(await r.json('/limit')).length === 0, 10_000, 'the limit cleared');
   });
 
-  it.skipIf(!r.energy)('counts energy while charging: total_day/week/month/year in /status and /energy/raw', SLOW, async () => {
+  it.skipIf(!r.full)('counts energy while charging: total_day/week/month/year in /status and /energy/raw', SLOW, async () => {
     await charging();
     const s = await r.until(async () => {
       const st = await r.json('/status');
@@ -106,7 +106,7 @@ export function featureCases(r: FeatureRig): void {
     expect(daily.at(-1)!.date).toBe(raw.period.day);
   });
 
-  it('Home Assistant discovery: a retained config for each entity on the broker, tied to the device', SLOW, async () => {
+  it.skipIf(!r.full)('Home Assistant discovery: a retained config for each entity on the broker, tied to the device', SLOW, async () => {
     const configs = new Map<string, string>();
     const ha = mqtt.connect(`mqtt://127.0.0.1:${r.brokerPort()}`);
     ha.on('message', (t, p, packet) => packet.retain && configs.set(t, p.toString()));

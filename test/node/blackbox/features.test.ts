@@ -1,22 +1,23 @@
 // The black-box cases of the features beyond the standard list (feature-cases.ts),
 // from the outside only, on every host that has them: `npm start` (Node,
 // standalone, FULL_FEATURES) and the Moddable firmware in the real simulator in
-// the gateway role, RAPI over a pseudo-terminal to a Node controller, with the
-// device's gateway list (GATEWAY_FEATURES: all five, the energy history too). The device's
-// standalone role composes the standard list only (docs/moddable.md, "Features
-// by role"), so charger.test.ts does not run these.
+// both roles with the device's lists (docs/moddable.md, "Features by role"): the
+// standalone role, controller and gateway in one heap, with the limit, the
+// scheduler and the MQTT claim; and the gateway role, RAPI over a pseudo-terminal
+// to a Node controller, with all five, the energy history and HA discovery too.
 
 import { describe } from 'vitest';
 import { featureCases } from './feature-cases';
 import { moddableHost, nodeHost, type ChargerHost } from './hosts';
 import { chargerFromOutside, mosquittoPub, until } from './outside';
 
-const hosts: { host: ChargerHost; energy: boolean }[] = [
-  { host: nodeHost, energy: true },
-  { host: moddableHost('gateway'), energy: true },
+const hosts: { host: ChargerHost; full: boolean }[] = [
+  { host: nodeHost, full: true },
+  { host: moddableHost('standalone'), full: false },
+  { host: moddableHost('gateway'), full: true },
 ];
 
-for (const { host, energy } of hosts) {
+for (const { host, full } of hosts) {
   const why = host.unavailable();
   describe.skipIf(why !== undefined)(`limit, schedule, MQTT claim, energy, HA discovery from outside: ${host.name}`, () => {
     const outside = chargerFromOutside(host, {
@@ -30,7 +31,7 @@ for (const { host, energy } of hosts) {
       json,
       send,
       sim: (path, body) => fetch(outside.charger.simUrl + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }),
-      energy,
+      full,
       until,
       pub: (t, p) => mosquittoPub(outside.broker.port, t, p),
       seen: () => seen,
