@@ -5,7 +5,7 @@
 // (the EV unplugged) the claims that asked for it let go, as OpenEVSE's
 // releaseAutoReleaseClaims does.
 
-import { ChargeTarget, activeState } from './charge-target';
+import { ChargeTarget, activeState, type ChargeTargetOptions } from './charge-target';
 import { Claims, type ClaimState, type EvseProperties } from './claims';
 import type { EvseSnapshot } from './evse-snapshot';
 import type { RapiClient } from './rapi-client';
@@ -30,6 +30,41 @@ export interface ArbiterOptions {
 const HOLD_REASONS: readonly string[] = ['at', 'boot', 'connect'];
 const HOLD_FIELDS: readonly (keyof EvseSnapshot)[] = ['pilot', 'state'];
 
+/**
+ * The charge target's options: the claims table and the arbiter's own, handed on by methods (on
+ * the prototype) rather than copied into an object literal with a closure for `written`: slots on
+ * the device (docs/moddable.md, "What holds the memory").
+ */
+class TargetOptions implements ChargeTargetOptions {
+  readonly claims: Claims;
+  readonly #options: ArbiterOptions;
+
+  constructor(claims: Claims, options: ArbiterOptions) {
+    this.claims = claims;
+    this.#options = options;
+  }
+  get client(): RapiClient {
+    return this.#options.client;
+  }
+  get timers(): Timers | undefined {
+    return this.#options.timers;
+  }
+  snapshot(): Readonly<EvseSnapshot> {
+    return this.#options.snapshot();
+  }
+  pauseUsesDisabled(): boolean {
+    return this.#options.pauseUsesDisabled();
+  }
+  written(_commands: unknown, done: () => void): void {
+    // Without a re-read the pass settles at once, as it does when the target has none.
+    if (this.#options.written) this.#options.written(done);
+    else done();
+  }
+  log(line: string): void {
+    this.#options.log?.(line);
+  }
+}
+
 /** Told which clients' claims changed. */
 export type ClaimsListener = (clients: readonly number[]) => void;
 
@@ -41,15 +76,7 @@ export class Arbiter {
 
   constructor(options: ArbiterOptions) {
     this.#options = options;
-    this.#target = new ChargeTarget({
-      claims: this.claims,
-      client: options.client,
-      snapshot: options.snapshot,
-      pauseUsesDisabled: options.pauseUsesDisabled,
-      written: options.written && ((_, done) => options.written!(done)),
-      log: options.log,
-      timers: options.timers,
-    });
+    this.#target = new ChargeTarget(new TargetOptions(this.claims, options));
   }
 
   onChange(listener: ClaimsListener): void {

@@ -16,7 +16,7 @@ import { configDocument, updateConfig, type ConfigAnswer } from './config-api';
 import { CrashLog } from './crash-log';
 import { EvseMonitor } from './evse-monitor';
 import type { Supervision } from './supervision';
-import { featureSupervision, heartbeatConfigChanged, heartbeatSetting } from './feature-supervision';
+import { featureSupervision, heartbeatConfigChanged } from './feature-supervision';
 import { callEach, type Feature, type FeatureFactory } from './feature';
 import { Context } from './feature-context';
 import { STANDARD_FEATURES } from './features/standard';
@@ -26,22 +26,18 @@ import { HttpApi, type RapiOutcome, type ScanResult } from './http-api';
 import { Inputs } from './inputs';
 import { MqttBridge } from './mqtt-bridge';
 import { bridgeSettings, reconfiguresMqtt } from './mqtt-settings';
-import { RapiClient, isReply, type RapiResult, type Source } from './rapi-client';
+import { RapiClient, isReply, type Source } from './rapi-client';
 import type { HeapInfo, Json, NetworkInfo } from './status';
 import { SystemView } from './system-view';
 import { Telemetry, type Fragment } from './telemetry';
 import { WsHub } from './ws-hub';
+import { ArbiterWires, BridgeWires, ClientWires, HubWires, MonitorWires } from './gateway-wires';
 
 export type { GatewayInfo, GatewayOptions, SystemPort } from './gateway-options';
 
 const DEFAULT_VOLTAGE = 240;
 /** How often the liveness trace for the next boot's prev_* fields is stored, ms. */
 const HEARTBEAT_SAVE_MS = 60000;
-
-/** What MQTT `rapi/out` carries for a reply or failure. */
-function rapiText(r: RapiResult): string {
-  return isReply(r) ? r.text : r.error;
-}
 
 export class Gateway {
   readonly client: RapiClient;
@@ -82,41 +78,9 @@ export class Gateway {
     // One closure for every piece that logs, rather than one each (slots on the device).
     const log = (line: string) => this.log(line);
     this.crashLog = new CrashLog({ storage: options.storage, resetReason: options.info?.resetReason, unixTime: this.#unixTime() });
-    this.client = new RapiClient({
-      clock: options.clock,
-      timers: options.timers,
-      link: options.link,
-      timeout: options.rapiTimeout,
-      sequenceIds: options.sequenceIds ?? 'auto',
-      onAsync: (type, params) => this.monitor.handleAsync(type, params),
-      onTraffic: (dir, text) => this.evse.add(`${dir === 'tx' ? '>' : dir === 'rx' ? '<' : '!'}${text}`),
-    });
-    this.monitor = new EvseMonitor({
-      client: this.client,
-      clock: options.clock,
-      timers: options.timers,
-      heartbeat: () => heartbeatSetting(this),
-      onChange: (changed, reason) => {
-        // The claims first (the arbiter's table says which changes count); reporting after.
-        this.arbiter.monitorChanged(changed, reason);
-        this.telemetry.update();
-      },
-      onLink: (up) => this.log(up ? 'rapi: controller connected' : 'rapi: controller not answering'),
-      onBoot: () => {
-        this.supervision?.forget();
-        callEach(this.features, this, (f) => f.controllerBooted?.());
-      },
-      onEvent: (type, params) => this.log(`rapi: event $${type} ${params.join(' ')}`),
-      log,
-    });
-    this.arbiter = new Arbiter({
-      client: this.client,
-      snapshot: () => this.monitor.snapshot,
-      pauseUsesDisabled: () => this.config.get('pause_uses_disabled'),
-      written: (done) => this.monitor.readThen(['GS', 'GE'], done),
-      log,
-      timers: options.timers,
-    });
+    this.client = new RapiClient(new ClientWires(this, options));
+    this.monitor = new EvseMonitor(new MonitorWires(this, this.client, options, log));
+    this.arbiter = new Arbiter(new ArbiterWires(this, options, log));
 
     const system = systemFeature(new SystemView(this));
     this.features = [system, ...(options.features ?? STANDARD_FEATURES)].map((make) => this.#compose(make));
@@ -131,26 +95,10 @@ export class Gateway {
       this.telemetry.update();
     });
     if (options.mqttConnect) {
-      this.#mqtt = new MqttBridge({
-        connect: options.mqttConnect,
-        timers: options.timers,
-        status: () => this.telemetry.document(),
-        rapi: (command, done) => this.client.requestText(command.trim(), 'mqtt', (r) => done(rapiText(r))),
-        subscriptions: this.features.flatMap((f) => f.subscribe ?? []),
-        retained: this.features.flatMap((f) => f.retained ?? []),
-        onConnected: () => this.telemetry.update(),
-        log,
-        period: options.mqttPeriod,
-      });
+      this.#mqtt = new MqttBridge(new BridgeWires(this, options.mqttConnect, options, log));
     }
     this.telemetry.subscribe((fragment) => this.#event(fragment));
-    this.ws = new WsHub({
-      telemetry: this.telemetry,
-      document: () => this.telemetry.document(),
-      maxClients: options.wsClients,
-      maxBuffered: options.wsBuffer,
-      log,
-    });
+    this.ws = new WsHub(new HubWires(this.telemetry, options, log));
     this.#api = new HttpApi(builtinBackend(this, options.system), { routes: this.features.flatMap((f) => f.routes ?? []) });
   }
 
