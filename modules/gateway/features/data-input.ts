@@ -13,7 +13,9 @@
 // answers 400 naming the field and stores nothing of that request. Vehicle
 // fields are taken only when `vehicle_data_src` is 3 (HTTP), as there.
 
-import type { Feature, FeatureContext, Subscription } from '../feature';
+import type { Feature, FeatureContext, StatusSource, Subscription } from '../feature';
+import { declaredFeature, type Declaration, type RouteOwner, type RouteSpec } from '../feature-parts';
+import type { HttpRequest, HttpResponse } from '../../ports';
 import { INPUTS, checkInput, inputSpec, VOLTAGE_MAX, VOLTAGE_MIN } from '../inputs';
 import { answer, msg, objectBody } from '../http-answer';
 import { isReply } from '../rapi-client';
@@ -42,50 +44,65 @@ const CONFIG = {
   mqtt_live_pwr: TOPIC_SPEC,
 } as const;
 
-export function dataInputFeature(ctx: FeatureContext): Feature {
-  const inputs = ctx.inputs;
+const DECLARATION: Declaration = {
+  name: 'data-input',
+  config: CONFIG,
+  routes: [{ path: '/status', methods: ['POST'] }],
+};
+
+/**
+ * One object on the device (docs/features.md, "Memory on the device"): its own status source for
+ * the readings, `InputAges` for their ages, `POST /status` as a part, `InputTopic`s for MQTT.
+ */
+export class DataInputFeature extends declaredFeature(DECLARATION) implements StatusSource, RouteOwner {
   /** Last voltage written to the controller, mV (0: none, or the controller rebooted). */
-  let sentMv = 0;
-
-  const sendVoltage = (volts: number): void => {
-    const mv = Math.round(volts * 1000);
-    // The controller computes energy with its own voltage; keep it within a volt of the mains.
-    if (Math.abs(mv - sentMv) < 1000) return;
-    sentMv = mv;
-    void ctx.rapi.send('SV', [mv]).then((r) => {
-      if (!isReply(r) || !r.ok) sentMv = 0;
-    });
-  };
-
+  #sentMv = 0;
   /** SHOWN_WHEN_SET's names that have had a reading, in its order; made again when a new name has one (inputs.count). */
-  let shown: readonly string[] = [];
-  let shownFor = 0;
-  const shownNames = (): readonly string[] => {
-    if (inputs.count !== shownFor) {
-      shownFor = inputs.count;
-      shown = SHOWN_WHEN_SET.filter((n) => inputs.reading(n) !== undefined);
-    }
-    return shown;
-  };
+  #shown: readonly string[] = [];
+  #shownFor = 0;
 
-  const fields = (into?: Record<string, Json>): Record<string, Json> => {
+  override get status(): readonly StatusSource[] {
+    return [this, new InputAges(this.ctx)];
+  }
+
+  override get subscribe(): readonly Subscription[] {
+    return TOPICS.map((t) => new InputTopic(this.ctx, t));
+  }
+
+  fields(into?: Record<string, Json>): Record<string, Json> {
+    const inputs = this.ctx.inputs;
     // Written into the status document when it is given (no object to merge).
     const out = into ?? {};
     out.solar = inputs.get('solar') ?? 0;
     out.grid_ie = inputs.get('grid_ie') ?? 0;
     out.shaper_live_pwr = inputs.get('shaper_live_pwr') ?? 0;
     // Only the names that have had a reading are asked (none, until a car or a home battery reports).
-    const names = shownNames();
+    const names = this.#shownNames();
     for (let i = 0; i < names.length; i++) {
       const name = names[i];
       const v = inputs.get(name);
       if (v !== undefined) out[name] = v;
     }
     return out;
-  };
+  }
 
-  const post = (body: string) => {
-    const doc = objectBody(body);
+  start(): void {
+    this.ctx.inputs.onInput((name, r) => {
+      if (name === 'voltage') this.#sendVoltage(r.value);
+    });
+  }
+
+  controllerBooted(): void {
+    // $SV is volatile in the controller.
+    this.#sentMv = 0;
+    const v = this.ctx.inputs.get('voltage');
+    if (v !== undefined) this.#sendVoltage(v);
+  }
+
+  route(_spec: RouteSpec, req: HttpRequest): HttpResponse {
+    const ctx = this.ctx;
+    const inputs = ctx.inputs;
+    const doc = objectBody(req.body);
     if (!doc) return msg(400, 'Could not parse JSON');
     const vehicleOk = ctx.config('vehicle_data_src') === VehicleDataSource.Http;
     const take: [string, number][] = [];
@@ -105,52 +122,65 @@ export function dataInputFeature(ctx: FeatureContext): Feature {
     if (vehicle) echo.vehicle_state_update = 0;
     ctx.telemetry.update();
     return answer(200, echo);
-  };
+  }
 
-  return {
-    name: 'data-input',
-    config: CONFIG,
-    status: [
-      { fields },
-      {
-        // Ages, in seconds: clock-like, so in the document only.
-        events: false,
-        fields: (into) => {
-          // Written out, not spread from a mapped array: /status reads this on every request.
-          const out = into ?? {};
-          const up = ctx.uptime();
-          if (inputs.count === 0) {
-            // No reading yet: both ages are the uptime.
-            out.vehicle_state_update = up;
-            out.divert_update = up;
-            return out;
-          }
-          const vehicle = Math.min(
-            inputs.age('battery_level') ?? up,
-            inputs.age('battery_range') ?? up,
-            inputs.age('time_to_full_charge') ?? up,
-            inputs.age('vehicle_charge_limit') ?? up,
-          );
-          out.vehicle_state_update = vehicle;
-          out.divert_update = Math.min(inputs.age('solar') ?? up, inputs.age('grid_ie') ?? up);
-          return out;
-        },
-      },
-    ],
-    start() {
-      inputs.onInput((name, r) => {
-        if (name === 'voltage') sendVoltage(r.value);
-      });
-    },
-    controllerBooted() {
-      // $SV is volatile in the controller.
-      sentMv = 0;
-      const v = inputs.get('voltage');
-      if (v !== undefined) sendVoltage(v);
-    },
-    routes: [{ path: '/status', methods: ['POST'], handle: (req) => post(req.body) }],
-    subscribe: TOPICS.map((t) => new InputTopic(ctx, t)),
-  };
+  #sendVoltage(volts: number): void {
+    const mv = Math.round(volts * 1000);
+    // The controller computes energy with its own voltage; keep it within a volt of the mains.
+    if (Math.abs(mv - this.#sentMv) < 1000) return;
+    this.#sentMv = mv;
+    void this.ctx.rapi.send('SV', [mv]).then((r) => {
+      if (!isReply(r) || !r.ok) this.#sentMv = 0;
+    });
+  }
+
+  #shownNames(): readonly string[] {
+    const inputs = this.ctx.inputs;
+    if (inputs.count !== this.#shownFor) {
+      this.#shownFor = inputs.count;
+      this.#shown = SHOWN_WHEN_SET.filter((n) => inputs.reading(n) !== undefined);
+    }
+    return this.#shown;
+  }
+}
+
+/** The readings' ages, in seconds: clock-like, so in the document only. */
+class InputAges implements StatusSource {
+  readonly #ctx: FeatureContext;
+
+  constructor(ctx: FeatureContext) {
+    this.#ctx = ctx;
+  }
+
+  get events(): boolean {
+    return false;
+  }
+
+  fields(into?: Record<string, Json>): Record<string, Json> {
+    const inputs = this.#ctx.inputs;
+    // Written out, not spread from a mapped array: /status reads this on every request.
+    const out = into ?? {};
+    const up = this.#ctx.uptime();
+    if (inputs.count === 0) {
+      // No reading yet: both ages are the uptime.
+      out.vehicle_state_update = up;
+      out.divert_update = up;
+      return out;
+    }
+    const vehicle = Math.min(
+      inputs.age('battery_level') ?? up,
+      inputs.age('battery_range') ?? up,
+      inputs.age('time_to_full_charge') ?? up,
+      inputs.age('vehicle_charge_limit') ?? up,
+    );
+    out.vehicle_state_update = vehicle;
+    out.divert_update = Math.min(inputs.age('solar') ?? up, inputs.age('grid_ie') ?? up);
+    return out;
+  }
+}
+
+export function dataInputFeature(ctx: FeatureContext): Feature {
+  return new DataInputFeature(ctx);
 }
 
 /** One MQTT input topic; a class so that ten of them cost no closures. */

@@ -6,7 +6,8 @@
 
 import type { TimerId } from '../../ports';
 import { STATE_CHARGING } from '../evse-snapshot';
-import type { Feature, FeatureContext } from '../feature';
+import type { Feature, FeatureContext, StatusSource } from '../feature';
+import { declaredFeature, type Declaration } from '../feature-parts';
 import { evseFields } from '../status';
 import type { Fragment } from '../telemetry';
 
@@ -14,29 +15,37 @@ import type { Fragment } from '../telemetry';
 export const LIVE_FIELDS = ['amp', 'voltage', 'power', 'pilot'] as const;
 export const LIVE_PERIOD_MS = 1000;
 
-export function evseFeature(ctx: FeatureContext): Feature {
-  let timer: TimerId | undefined;
-  const fields = (into?: Fragment): Fragment => {
+const DECLARATION: Declaration = { name: 'evse', status: true };
+
+/** One object on the device, its own status source (docs/features.md, "Memory on the device"). */
+export class EvseFeature extends declaredFeature(DECLARATION) implements StatusSource {
+  #timer: TimerId | undefined;
+
+  fields(into?: Fragment): Fragment {
     // evseFields writes into the document (or a fresh object): `status` is set on it rather than its 40 fields copied into another.
-    const f = evseFields(ctx.snapshot(), ctx.voltage(), into);
-    f.status = ctx.state();
+    const f = evseFields(this.ctx.snapshot(), this.ctx.voltage(), into);
+    f.status = this.ctx.state();
     return f;
-  };
-  return {
-    name: 'evse',
-    status: [{ fields }],
-    start() {
-      timer = ctx.timers.repeat(() => {
-        if (ctx.snapshot().state !== STATE_CHARGING) return;
-        const f = fields();
-        const live: Fragment = {};
-        for (const k of LIVE_FIELDS) live[k] = f[k];
-        ctx.telemetry.update(live);
-      }, LIVE_PERIOD_MS);
-    },
-    stop() {
-      if (timer !== undefined) ctx.timers.clear(timer);
-      timer = undefined;
-    },
-  };
+  }
+
+  start(): void {
+    this.#timer = this.ctx.timers.repeat(() => this.#live(), LIVE_PERIOD_MS);
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) this.ctx.timers.clear(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #live(): void {
+    if (this.ctx.snapshot().state !== STATE_CHARGING) return;
+    const f = this.fields();
+    const live: Fragment = {};
+    for (const k of LIVE_FIELDS) live[k] = f[k];
+    this.ctx.telemetry.update(live);
+  }
+}
+
+export function evseFeature(ctx: FeatureContext): Feature {
+  return new EvseFeature(ctx);
 }

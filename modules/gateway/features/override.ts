@@ -3,12 +3,15 @@
 // priority 1000. GET shows it ({} when none), POST replaces it (auto_release
 // defaults to true: it ends with the session), PATCH toggles, DELETE releases.
 // MQTT `<base>/override/set` takes the same JSON, `toggle` or `clear`; the
-// retained `<base>/override` carries it (or {"state":"null"}).
+// retained `<base>/override` carries it (or {"state":"null"}). One object on the
+// device (docs/features.md, "Memory on the device").
 
 import { activeState } from '../charge-target';
 import { Client, Priority, parseProperties, propertiesJson } from '../claims';
-import type { Feature, FeatureContext } from '../feature';
-import type { HttpResponse } from '../../ports';
+import type { Feature, FeatureContext, RetainedTopic, StatusSource } from '../feature';
+import { declaredFeature, type Declaration, type MessageOwner, type RouteOwner, type RouteSpec } from '../feature-parts';
+import type { HttpRequest, HttpResponse } from '../../ports';
+import type { Json } from '../status';
 import { answer, jsonBody, type Answer } from '../http-answer';
 
 function created(ok: boolean): Answer {
@@ -37,88 +40,101 @@ function deletedHttp(ok: boolean): HttpResponse {
   return answer(deleted(ok));
 }
 
-export function overrideFeature(ctx: FeatureContext): Feature {
-  let version = 0;
+const DECLARATION: Declaration = {
+  name: 'override',
+  claims: [{ client: Client.Manual, priority: Priority.Manual }],
+  routes: [{ path: '/override', methods: ['GET', 'POST', 'PATCH', 'DELETE'] }],
+  topics: ['override/set'],
+  status: true,
+  retained: true,
+};
 
-  const get = (): Record<string, unknown> => {
-    const c = ctx.claimOf(Client.Manual);
+/** One object on the device: its own status source and retained topic, its route and topic parts (feature-parts.ts). */
+export class OverrideFeature extends declaredFeature(DECLARATION) implements StatusSource, RetainedTopic, RouteOwner, MessageOwner {
+  #version = 0;
+
+  fields(): Record<string, Json> {
+    return { manual_override: this.ctx.claimOf(Client.Manual) ? 1 : 0, override_version: this.#version };
+  }
+
+  get topic(): string {
+    return 'override';
+  }
+  version(): number {
+    return this.#version;
+  }
+  payload(): string {
+    const o = this.#get();
+    return JSON.stringify(Object.keys(o).length ? o : { state: 'null' });
+  }
+
+  claimsChanged(clients: readonly number[]): void {
+    if (!clients.includes(Client.Manual)) return;
+    this.#version++;
+    this.ctx.publishRetained();
+  }
+
+  route(_spec: RouteSpec, req: HttpRequest): Promise<HttpResponse> | HttpResponse {
+    if (req.method === 'GET' || req.method === 'HEAD') return answer(200, this.#get());
+    if (req.method === 'PATCH') return this.#toggle().then(toggledHttp);
+    if (req.method === 'DELETE') return this.#clear().then(deletedHttp);
+    const doc = jsonBody(req.body);
+    if (doc === undefined) return answer(400, { msg: 'Failed to parse JSON' });
+    const r = this.#set(doc);
+    return r instanceof Promise ? r.then(createdHttp) : answer(r);
+  }
+
+  /** An `override/set` message: JSON properties, `toggle` or `clear`. */
+  message(_name: string, payload: string): void {
+    const p = payload.trim();
+    if (p === 'toggle') {
+      void this.#toggle().then((ok) => this.#logRefused(toggled(ok)));
+      return;
+    }
+    if (p === 'clear') {
+      void this.#clear().then((ok) => this.#logRefused(deleted(ok)));
+      return;
+    }
+    const doc = jsonBody(p);
+    if (doc === undefined) return this.ctx.log('mqtt: override/set: could not parse JSON');
+    const claimed = this.#set(doc);
+    if (claimed instanceof Promise) void claimed.then((ok) => this.#logRefused(created(ok)));
+    else this.#logRefused(claimed);
+  }
+
+  #logRefused(r: Answer): void {
+    if (r.status >= 400) this.ctx.log(`mqtt: override/set: ${JSON.stringify(r.body)}`);
+  }
+
+  #get(): Record<string, unknown> {
+    const c = this.ctx.claimOf(Client.Manual);
     return c ? propertiesJson(c.properties) : {};
-  };
+  }
 
   // Promises passed on, not async functions: an async function holds a
   // suspended frame and two more promises while the claim is applied
   // (the ESP32 profile's largest transient, docs/moddable.md "Memory").
   /** The claim being made, or the answer that refuses `doc`. */
-  const set = (doc: unknown): Answer | Promise<boolean> => {
+  #set(doc: unknown): Answer | Promise<boolean> {
     const parsed = parseProperties(doc);
     if (!parsed.ok) return { status: 400, body: { msg: parsed.error } };
     const props = parsed.properties;
     if (props.auto_release === undefined) props.auto_release = true;
-    return ctx.claim(Client.Manual, props);
-  };
+    return this.ctx.claim(Client.Manual, props);
+  }
 
-  const toggle = (): Promise<boolean> =>
-    ctx.claimOf(Client.Manual)
+  #toggle(): Promise<boolean> {
+    const ctx = this.ctx;
+    return ctx.claimOf(Client.Manual)
       ? ctx.release(Client.Manual)
       : ctx.claim(Client.Manual, { state: activeState(ctx.snapshot()) === 'active' ? 'disabled' : 'active', auto_release: true });
+  }
 
-  const clear = (): Promise<boolean> => ctx.release(Client.Manual);
+  #clear(): Promise<boolean> {
+    return this.ctx.release(Client.Manual);
+  }
+}
 
-  return {
-    name: 'override',
-    claims: [{ client: Client.Manual, priority: Priority.Manual }],
-    status: [
-      {
-        fields: () => ({ manual_override: ctx.claimOf(Client.Manual) ? 1 : 0, override_version: version }),
-      },
-    ],
-    claimsChanged(clients) {
-      if (!clients.includes(Client.Manual)) return;
-      version++;
-      ctx.publishRetained();
-    },
-    routes: [
-      {
-        path: '/override',
-        methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-        handle(req) {
-          if (req.method === 'GET' || req.method === 'HEAD') return answer(200, get());
-          if (req.method === 'PATCH') return toggle().then(toggledHttp);
-          if (req.method === 'DELETE') return clear().then(deletedHttp);
-          const doc = jsonBody(req.body);
-          if (doc === undefined) return answer(400, { msg: 'Failed to parse JSON' });
-          const r = set(doc);
-          return r instanceof Promise ? r.then(createdHttp) : answer(r);
-        },
-      },
-    ],
-    subscribe: [
-      {
-        topic: 'override/set',
-        async onMessage(payload) {
-          const p = payload.trim();
-          let r: Answer;
-          if (p === 'toggle') r = toggled(await toggle());
-          else if (p === 'clear') r = deleted(await clear());
-          else {
-            const doc = jsonBody(p);
-            if (doc === undefined) return ctx.log('mqtt: override/set: could not parse JSON');
-            const claimed = set(doc);
-            r = claimed instanceof Promise ? created(await claimed) : claimed;
-          }
-          if (r.status >= 400) ctx.log(`mqtt: override/set: ${JSON.stringify(r.body)}`);
-        },
-      },
-    ],
-    retained: [
-      {
-        topic: 'override',
-        version: () => version,
-        payload: () => {
-          const o = get();
-          return JSON.stringify(Object.keys(o).length ? o : { state: 'null' });
-        },
-      },
-    ],
-  };
+export function overrideFeature(ctx: FeatureContext): Feature {
+  return new OverrideFeature(ctx);
 }
