@@ -5,11 +5,12 @@
 //
 // STANDARD_FEATURES is what every device build gets. FULL_FEATURES adds the
 // MQTT claim, the session limit, the weekly scheduler, the energy history and
-// Home Assistant discovery, which the Node host runs. On the device each list
+// Home Assistant discovery, which the Node host runs. On the device the list
 // is chosen by role (hosts/moddable/<platform>/features.ts): GATEWAY_FEATURES,
-// the standard list and all five, fits the ESP32 profile's gateway role; the
-// standalone role (controller and gateway in one heap) has room for three,
-// STANDALONE_FEATURES (docs/features.md, "Memory on the device").
+// the standard list and all five, fits the ESP32 profile in both roles, the
+// standalone one (controller and gateway in one heap) included, since the
+// standard features and the gateway's wiring were written lean (docs/features.md,
+// "Memory on the device").
 
 import type { FeatureFactory } from '../feature';
 import { claimsApiFeature } from './claims-api';
@@ -29,14 +30,7 @@ export const STANDARD_FEATURES: readonly FeatureFactory[] = [evseFeature, dataIn
 
 export const FULL_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, mqttClaimFeature, limitFeature, schedulerFeature, energyFeature, haDiscoveryFeature];
 
-/**
- * The ESP32 standalone role's list (controller and gateway in one heap): the
- * claims clients set (MQTT claim, session limit, weekly scheduler), without the
- * energy history and Home Assistant discovery, for which it has no room.
- */
-export const STANDALONE_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, mqttClaimFeature, limitFeature, schedulerFeature];
-
-/** The ESP32 gateway role's list (the OpenEVSE WiFi module's shape): all of FULL_FEATURES. */
+/** The ESP32's list in both roles (the gateway role is the OpenEVSE WiFi module's shape): all of FULL_FEATURES. */
 export const GATEWAY_FEATURES: readonly FeatureFactory[] = FULL_FEATURES;
 
 /**

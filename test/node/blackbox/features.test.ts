@@ -1,10 +1,10 @@
 // The black-box cases of the features beyond the standard list (feature-cases.ts),
 // from the outside only, on every host that has them: `npm start` (Node,
 // standalone, FULL_FEATURES) and the Moddable firmware in the real simulator in
-// both roles with the device's lists (docs/moddable.md, "Features by role"): the
-// standalone role, controller and gateway in one heap, with the limit, the
-// scheduler and the MQTT claim; and the gateway role, RAPI over a pseudo-terminal
-// to a Node controller, with all five, the energy history and HA discovery too.
+// both roles with the device's list (docs/moddable.md, "Features by role"), all
+// five, the energy history and HA discovery included: the standalone role,
+// controller and gateway in one heap, and the gateway role, RAPI over a
+// pseudo-terminal to a Node controller.
 
 import { describe } from 'vitest';
 import { featureCases } from './feature-cases';
@@ -13,7 +13,7 @@ import { chargerFromOutside, mosquittoPub, until } from './outside';
 
 const hosts: { host: ChargerHost; full: boolean }[] = [
   { host: nodeHost, full: true },
-  { host: moddableHost('standalone'), full: false },
+  { host: moddableHost('standalone'), full: true },
   { host: moddableHost('gateway'), full: true },
 ];
 
