@@ -161,11 +161,10 @@ function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger, pre
       file: (path) => platform.file?.(path),
     },
   });
+  // _openevse._tcp and _http._tcp under the hostname, as OpenEVSE advertises them (load-sharing
+  // peers browse for it; docs/moddable.md, "Network: MQTT and names").
+  const dnsSd = new DnsSd({ gateway, port: httpPort(), logger });
   if (net) {
-    // _openevse._tcp and _http._tcp under the hostname, as OpenEVSE advertises them (load-sharing
-    // peers browse for it). Only where the firmware owns the network: the simulator's SDK sockets
-    // have no multicast (docs/moddable.md, "Network: MQTT and names").
-    const dnsSd = new DnsSd({ gateway, port: httpPort(), logger });
     net.onOnline = () => {
       platform.syncTime?.(gateway.config.get('sntp_hostname'));
       dnsSd.start();
@@ -173,6 +172,12 @@ function startGateway(clock: Clock & Timers, link: ByteSink, logger: Logger, pre
     net.start(gateway.config.get('ssid') || (settings.ssid ?? ''), gateway.config.get('pass') || (settings.password ?? ''));
   }
   gateway.start();
+  // Where the host OS owns the network (the simulator) it has its addresses already; its
+  // socket needs the multicast that tools/simulator-socket.mjs gives the Linux one.
+  if (!net && settings.mdns !== 'off') {
+    if (platform.multicast?.()) dnsSd.start();
+    else logger.log(`mdns: not started: ${platform.name} socket without multicast (docs/moddable.md, "Network: MQTT and names")`);
+  }
   return gateway;
 }
 

@@ -12,6 +12,7 @@
 // two service records and their timers.
 
 import MDNS from 'mdns';
+import Net from 'net';
 import type { Gateway } from '../../modules/gateway/gateway';
 import { advertisements } from '../../modules/gateway/mdns';
 import type { Logger } from '../../modules/ports';
@@ -23,6 +24,54 @@ interface Responder {
 }
 /** `MDNS.hostName`: the callback's message once a name is claimed (the value is the name, maybe with "-2"). */
 const CLAIMED = (MDNS as unknown as { hostName: number }).hostName;
+
+/** The parts of a packet of the SDK's DNS parser that the probe check reads. */
+interface Packet {
+  answers: number;
+  additionals: number;
+  answer(i: number): { qtype: number; qname: string[]; rdata: unknown };
+  additional(i: number): { qtype: number; qname: string[]; rdata: unknown };
+}
+const A = 1;
+type MdnsClass = new (options: { hostName: string }, callback: (message: number, value?: string) => void) => object;
+
+/**
+ * The SDK's responder, except that while it probes, a packet whose only A
+ * records for the name carry this host's own address is not a rival's claim
+ * (RFC 6762 §9: an identical record is no conflict). That packet is its own
+ * probe, back through the multicast loopback of a socket that shares its host
+ * with other responders and browsers (the simulator's, tools/simulator-socket.mjs);
+ * the SDK's module took it for a conflict and moved every name to "-2".
+ */
+class Responder extends (MDNS as unknown as MdnsClass) {
+  scanPacket(packet: Packet, address: string): void {
+    const self = this as unknown as { probing?: number; hostNameLower: string };
+    if ((self.probing ?? 0) > 0 && ownProbe(packet, self.hostNameLower)) return;
+    (MDNS.prototype as unknown as { scanPacket(p: Packet, a: string): void }).scanPacket.call(this, packet, address);
+  }
+}
+
+function ownProbe(packet: Packet, name: string): boolean {
+  const ip = Net.get('IP');
+  let own = false;
+  for (let i = 0, n = packet.answers + packet.additionals; i < n; i++) {
+    const r = i < packet.answers ? packet.answer(i) : packet.additional(i - packet.answers);
+    if (r.qtype !== A || r.qname.length !== 2 || r.qname[0].toLowerCase() !== name) continue;
+    if (r.rdata !== ip) return false;
+    own = true;
+  }
+  return own;
+}
+
+/**
+ * TXT records as the SDK 8.2.3 DNS serializer writes them right: from an Array
+ * carrying them as named properties (it walks those with for…in). A plain
+ * object goes through `for (const [k, v] in data)`, which splits each key, so
+ * {type: "x"} went out as "t=y" (found by the simulator's browser test).
+ */
+function txtRecords(txt: Record<string, string>): Record<string, string> {
+  return Object.assign([] as unknown as Record<string, string>, txt);
+}
 
 export interface DnsSdOptions {
   gateway: Gateway;
@@ -52,17 +101,17 @@ export class DnsSd {
     if (!hostname) return;
     const info = gateway.info;
     try {
-      const responder = new MDNS({ hostName: hostname }, (message, value) => {
+      const responder = new Responder({ hostName: hostname }, (message, value) => {
         if (message !== CLAIMED || !value || this.#responder !== responder) return;
         for (const a of advertisements({ hostname: value, port, buildenv: info.buildenv ?? 'evse-xs', version: info.version ?? '5.1.0', id: gateway.id }))
-          responder.add({ name: a.type, protocol: a.protocol, port: a.port, txt: a.txt });
+          responder.add({ name: a.type, protocol: a.protocol, port: a.port, txt: txtRecords(a.txt) });
         logger.log(`mdns: advertising ${value}.local (_openevse._tcp, _http._tcp) on port ${port}`);
       }) as unknown as Responder;
       this.#responder = responder;
     } catch (e) {
-      // No multicast on this network yet: the next onOnline tries again. (Where the SDK's socket
-      // refuses multicast outright, SDK 8.2.3's Linux one, the simulator aborted with "unhandled
-      // exception" at the firmware's next step after this catch: main.ts never starts it there.)
+      // No multicast on this network yet: the next onOnline tries again. (SDK 8.2.3's own Linux
+      // socket refuses every multicast address, and the half-made socket it leaves closes fd 0
+      // when collected: main.ts asks platform.multicast() before it starts the simulator's.)
       logger.log(`mdns: not started for ${hostname}.local: ${(e as Error).message}`);
     }
   }

@@ -56,6 +56,8 @@ export interface FirmwareSettings {
   ev?: string;
   /** Simulator: the tty of the RAPI link. */
   serial?: string;
+  /** "off": no mDNS responder (the simulator's EVSE_MDNS, for measuring what it costs). */
+  mdns?: string;
 }
 
 export interface SimulationOptions {
@@ -99,6 +101,8 @@ export interface Platform {
   uart(pins: UartPins, device?: string): UartLink;
   /** The Wi-Fi bring-up; undefined where the host OS owns the network. */
   network?(options: { apSsid: string; apPass: string; clock: Clock & Timers }): NetworkControl;
+  /** Where the host OS owns the network: whether this build's socket joins multicast groups (mDNS at boot). */
+  multicast?(): boolean;
   /** Sets the clock from SNTP; absent where the host clock is already right. */
   syncTime?(host: string): void;
   restart(): void;

@@ -8,6 +8,7 @@
 //   EVSE_HTTP_PORT  HTTP port (default 8080)
 //   EVSE_SERIAL     tty of the RAPI link in the gateway and controller roles
 //   EVSE_EV         charging | plugged | none
+//   EVSE_MDNS       off: no mDNS responder (it is on by default: hosts/moddable/mdns.ts)
 //   EVSE_STATE_DIR  directory for this instance's preferences and device id
 //                   (default: the SDK's /tmp/modpreferences.json, shared by every instance)
 //   EVSE_ID         device id, 12 hex digits (default: made up once, kept in the preferences)
@@ -27,6 +28,7 @@ import { exitOnAbort } from './abort';
 import getenv from './environment';
 import { FilePreference } from './file-preference';
 import liveMemory, { census } from './memory';
+import multicast from './multicast';
 import { webSocketUpgrade } from '../ws';
 
 function settings(): FirmwareSettings {
@@ -36,6 +38,7 @@ function settings(): FirmwareSettings {
     ['http', 'EVSE_HTTP_PORT'],
     ['serial', 'EVSE_SERIAL'],
     ['ev', 'EVSE_EV'],
+    ['mdns', 'EVSE_MDNS'],
   ];
   for (const [key, variable] of pairs) {
     const value = getenv(variable);
@@ -114,6 +117,7 @@ export const platform: Platform = {
   deviceId,
   simulation,
   diagnostics,
+  multicast,
   uart: (pins: UartPins, device?: string) => {
     if (!device) throw new Error('the simulator needs a tty for RAPI: set EVSE_SERIAL (or serial=… in the build)');
     return new UartLink({ device, baud: pins.baud });

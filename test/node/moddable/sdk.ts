@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeSimulatorSocket } from '../../../tools/simulator-socket.mjs';
 import { watchOutput, type OutputWatch } from '../e2e/processes';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -121,6 +122,8 @@ function findFile(dir: string, name: string): string | undefined {
 
 /** Builds (or reuses) the firmware for the Linux simulator; release only. */
 export async function buildFirmware(sdk: Sdk, options: BuildOptions = {}): Promise<Build> {
+  // First, so that the content key covers it: the lin socket with working multicast (the mDNS responder's).
+  writeSimulatorSocket(sdk.moddable);
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ sdk: sdk.moddable, options }));
   for (const file of sourceFiles()) {
