@@ -9,7 +9,12 @@
 // The responder answers queries as they come and re-announces each service
 // at 0.5, 1, 2 … 16 s after it is added (the module's own schedule); it keeps
 // no cache of other hosts, so what it holds in the heap is the socket, its
-// two service records and their timers.
+// two service records and their timers: 90 live slots, measured in the
+// simulator by test/node/moddable/mdns.test.ts (docs/moddable.md).
+//
+// In the simulator it starts at boot, on the Linux socket that
+// tools/simulator-socket.mjs fixes; the browser test there found the two SDK
+// faults this file works around (TXT records, the looped-back probe).
 
 import MDNS from 'mdns';
 import Net from 'net';
