@@ -16,7 +16,7 @@
 // EVSE_MEMORY_CENSUS=1 as well it holds a census of the live heap at each new
 // peak (what holds the slots, hosts/moddable/simulator/memory.c).
 // EVSE_PROFILE_HEAP=<slots> builds with that slot heap instead of the ESP32's.
-// EVSE_PROFILE_MDNS=1 runs the mDNS responder in both roles (off by default: EVSE_MDNS=off).
+// The mDNS responder runs in both roles, as on a device; EVSE_PROFILE_MDNS=0 leaves it out (EVSE_MDNS=off).
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,8 +35,8 @@ import { stallReport, watchLoad, type WatchedRole } from './profile-stall';
 import { buildFirmware, esp32Creation, sdkOrSkip, simulatorTurn, startSimulator, startXvfb, type Display, type Simulator } from './sdk';
 
 const SECONDS = Number(process.env.EVSE_PROFILE_SECONDS ?? 120);
-/** EVSE_PROFILE_MDNS=1: with the mDNS responder running in both roles, as on a device; off by default. */
-const MDNS = process.env.EVSE_PROFILE_MDNS === '1';
+/** The mDNS responder in both roles, as on a device; EVSE_PROFILE_MDNS=0: without it. */
+const MDNS = process.env.EVSE_PROFILE_MDNS !== '0';
 const creation = esp32Creation();
 // EVSE_PROFILE_HEAP=<slots>: a smaller slot heap than the ESP32's, to see what a full heap does (percentages are of it).
 if (process.env.EVSE_PROFILE_HEAP) creation.heap.initial = Number(process.env.EVSE_PROFILE_HEAP);
@@ -184,7 +184,7 @@ describe.skipIf(!sdk)('ESP32 memory profile in the real simulator (mcconfig -i, 
     stops.push(() => ws.close());
 
     const run = (env: Record<string, string>): Simulator => {
-      // The mDNS responder only with EVSE_PROFILE_MDNS=1 (docs/moddable.md, "Network: MQTT and names").
+      // The mDNS responder unless EVSE_PROFILE_MDNS=0 (docs/moddable.md, "Network: MQTT and names").
       const sim = startSimulator(sdk!, build, display, { EVSE_MEMORY_MS: '1000', EVSE_MDNS: MDNS ? 'on' : 'off', ...env });
       stops.push(() => sim.stop());
       return sim;
