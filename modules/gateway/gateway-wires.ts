@@ -24,7 +24,7 @@ import type { WsHubOptions } from './ws-hub';
 
 type Log = (line: string) => void;
 
-/** The RAPI client's: notifications to the monitor, traffic to the EVSE console. */
+/** The RAPI client's: notifications to the monitor, traffic to the /evse log (ConsoleBuffer). */
 export class ClientWires implements RapiClientOptions {
   readonly gateway: Gateway;
   readonly clock: Clock;
