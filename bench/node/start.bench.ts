@@ -89,8 +89,9 @@ async function firstStatus(command: string[], dir: string, cwd = root): Promise<
   const port = await freePort();
   const args = ['--http-port', String(port), '--mqtt-port', '0', '--quiet', '--state-dir', dir];
   const t0 = performance.now();
-  const child = spawn(command[0], [...command.slice(1), ...args], { cwd, stdio: 'ignore' });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // A process group of its own, stopped as Ctrl-C stops it: a signal to npm alone is passed to
+  // `sh`, which does not pass it on, and the charger would run on through the later rounds.
+  const child = spawn(command[0], [...command.slice(1), ...args], { cwd, stdio: 'ignore', detached: true });
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${command.join(' ')} exited with ${child.exitCode}`);
@@ -108,8 +109,25 @@ async function firstStatus(command: string[], dir: string, cwd = root): Promise<
       await new Promise((r) => setTimeout(r, 2));
     }
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    await stopGroup(child.pid!);
+  }
+}
+
+/** SIGINT to a process group, as Ctrl-C sends it; resolves when none of the group is left (SIGKILL after 10 s). */
+async function stopGroup(pgid: number): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (alive()) process.kill(-pgid, 'SIGINT');
+  const t0 = performance.now();
+  while (alive()) {
+    if (performance.now() - t0 > 10000) process.kill(-pgid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
 

@@ -52,7 +52,8 @@ interface Started {
 
 /** `npm start` with these options, on this test's build; resolves once its whole banner is out (it prints it after it serves). */
 async function npmStart(args: string[]): Promise<Started> {
-  const proc = spawn('npm', ['start', '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EVSE_BUILD_DIR: buildDir } });
+  // In a process group of its own, as a terminal runs it, so that Ctrl-C can be sent as a terminal sends it.
+  const proc = spawn('npm', ['start', '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EVSE_BUILD_DIR: buildDir }, detached: true });
   let out = '';
   proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -61,7 +62,7 @@ async function npmStart(args: string[]): Promise<Started> {
   // The banner's last line: the lines before it (dashboard, MQTT, topics) are all there.
   while (!/Ctrl-C stops it/.test(out)) {
     if (proc.exitCode !== null || Date.now() > until) {
-      proc.kill('SIGTERM');
+      await interruptGroup(proc.pid!).catch(() => {});
       throw new Error(`npm start did not come up:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 20));
@@ -72,11 +73,35 @@ async function npmStart(args: string[]): Promise<Started> {
     topic: out.match(/topics\s+(\S+)\/#/)?.[1],
     output: () => out,
     stop: async () => {
-      // npm passes SIGTERM on to the CLI, which saves and exits.
-      proc.kill('SIGTERM');
+      await interruptGroup(proc.pid!);
       await exited;
     },
   };
+}
+
+/**
+ * Ctrl-C as a terminal sends it: SIGINT to every process of the group (npm, its `sh`, the
+ * charger). Resolves when none is left; rejects if one is still running after 15 s.
+ */
+async function interruptGroup(pgid: number): Promise<void> {
+  const alive = (): boolean => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (alive()) process.kill(-pgid, 'SIGINT');
+  const until = Date.now() + 15_000;
+  while (alive()) {
+    if (Date.now() > until) {
+      const left = (spawnSync('pgrep', ['-g', String(pgid), '-a'], { encoding: 'utf8' }).stdout ?? '').trim();
+      process.kill(-pgid, 'SIGKILL');
+      throw new Error(`still running 15 s after Ctrl-C:\n${left}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** The first message of a fresh /ws client: the status document. */
@@ -150,6 +175,26 @@ describe('npm start runs the prebuilt CLI bundle', () => {
       await run.stop();
     }
     expect(staleness()).toBe('');
+  }, 60_000);
+
+  it('stops on Ctrl-C, every process it started, and the charger saves its state first', async () => {
+    const state = join(dir, 'state-stop');
+    const args = ['--http-port', '0', '--no-mqtt', '--no-mdns', '--quiet', '--state-dir', state];
+    let run = await npmStart(args);
+    const post = await fetch(run.url + '/config', { method: 'POST', body: JSON.stringify({ hostname: 'stop-test' }), headers: { 'Content-Type': 'application/json' } });
+    expect(post.status).toBe(200);
+    await run.stop(); // rejects while any process of the group runs on
+    expect(run.output()).toContain('SIGINT: stopping, saving state');
+    run = await npmStart(args);
+    try {
+      expect((await (await fetch(run.url + '/config')).json()).hostname).toBe('stop-test');
+      // The crash log saw the clean stop: a second boot, reset reason "software", not "unknown".
+      const status = (await (await fetch(run.url + '/status')).json()) as Record<string, unknown>;
+      expect(status.boot_count).toBe(2);
+      expect(status.reset_reason_str).toBe('software');
+    } finally {
+      await run.stop();
+    }
   }, 60_000);
 
   it('serves /ws to a first client that comes before anything has loaded the ws package', async () => {
