@@ -16,6 +16,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBundle } from '../../hosts/node/bundle.mjs';
+import { interruptGroup } from '../../test/node/e2e/processes';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const RUNS = Number(process.env.START_RUNS) || 5;
@@ -109,27 +110,10 @@ async function firstStatus(command: string[], dir: string, cwd = root): Promise<
       await new Promise((r) => setTimeout(r, 2));
     }
   } finally {
-    await stopGroup(child.pid!);
+    await interruptGroup(child.pid!);
   }
 }
 
-/** SIGINT to a process group, as Ctrl-C sends it; resolves when none of the group is left (SIGKILL after 10 s). */
-async function stopGroup(pgid: number): Promise<void> {
-  const alive = () => {
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (alive()) process.kill(-pgid, 'SIGINT');
-  const t0 = performance.now();
-  while (alive()) {
-    if (performance.now() - t0 > 10000) process.kill(-pgid, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /**
  * Where the launcher's own time goes, in one process (`node -e`, as the launcher runs): ms from

@@ -1,7 +1,8 @@
 // Child processes for the e2e tests: the CLI as `npm start` runs it, and a
-// socat pseudo-terminal pair standing in for a UART cable.
+// socat pseudo-terminal pair standing in for a UART cable, and stopping a
+// process group as a terminal's Ctrl-C does.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,31 @@ export function runCli(args: string[]): CliProcess {
       return watch.exited;
     },
   };
+}
+
+/**
+ * Ctrl-C as a terminal sends it: SIGINT to every process of the group (npm, its `sh`, the
+ * charger). Resolves when none is left; rejects if one is still running after 15 s.
+ */
+export async function interruptGroup(pgid: number): Promise<void> {
+  const alive = (): boolean => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (alive()) process.kill(-pgid, 'SIGINT');
+  const until = Date.now() + 15_000;
+  while (alive()) {
+    if (Date.now() > until) {
+      const left = (spawnSync('pgrep', ['-g', String(pgid), '-a'], { encoding: 'utf8' }).stdout ?? '').trim();
+      process.kill(-pgid, 'SIGKILL');
+      throw new Error(`still running 15 s after Ctrl-C:\n${left}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** The output of a child process, and waiting for a pattern in it. */

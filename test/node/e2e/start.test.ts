@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ROOT } from './processes';
+import { interruptGroup, ROOT } from './processes';
 
 const dir = mkdtempSync(join(tmpdir(), 'evse-start-'));
 const buildDir = join(dir, 'build');
@@ -79,30 +79,6 @@ async function npmStart(args: string[]): Promise<Started> {
   };
 }
 
-/**
- * Ctrl-C as a terminal sends it: SIGINT to every process of the group (npm, its `sh`, the
- * charger). Resolves when none is left; rejects if one is still running after 15 s.
- */
-async function interruptGroup(pgid: number): Promise<void> {
-  const alive = (): boolean => {
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (alive()) process.kill(-pgid, 'SIGINT');
-  const until = Date.now() + 15_000;
-  while (alive()) {
-    if (Date.now() > until) {
-      const left = (spawnSync('pgrep', ['-g', String(pgid), '-a'], { encoding: 'utf8' }).stdout ?? '').trim();
-      process.kill(-pgid, 'SIGKILL');
-      throw new Error(`still running 15 s after Ctrl-C:\n${left}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** The first message of a fresh /ws client: the status document. */
 async function firstWsMessage(url: string): Promise<Record<string, unknown>> {
