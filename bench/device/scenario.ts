@@ -136,10 +136,11 @@ async function plain(): Promise<void> {
 async function profiled(): Promise<void> {
   const profile = new Profile('harness');
   profile.calibrate();
-  // The controller's listeners are the command processor's ($AT on a change): charged to it, not to whoever emitted.
+  // The controller's listeners are the command processor's ($AT on a change): charged to it, not to whoever emitted
+  // (the processor itself is the listener, its onControllerEvent wrapped below with its other methods).
   const addListener = EvseController.prototype.addListener;
   EvseController.prototype.addListener = function (this: EvseController, listener) {
-    addListener.call(this, profile.wrap('j1772/command-processor', listener));
+    addListener.call(this, typeof listener === 'function' ? profile.wrap('j1772/command-processor', listener) : listener);
   };
   for (const [name, cls, methods] of MODULES) profile.wrapMethods(cls, name, methods);
   const fw = new Firmware((part, timers) =>

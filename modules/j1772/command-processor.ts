@@ -6,6 +6,7 @@ import type { ByteSink, Clock } from '../ports';
 import { encode, encodeBytes, hex2, toBytes, type Frame } from '../rapi/frame';
 import { FrameParser } from '../rapi/parser';
 import type { EvseController } from './controller';
+import type { ControllerEvent } from './controller-options';
 import { AT_VFLAGS, EvseState, FEATURE_LETTERS, VFlag } from './evse-state';
 import { ACK_COOKIE } from './heartbeat';
 
@@ -77,13 +78,17 @@ export class CommandProcessor {
         if (error !== 'overflow') this.#send('NK', []);
       },
     });
-    this.#controller.addListener((event) => {
-      if (event === 'boot') this.#boot();
-      else if (event === 'change' && !this.#busy) this.#notify();
-      else if (event === 'wifi') this.#send('WF', ['02']);
-      else if (event === 'press-short') this.#send('AN', [0]);
-      else if (event === 'press-long') this.#send('AN', [1]);
-    });
+    // The processor is the controller's listener: a method, not an arrow holding a closure environment on the device's heap.
+    this.#controller.addListener(this);
+  }
+
+  /** The controller's. */
+  onControllerEvent(event: ControllerEvent): void {
+    if (event === 'boot') this.#boot();
+    else if (event === 'change' && !this.#busy) this.#notify();
+    else if (event === 'wifi') this.#send('WF', ['02']);
+    else if (event === 'press-short') this.#send('AN', [0]);
+    else if (event === 'press-long') this.#send('AN', [1]);
   }
 
   /** RAPI bytes from the gateway. */

@@ -15,11 +15,11 @@
 // 61851-1; docs/safety.md maps each to its test.
 
 import type { AcSense, Clock, GfciInput, Logger, PilotSampler, TimerId, Timers } from '../ports';
-import type { ButtonEvent } from './button';
 import { ControlLoop } from './control-loop';
-import type { ControllerEvent, ControllerOptions } from './controller-options';
+import type { ControllerOptions } from './controller-options';
 import type { ChargingCurrent } from './charging-current';
 import { controllerParts } from './controller-parts';
+import { ControllerWires, type ControllerListener } from './controller-wires';
 import { validWindow } from './delay-timer';
 import type { EnergyMeter } from './energy';
 import { EvseState, Feature, VFlag } from './evse-state';
@@ -68,7 +68,8 @@ export class EvseController {
   readonly #pause: PauseControl;
   /** What runs on every tick (control-loop.ts). */
   readonly #control: ControlLoop;
-  readonly #listeners: ((event: ControllerEvent) => void)[] = [];
+  /** The state machine's and the control loop's options, and the listeners (controller-wires.ts). */
+  readonly #wires: ControllerWires;
 
   #post?: PowerOnSelfTest;
   #loop?: TimerId;
@@ -89,26 +90,15 @@ export class EvseController {
     this.firmware = options.firmware ?? '8.2.3';
     this.rtc = new Rtc(options.clock);
     const parts = controllerParts(options);
-    const { faults, selfTest, relay, settings, offer, session, current, sense } = parts;
+    const { faults, selfTest, relay, settings, offer, session, current } = parts;
     [this.#tickMs, this.retry, this.#faults, this.#selfTest, this.#relay] = [parts.tickMs, parts.retry, faults, selfTest, relay];
     [this.#settings, this.#offer, this.#session, this.#current] = [settings, offer, session, current];
-    this.#machine = new EvseStateMachine({
-      clock: options.clock, pilotSampler: options.pilotSampler, acSense: options.acSense, gfci: options.gfci, thresholds: this.#thresholds,
-      settings, relay, offer, session, current, faults, selfTest, sense, logger: options.logger, atEveryTick: options.atEveryTick,
-      onChange: () => this.#emit('change'),
-      onL2Detected: () => {
-        if (this.serviceLevel === 2) return;
-        settings.values.flags = withDetected(settings.values.flags, 2);
-        this.#afterServiceLevel();
-      },
-    });
-    this.#pause = new PauseControl(this.#machine, settings, faults);
-    this.#control = new ControlLoop({
-      clock: options.clock, button: options.button, temperatures: options.temperatures, logger: options.logger,
-      settings, faults, sense, current, session, offer, relay, machine: this.#machine, pause: this.#pause, rtc: this.rtc,
-      onButton: (e) => this.#buttonEvent(e),
-      onChange: () => this.#emit('change'),
-    });
+    // One options object for the state machine and the control loop, whose callbacks are its methods (controller-wires.ts).
+    const wires = new ControllerWires(options, parts, this.#thresholds, this.#millivolts, this.rtc);
+    this.#wires = wires;
+    this.#machine = wires.machine = new EvseStateMachine(wires);
+    this.#pause = wires.pause = new PauseControl(this.#machine, settings, faults);
+    this.#control = wires.control = new ControlLoop(wires);
     this.#control.millivolts = this.#millivolts[this.serviceLevel - 1];
   }
 
@@ -165,8 +155,8 @@ export class EvseController {
     return (this.#settings.values.flags & bit) === 0;
   }
 
-  addListener(listener: (event: ControllerEvent) => void): void {
-    this.#listeners.push(listener);
+  addListener(listener: ControllerListener): void {
+    this.#wires.listeners.push(listener);
   }
 
   // -------------------------------------------------------------------------
@@ -265,8 +255,8 @@ export class EvseController {
     this.#machine.booted(r.failure, r.levelSkipped);
     // Auto-start off ($FF S 0): come up asleep, so no current is offered before the gateway says so.
     if (!r.failure && s.flags & Feature.AutoStartDisabled) this.#machine.sleep('command');
-    this.#emit('boot');
-    if (r.failure) this.#emit('change');
+    this.#wires.emit('boot');
+    if (r.failure) this.#wires.emit('change');
     // After a failure too: the button still works (a 10 s press asks for the Wi-Fi access point).
     const control = this.#control;
     this.#loop = this.#timers.repeat(() => {
@@ -287,7 +277,7 @@ export class EvseController {
   /** $FD: stop now: relay open, pilot −12 V. */
   disable(): boolean { return !this.#posting && this.#machine.disable(); }
   /** A short press from a host that reports press edges. With the button disabled ($FF B 0) it is only reported ($AN 0). */
-  button(): void { this.#buttonEvent('short'); }
+  button(): void { this.#wires.onButton('short'); }
   /** $F1: a short press, whether or not the physical button is disabled. */
   simulateButton(): void { if (!this.#posting) this.#pause.toggle(); }
   /** $SV: the voltage used for energy, mV (volatile). */
@@ -306,14 +296,14 @@ export class EvseController {
   /** $SC (offer.ts): `save` writes the level's configured current, `hardware` the one-time maximum. */
   setCurrent(amps: number, mode: 'save' | 'volatile' | 'hardware' = 'save'): CurrentResult {
     const result = this.#offer.setCurrent(amps, mode);
-    this.#emit('change');
+    this.#wires.emit('change');
     return result;
   }
 
   /** $SL: 1, 2 or 'A' (auto). */
   setServiceLevel(level: ServiceLevel | 'A'): void {
     this.#settings.values.flags = withLevel(this.#settings.values.flags, level);
-    this.#afterServiceLevel();
+    this.#wires.afterServiceLevel();
   }
 
   /** $FF: enables or disables a feature; `bit` is the Feature disable bit. */
@@ -340,7 +330,7 @@ export class EvseController {
     if (!this.#pause.acceptsLimits()) return false;
     this.#session.limits[limit] = value;
     this.#machine.limitsChanged();
-    this.#emit('change');
+    this.#wires.emit('change');
     return true;
   }
 
@@ -352,42 +342,20 @@ export class EvseController {
     this.#machine.delayTimer.clearOverride();
     this.#control.timerChanged();
     this.#settings.save();
-    this.#emit('change');
+    this.#wires.emit('change');
     return true;
   }
 
   /** $SY interval amps. */
   configureHeartbeat(interval: number, amps: number): void {
     this.#offer.configureHeartbeat(interval, amps, this.#clock.now());
-    this.#emit('change');
+    this.#wires.emit('change');
   }
 
   /** $SY 165: acknowledges a missed pulse and restores the current (fails while hot). */
   acknowledgeHeartbeat(): boolean {
     const ok = this.#offer.acknowledgeHeartbeat(this.#clock.now());
-    if (ok) this.#emit('change');
+    if (ok) this.#wires.emit('change');
     return ok;
-  }
-
-  /** A short press toggles sleep; a press of a disabled button is only reported. */
-  #buttonEvent(e: ButtonEvent): void {
-    if (e === 'none') return;
-    if (e === 'wifi') return this.#emit('wifi');
-    if (!this.featureEnabled(Feature.ButtonDisabled)) return this.#emit(e === 'short' ? 'press-short' : 'press-long');
-    if (e === 'short') this.#pause.toggle();
-    // A long press opens OpenEVSE's LCD menu; there is no LCD here.
-  }
-
-  #afterServiceLevel(): void {
-    this.#settings.save();
-    this.#control.millivolts = this.#millivolts[this.serviceLevel - 1];
-    this.#offer.restore();
-    this.#emit('change');
-  }
-
-  #emit(event: ControllerEvent): void {
-    // Indexed: `for…of` would allocate an iterator on every tick.
-    const listeners = this.#listeners;
-    for (let i = 0; i < listeners.length; i++) listeners[i](event);
   }
 }
