@@ -17,10 +17,10 @@
 // a flood from one source fills only its own queue and never starves another.
 
 import type { ByteSink, Clock, TimerId, Timers } from '../ports';
-import { decode, encode, encodeBytes, type Frame } from '../rapi/frame';
+import { decode, encode, encodeBytes, type DecodeError, type Frame } from '../rapi/frame';
 import { RapiScheduler } from './rapi-scheduler';
 import { interpret, type AsyncType } from '../rapi/message';
-import { FrameParser } from '../rapi/parser';
+import { FrameParser, type ParserOptions } from '../rapi/parser';
 import { isReply, refused, sequencedReply, type RapiError, type RapiReply, type RapiResult } from './rapi-reply';
 
 export { isReply } from './rapi-reply';
@@ -74,7 +74,7 @@ interface Pending {
   sentAt: number;
 }
 
-export class RapiClient {
+export class RapiClient implements ParserOptions {
   readonly #clock: Clock;
   readonly #timers: Timers;
   readonly #link: ByteSink;
@@ -117,13 +117,23 @@ export class RapiClient {
     if (!(this.#timeout > 0)) throw new RangeError(`RAPI timeout must be > 0 ms: ${this.#timeout}`);
     if (!(this.#queueLimit >= 1)) throw new RangeError(`RAPI queue limit must be ≥ 1: ${this.#queueLimit}`);
     this.#options = options;
-    // Replies carry data (e.g. $GC, $GS with sequence id) well past the
-    // controller's 32-byte command buffer; 100 bytes as RapiSender.
-    this.#parser = new FrameParser({
-      bufferSize: 100,
-      onFrame: (frame, text) => this.#onFrame(frame, text),
-      onError: (error, text) => this.#options.onTraffic?.('drop', `${text} (${error})`),
-    });
+    // The client is the parser's options: its callbacks are the methods below,
+    // not arrows holding a closure environment on the device's heap.
+    this.#parser = new FrameParser(this);
+  }
+
+  /**
+   * The parser's receive buffer: replies carry data (e.g. $GC, $GS with
+   * sequence id) well past the controller's 32-byte command buffer; 100 bytes
+   * as RapiSender.
+   */
+  get bufferSize(): number {
+    return 100;
+  }
+
+  /** The parser's: a frame dropped. */
+  onError(error: DecodeError, text: string): void {
+    this.#options.onTraffic?.('drop', `${text} (${error})`);
   }
 
   /** Commands written to the link (OpenEVSE `comm_sent`). */
@@ -301,7 +311,8 @@ export class RapiClient {
     this.#pump();
   }
 
-  #onFrame(frame: Frame, text: string): void {
+  /** The parser's: a valid frame received. */
+  onFrame(frame: Frame, text: string): void {
     const m = interpret(frame);
     if (m.kind === 'async') {
       this.#options.onTraffic?.('rx', text);

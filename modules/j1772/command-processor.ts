@@ -3,7 +3,7 @@
 // semantics follow OpenEVSE 8.2.3's rapi_proc.cpp, RAPI protocol 5.2.1.
 
 import type { ByteSink, Clock } from '../ports';
-import { encode, encodeBytes, hex2, toBytes, type Frame } from '../rapi/frame';
+import { encode, encodeBytes, hex2, toBytes, type DecodeError, type Frame } from '../rapi/frame';
 import { FrameParser } from '../rapi/parser';
 import type { EvseController } from './controller';
 import type { ControllerEvent } from './controller-options';
@@ -71,15 +71,20 @@ export class CommandProcessor {
     this.#output = options.output;
     this.#clock = options.clock;
     this.#id = options.id ?? 'OPNEXS0001';
-    this.#parser = new FrameParser({
-      onFrame: (frame) => this.#execute(frame),
-      onError: (error) => {
-        // An overlong frame is dropped silently, as OpenEVSE does; anything else is refused.
-        if (error !== 'overflow') this.#send('NK', []);
-      },
-    });
-    // The processor is the controller's listener: a method, not an arrow holding a closure environment on the device's heap.
+    // This processor is the parser's options and the controller's listener: its
+    // callbacks are methods, not arrows holding a closure environment on the device's heap.
+    this.#parser = new FrameParser(this);
     this.#controller.addListener(this);
+  }
+
+  /** The parser's: a valid frame received. */
+  onFrame(frame: Frame): void {
+    this.#execute(frame);
+  }
+
+  /** The parser's: a frame dropped. An overlong frame is dropped silently, as OpenEVSE does; anything else is refused. */
+  onError(error: DecodeError): void {
+    if (error !== 'overflow') this.#send('NK', []);
   }
 
   /** The controller's. */

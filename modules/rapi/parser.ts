@@ -35,8 +35,12 @@ function hexDigit(c: number): number {
 export class FrameParser {
   /** Characters a frame may have, `$` included (bufferSize − 1). */
   readonly #max: number;
-  readonly #onFrame: ParserOptions['onFrame'];
-  readonly #onError: ParserOptions['onError'];
+  /**
+   * Kept whole, its callbacks called as its methods: a class can hand itself
+   * (or a small options class) instead of arrows capturing `this`, whose
+   * closures and environment held slots on the device's heap (docs/moddable.md).
+   */
+  readonly #options: ParserOptions;
   /** The frame so far, from its `$`. */
   #text = '';
   /** Inside a frame (a `$` was seen and no CR yet). */
@@ -50,8 +54,7 @@ export class FrameParser {
     const size = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
     if (!Number.isInteger(size) || size < 4) throw new RangeError(`RAPI buffer size must be an integer ≥ 4: ${size}`);
     this.#max = size - 1;
-    this.#onFrame = options.onFrame;
-    this.#onError = options.onError;
+    this.#options = options;
   }
 
   /** Feeds received bytes (or an ASCII string). Never throws on garbage. */
@@ -105,7 +108,7 @@ export class FrameParser {
     }
     this.#text += chunk.slice(from, from + room);
     this.#overflowed = true;
-    this.#onError?.('overflow', this.#text);
+    this.#options.onError?.('overflow', this.#text);
   }
 
   #finish(bytes: Uint8Array): void {
@@ -131,8 +134,8 @@ export class FrameParser {
       } else result = { ok: false, error: 'checksum' };
     }
     result ??= decode(text);
-    if (result.ok) this.#onFrame(result.frame, text);
-    else this.#onError?.(result.error, text);
+    if (result.ok) this.#options.onFrame(result.frame, text);
+    else this.#options.onError?.(result.error, text);
   }
 }
 
