@@ -192,9 +192,15 @@ export function parsePublish(p: Incoming): Publish {
  * Splits the byte stream from the broker into packets, whatever the chunking.
  * A packet longer than `maxLength` is refused (the device has no room for it).
  */
+export interface PacketReaderOptions {
+  maxLength?: number;
+  onPacket(packet: Incoming): void;
+}
+
 export class PacketReader {
   readonly #max: number;
-  readonly #onPacket: (packet: Incoming) => void;
+  /** Kept whole, `onPacket` called as its method: the MQTT session hands itself, with no arrow capturing it. */
+  readonly #options: PacketReaderOptions;
   #first = -1;
   #length = 0;
   #multiplier = 1;
@@ -202,9 +208,9 @@ export class PacketReader {
   #body?: Uint8Array;
   #at = 0;
 
-  constructor(options: { maxLength?: number; onPacket: (packet: Incoming) => void }) {
+  constructor(options: PacketReaderOptions) {
     this.#max = options.maxLength ?? 4096;
-    this.#onPacket = options.onPacket;
+    this.#options = options;
   }
 
   /** Feeds bytes; throws on a malformed or oversized packet (the connection is then unusable). */
@@ -246,6 +252,6 @@ export class PacketReader {
     const body = this.#body!;
     this.#first = -1;
     this.#body = undefined;
-    this.#onPacket({ type: first >> 4, flags: first & 15, body });
+    this.#options.onPacket({ type: first >> 4, flags: first & 15, body });
   }
 }

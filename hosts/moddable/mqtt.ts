@@ -29,6 +29,7 @@ import {
   text,
   utf8,
   type Incoming,
+  type PacketReaderOptions,
 } from './mqtt-packet';
 
 export interface ModdableMqttOptions {
@@ -59,7 +60,41 @@ export function moddableMqtt(options: ModdableMqttOptions): MqttConnect {
   return (connect: MqttConnectOptions, events: MqttEvents): MqttSession => new ModdableMqttSession(connect, events, options);
 }
 
-class ModdableMqttSession implements MqttSession {
+/** The session a socket's callbacks are for: its ECMA-419 `target`. */
+function sessionOf(socket: TCP): ModdableMqttSession {
+  return (socket as unknown as { target: ModdableMqttSession }).target;
+}
+
+// The session is its packet reader's options and its socket's `target`, and the
+// socket's callbacks are one table for every session (in flash once preloaded):
+// no closures over the session, whose environment also kept the CONNECT packet
+// and the connect options alive for the session's life (docs/moddable.md, "What
+// holds the memory").
+class ModdableMqttSession implements MqttSession, PacketReaderOptions {
+  static readonly #callbacks = {
+    onReadable(this: TCP) {
+      const data = this.read() as ArrayBuffer | undefined;
+      const session = sessionOf(this);
+      if (!data || session.#closed) return;
+      session.#heardAt = session.#clock.now();
+      try {
+        session.#reader.push(new Uint8Array(data));
+      } catch (e) {
+        session.#fail(e instanceof Error ? e.message : String(e));
+      }
+    },
+    onWritable(this: TCP, count: number) {
+      const session = sessionOf(this);
+      session.#writable = count;
+      session.#flush();
+    },
+    onError(this: TCP) {
+      sessionOf(this).#fail('connection lost');
+    },
+  };
+
+  /** The packet reader's: the longest packet taken. */
+  readonly maxLength: number;
   readonly #events: MqttEvents;
   readonly #clock: Clock;
   readonly #timers: Timers;
@@ -89,7 +124,8 @@ class ModdableMqttSession implements MqttSession {
     this.#timers = options.timers;
     this.#limit = options.queueLimit ?? 64;
     this.#keepaliveMs = connect.keepalive * 1000;
-    this.#reader = new PacketReader({ maxLength: options.maxPacket ?? 4096, onPacket: (p) => this.#packet(p) });
+    this.maxLength = options.maxPacket ?? 4096;
+    this.#reader = new PacketReader(this);
     if (connect.protocol === 'mqtts') {
       // No TLS socket in this build: it needs more chunk and heap than the ESP32 profile has.
       this.#fail('mqtts is not supported by this firmware build');
@@ -144,31 +180,8 @@ class ModdableMqttSession implements MqttSession {
   }
 
   #open(address: string, port: number, hello: Uint8Array): void {
-    const session = this;
     try {
-      this.#socket = new TCP({
-        address,
-        port,
-        nodelay: true,
-        format: 'buffer',
-        onReadable() {
-          const data = this.read() as ArrayBuffer | undefined;
-          if (!data || session.#closed) return;
-          session.#heardAt = session.#clock.now();
-          try {
-            session.#reader.push(new Uint8Array(data));
-          } catch (e) {
-            session.#fail(e instanceof Error ? e.message : String(e));
-          }
-        },
-        onWritable(count) {
-          session.#writable = count;
-          session.#flush();
-        },
-        onError() {
-          session.#fail('connection lost');
-        },
-      });
+      this.#socket = new TCP({ address, port, nodelay: true, format: 'buffer', target: this, ...ModdableMqttSession.#callbacks });
     } catch (e) {
       this.#fail(e instanceof Error ? e.message : String(e));
       return;
@@ -238,7 +251,8 @@ class ModdableMqttSession implements MqttSession {
     }
   }
 
-  #packet(p: Incoming): void {
+  /** The packet reader's: a whole packet from the broker. */
+  onPacket(p: Incoming): void {
     if (p.type === CONNACK) {
       if (this.#connected) return;
       const code = p.body.length === 2 ? p.body[1] : -1;
