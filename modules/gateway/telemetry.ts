@@ -19,8 +19,14 @@ export type TelemetryListener = (fragment: Fragment) => void;
 
 export class Telemetry {
   readonly #sources: StatusSource[] = [];
-  /** Event fields as last sent. */
-  #last: Fragment = {};
+  // Event fields as last sent: their names and values in two arrays, in the
+  // order first sent. On XS an array's items live in the chunk heap and an
+  // object's properties in the slot heap, where this copy of every status
+  // field held about 65 of the device's 4 928 slots (docs/moddable.md, "What
+  // holds the memory"). An update visits the fields in the same order every
+  // time, so each is found at the place after the one before.
+  readonly #names: string[] = [];
+  readonly #values: (Json | undefined)[] = [];
   readonly #listeners: TelemetryListener[] = [];
   #events = 0;
   #updating = false;
@@ -73,14 +79,19 @@ export class Telemetry {
         this.#again = false;
         const fragment: Fragment = always ? { ...always } : {};
         always = undefined;
+        const names = this.#names;
+        const values = this.#values;
+        let at = 0;
         for (const s of this.#sources) {
           if (s.events === false) continue;
           const fields = s.fields();
           for (const k in fields) {
             const v = fields[k];
-            if (this.#last[k] !== v || k in fragment) {
+            const i = names[at] === k ? at : this.#index(k);
+            at = i + 1;
+            if (values[i] !== v || k in fragment) {
               fragment[k] = v;
-              this.#last[k] = v;
+              values[i] = v;
             }
           }
         }
@@ -96,8 +107,16 @@ export class Telemetry {
    * such as divert's `trigger_current`. Status fields in it count as sent.
    */
   emit(fragment: Fragment): void {
-    for (const k in fragment) this.#last[k] = fragment[k];
+    for (const k in fragment) this.#values[this.#index(k)] = fragment[k];
     this.#send(fragment);
+  }
+
+  /** Where a field's last sent value is kept (a new field gets a place, as not sent yet). */
+  #index(name: string): number {
+    const i = this.#names.indexOf(name);
+    if (i >= 0) return i;
+    this.#values.push(undefined);
+    return this.#names.push(name) - 1;
   }
 
   #send(fragment: Fragment): void {
