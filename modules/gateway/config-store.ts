@@ -1,4 +1,4 @@
-// The gateway's persistent settings: the schema (type, range, default, secret),
+// The gateway's persistent settings (their schema is config-schema.ts):
 // validation of partial updates, masking of secrets, and persistence through
 // the Storage port. One key holds the whole document, so the port's atomic
 // per-key write makes every save all-or-nothing: after a power loss the store
@@ -9,71 +9,10 @@
 // writes them back with RAPI commands (see controller-settings.ts).
 
 import type { Storage } from '../ports';
+import { defaults, isConfigKey, SCHEMA, SECRET_MASK, type ConfigDoc, type ConfigKey, type ConfigSpec, type ConfigValue, type Spec } from './config-schema';
 
-/** What /config shows instead of a secret that is set (OpenEVSE's mask). */
-export const SECRET_MASK = '__DUMMY_PASSWORD__';
-
-type Kind =
-  /** `max` counts UTF-8 bytes (what NVS, Wi-Fi and MQTT limit), not UTF-16 units. */
-  | {
-      type: 'string';
-      max: number;
-      /** A regular expression's source: text, since executing a RegExp object kept in a preloaded module crashes XS 8.2.3. */
-      pattern?: string;
-    }
-  /** An MQTT topic name to publish to (no wildcards), or a topic filter to subscribe to. */
-  | { type: 'topic'; max: number; filter: boolean }
-  | { type: 'boolean' }
-  | { type: 'integer'; min: number; max: number }
-  | { type: 'number'; min: number; max: number }
-  | { type: 'enum'; values: readonly string[] };
-
-type Spec = Kind & { secret?: true };
-
-/** A setting a feature declares: its type and range, its default, whether it is a secret. */
-export type ConfigSpec = Kind & { secret?: true; default: ConfigValue };
-
-/** Gateway settings, by their /config names. */
-export const SCHEMA = {
-  ssid: { type: 'string', max: 32 },
-  pass: { type: 'string', max: 64, secret: true },
-  www_username: { type: 'string', max: 64 },
-  www_password: { type: 'string', max: 64, secret: true },
-  hostname: { type: 'string', max: 63, pattern: '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$' },
-  sntp_enabled: { type: 'boolean' },
-  sntp_hostname: { type: 'string', max: 128 },
-  time_zone: { type: 'string', max: 128 },
-  mqtt_enabled: { type: 'boolean' },
-  mqtt_protocol: { type: 'enum', values: ['mqtt', 'mqtts'] },
-  mqtt_server: { type: 'string', max: 128 },
-  mqtt_port: { type: 'integer', min: 1, max: 65535 },
-  mqtt_topic: { type: 'topic', max: 128, filter: false },
-  mqtt_user: { type: 'string', max: 64 },
-  mqtt_pass: { type: 'string', max: 64, secret: true },
-  mqtt_reject_unauthorized: { type: 'boolean' },
-  mqtt_retained: { type: 'boolean' },
-  mqtt_vrms: { type: 'topic', max: 128, filter: true },
-  mqtt_announce_topic: { type: 'topic', max: 128, filter: false },
-  mqtt_solar: { type: 'topic', max: 128, filter: true },
-  mqtt_grid_ie: { type: 'topic', max: 128, filter: true },
-  emoncms_enabled: { type: 'boolean' },
-  emoncms_server: { type: 'string', max: 128 },
-  emoncms_node: { type: 'string', max: 32 },
-  emoncms_apikey: { type: 'string', max: 64, secret: true },
-  emoncms_fingerprint: { type: 'string', max: 64 },
-  ohm_enabled: { type: 'boolean' },
-  pause_uses_disabled: { type: 'boolean' },
-  /** Web origins besides the charger's own that may change state from a browser (cross-site.ts), space-separated. */
-  http_allowed_origins: { type: 'string', max: 256, pattern: '^\\s*([A-Za-z][A-Za-z0-9+.-]*://[^\\s,/?#]+/?[\\s,]*)*$' },
-  nofos_network_profile: { type: 'integer', min: 0, max: 4 },
-  /** Heartbeat supervision sent to the controller as `$SY interval current`. */
-  heartbeat_interval: { type: 'integer', min: 0, max: 3600 },
-  heartbeat_current: { type: 'integer', min: 0, max: 80 },
-} as const satisfies Record<string, Spec>;
-
-export type ConfigKey = keyof typeof SCHEMA;
-export type ConfigValue = string | number | boolean;
-export type ConfigDoc = { [K in ConfigKey]: (typeof SCHEMA)[K] extends { type: 'boolean' } ? boolean : (typeof SCHEMA)[K] extends { type: 'integer' } ? number : string };
+// The schema's names, for the modules that imported them from here.
+export * from './config-schema';
 
 /** Bits of the OpenEVSE `flags` word that are booleans here (app_config.cpp order). */
 const FLAG_BITS: readonly [ConfigKey, number][] = [
@@ -86,44 +25,6 @@ const FLAG_BITS: readonly [ConfigKey, number][] = [
   ['mqtt_retained', 0x0800],
 ];
 
-export function defaults(id: string): ConfigDoc {
-  const tail = id.slice(-4).toLowerCase();
-  const hostname = `openevse-${tail}`;
-  return {
-    ssid: '',
-    pass: '',
-    www_username: '',
-    www_password: '',
-    hostname,
-    sntp_enabled: true,
-    sntp_hostname: 'pool.ntp.org',
-    time_zone: 'Europe/London|GMT0BST,M3.5.0/1,M10.5.0',
-    mqtt_enabled: false,
-    mqtt_protocol: 'mqtt',
-    mqtt_server: '',
-    mqtt_port: 1883,
-    mqtt_topic: hostname,
-    mqtt_user: '',
-    mqtt_pass: '',
-    mqtt_reject_unauthorized: true,
-    mqtt_retained: false,
-    mqtt_vrms: '',
-    mqtt_announce_topic: `openevse/announce/${tail}`,
-    mqtt_solar: '',
-    mqtt_grid_ie: '',
-    emoncms_enabled: false,
-    emoncms_server: 'https://emoncms.org',
-    emoncms_node: hostname,
-    emoncms_apikey: '',
-    emoncms_fingerprint: '',
-    ohm_enabled: false,
-    pause_uses_disabled: false,
-    http_allowed_origins: '',
-    nofos_network_profile: 0,
-    heartbeat_interval: 5,
-    heartbeat_current: 6,
-  };
-}
 
 /** Length of a string in UTF-8 bytes (lone surrogates count as the 3 bytes of U+FFFD). */
 export function utf8Length(s: string): number {
@@ -171,13 +72,6 @@ export function topicProblem(topic: string, filter: boolean): string | undefined
   return undefined;
 }
 
-export function isConfigKey(key: string): key is ConfigKey {
-  return Object.prototype.hasOwnProperty.call(SCHEMA, key);
-}
-
-export function isSecret(key: ConfigKey): boolean {
-  return (SCHEMA[key] as Spec).secret === true;
-}
 
 /** Checks one value against the gateway's schema; returns the value to store or an error text. */
 export function check(key: ConfigKey, value: unknown): { ok: true; value: ConfigValue } | { ok: false; error: string } {
@@ -240,14 +134,33 @@ interface Persisted {
 
 type Values = Record<string, ConfigValue>;
 
+/** Each of the gateway's settings' place in a store's values (SCHEMA's order; made at load, in flash once preloaded). */
+const PLACE: Readonly<Record<string, number>> = placesOf(Object.keys(SCHEMA));
+const SCHEMA_SIZE = Object.keys(SCHEMA).length;
+
+function placesOf(keys: string[]): Record<string, number> {
+  const places: Record<string, number> = {};
+  keys.forEach((k, i) => {
+    places[k] = i;
+  });
+  return places;
+}
+
 export class ConfigStore {
   readonly #storage: Storage;
   readonly #key: string;
-  /** The features' settings; the gateway's own stay in SCHEMA (module code: in flash on the device). */
-  readonly #extra: Record<string, Spec> = {};
+  /** The features' settings' places in the values, after the gateway's own (which stay in SCHEMA: in flash on the device). */
+  readonly #extra: Record<string, number> = {};
+  /** The features' settings' specs, in the order of their places. */
+  readonly #extraSpecs: Spec[] = [];
   /** For the defaults, made when needed rather than kept (39 slots less on the device). */
   readonly #id: string;
-  #values: Values;
+  /**
+   * Every setting's value at its place (PLACE, then #extra): an array, whose
+   * items XS keeps in the chunk heap, where an object's properties took about
+   * 50 of the device's 4 928 slots (docs/moddable.md, "What holds the memory").
+   */
+  #values: ConfigValue[];
   #version = 0;
 
   constructor(options: ConfigStoreOptions) {
@@ -255,8 +168,8 @@ export class ConfigStore {
     this.#key = options.key ?? 'config';
     this.#id = options.id;
     for (const [k, spec] of Object.entries(options.extra ?? {})) {
-      if (isConfigKey(k) || this.#extra[k]) throw new Error(`config key ${k} is declared twice`);
-      this.#extra[k] = spec;
+      if (isConfigKey(k) || this.#place(k) !== undefined) throw new Error(`config key ${k} is declared twice`);
+      this.#extra[k] = SCHEMA_SIZE + this.#extraSpecs.push(spec) - 1;
     }
     this.#values = this.#defaults();
     const text = this.#storage.read(this.#key);
@@ -278,18 +191,19 @@ export class ConfigStore {
       const spec = this.#spec(k);
       if (!spec) continue;
       const c = checkSpec(k, spec, v);
-      if (c.ok) this.#values[k] = c.value;
+      if (c.ok) this.#values[this.#place(k)!] = c.value;
       else options.log?.(`config: ignoring stored ${k}: ${c.error}`);
     }
   }
 
   get<K extends ConfigKey>(key: K): ConfigDoc[K] {
-    return this.#values[key] as ConfigDoc[K];
+    return this.#values[PLACE[key]] as ConfigDoc[K];
   }
 
   /** Any setting by name, the features' included; undefined for an unknown name. */
   value(key: string): ConfigValue | undefined {
-    return this.#spec(key) ? this.#values[key] : undefined;
+    const i = this.#place(key);
+    return i === undefined ? undefined : this.#values[i];
   }
 
   /** Whether `key` is a setting here (the gateway's or a feature's). */
@@ -304,14 +218,19 @@ export class ConfigStore {
 
   /** A copy of every setting, secrets included: for the core only, never for output. */
   all(): ConfigDoc & Values {
-    return { ...this.#values } as ConfigDoc & Values;
+    const out: Values = {};
+    const keys = this.#keys();
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = this.#values[i];
+    return out as ConfigDoc & Values;
   }
 
   /** Every setting with secrets masked, plus the `flags` word: what GET /config shows. */
   masked(): Record<string, ConfigValue> {
     const out: Record<string, ConfigValue> = {};
-    for (const k of this.#keys()) {
-      const v = this.#values[k];
+    const keys = this.#keys();
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const v = this.#values[i];
       out[k] = this.#spec(k)!.secret ? (v === '' ? '' : SECRET_MASK) : v;
     }
     out.flags = this.flags();
@@ -320,7 +239,7 @@ export class ConfigStore {
 
   flags(): number {
     let f = 0;
-    for (const [k, bit] of FLAG_BITS) if (this.#values[k] === true) f |= bit;
+    for (const [k, bit] of FLAG_BITS) if (this.#values[PLACE[k]] === true) f |= bit;
     return f;
   }
 
@@ -337,17 +256,17 @@ export class ConfigStore {
       if (spec.secret && v === SECRET_MASK) continue;
       const c = checkSpec(k, spec, v);
       if (!c.ok) return c;
-      if (this.#values[k] !== c.value) changes[k] = c.value;
+      if (this.#values[this.#place(k)!] !== c.value) changes[k] = c.value;
     }
     return { ok: true, changes };
   }
 
   /** Applies validated changes and saves; returns the keys that changed. */
   apply(changes: Values): ConfigKey[] {
-    const keys = Object.keys(changes).filter((k) => this.#spec(k) && this.#values[k] !== changes[k]);
+    const keys = Object.keys(changes).filter((k) => this.#spec(k) && this.#values[this.#place(k)!] !== changes[k]);
     if (keys.length === 0) return [];
-    const next = { ...this.#values };
-    for (const k of keys) next[k] = changes[k];
+    const next = this.#values.slice();
+    for (const k of keys) next[this.#place(k)!] = changes[k];
     const version = this.#version + 1;
     // Save first: if the write throws, memory still matches what is stored.
     this.#storage.write(this.#key, this.#serialise(next, version));
@@ -370,25 +289,36 @@ export class ConfigStore {
     this.#version++;
   }
 
-  #defaults(): Values {
-    const d: Values = { ...defaults(this.#id) };
-    for (const k in this.#extra) d[k] = (this.#extra[k] as ConfigSpec).default;
-    return d;
+  #defaults(): ConfigValue[] {
+    const d: Values = defaults(this.#id);
+    const out: ConfigValue[] = [];
+    for (const k in SCHEMA) out.push(d[k]);
+    for (const spec of this.#extraSpecs) out.push((spec as ConfigSpec).default);
+    return out;
   }
 
   #spec(key: string): Spec | undefined {
-    return isConfigKey(key) ? (SCHEMA[key] as Spec) : this.#extra[key];
+    if (isConfigKey(key)) return SCHEMA[key] as Spec;
+    const i = this.#place(key);
+    return i === undefined ? undefined : this.#extraSpecs[i - SCHEMA_SIZE];
+  }
+
+  /** A setting's place in the values; undefined for an unknown name (`constructor` too). */
+  #place(key: string): number | undefined {
+    if (isConfigKey(key)) return PLACE[key];
+    return Object.prototype.hasOwnProperty.call(this.#extra, key) ? this.#extra[key] : undefined;
   }
 
   #keys(): string[] {
     return [...Object.keys(SCHEMA), ...Object.keys(this.#extra)];
   }
 
-  #serialise(values: Values, version: number): string {
+  #serialise(values: ConfigValue[], version: number): string {
     // Only what differs from the defaults, so a new default reaches old installs.
     const diff: Values = {};
     const d = this.#defaults();
-    for (const k of this.#keys()) if (values[k] !== d[k]) diff[k] = values[k];
+    const keys = this.#keys();
+    for (let i = 0; i < keys.length; i++) if (values[i] !== d[i]) diff[keys[i]] = values[i];
     const doc: Persisted = { v: 1, config_version: version, values: diff };
     return JSON.stringify(doc);
   }
