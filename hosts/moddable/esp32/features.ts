@@ -12,7 +12,7 @@
 // messages (about 21 KB of NVS).
 
 import type { FeatureFactory } from '../../../modules/gateway/feature';
-import { GATEWAY_FEATURES } from '../../../modules/gateway/features/standard';
+import { ENERGY_FEATURES, GATEWAY_FEATURES } from '../../../modules/gateway/features/standard';
 import { ocppFeature } from '../../../modules/gateway/features/ocpp';
 import { moddableWebSocketConnect } from '../ocpp-socket';
 import { platform } from './platform';
@@ -20,6 +20,6 @@ import { platform } from './platform';
 const ocpp = ocppFeature({ connect: moddableWebSocketConnect(), queueBound: 30, restart: () => platform.restart() });
 
 export const features: { readonly standalone: readonly FeatureFactory[]; readonly gateway: readonly FeatureFactory[] } = {
-  standalone: [...GATEWAY_FEATURES, ocpp],
-  gateway: [...GATEWAY_FEATURES, ocpp],
+  standalone: [...GATEWAY_FEATURES, ...ENERGY_FEATURES, ocpp],
+  gateway: [...GATEWAY_FEATURES, ...ENERGY_FEATURES, ocpp],
 };

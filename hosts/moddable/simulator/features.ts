@@ -10,13 +10,13 @@
 // logged, and the simulator keeps running.
 
 import type { FeatureFactory } from '../../../modules/gateway/feature';
-import { GATEWAY_FEATURES } from '../../../modules/gateway/features/standard';
+import { ENERGY_FEATURES, GATEWAY_FEATURES } from '../../../modules/gateway/features/standard';
 import { ocppFeature } from '../../../modules/gateway/features/ocpp';
 import { moddableWebSocketConnect } from '../ocpp-socket';
 
 const ocpp = ocppFeature({ connect: moddableWebSocketConnect(), queueBound: 30 });
 
 export const features: { readonly standalone: readonly FeatureFactory[]; readonly gateway: readonly FeatureFactory[] } = {
-  standalone: [...GATEWAY_FEATURES, ocpp],
-  gateway: [...GATEWAY_FEATURES, ocpp],
+  standalone: [...GATEWAY_FEATURES, ...ENERGY_FEATURES, ocpp],
+  gateway: [...GATEWAY_FEATURES, ...ENERGY_FEATURES, ocpp],
 };

@@ -20,6 +20,7 @@ import type { HttpRequest, HttpResponse } from '../../ports';
 import type { Json } from '../status';
 import type { Fragment } from '../telemetry';
 import { ContextEvse } from './context-evse';
+import { LaterClaim } from './later-claim';
 
 export const DIVERT_CLIENT = 0x00010002;
 const CLAIMS = [{ client: DIVERT_CLIENT, priority: Priority.Divert }] as const;
@@ -68,6 +69,7 @@ class DivertFeature implements Feature, Route, Subscription, StatusSource, Diver
   readonly evse: DivertEvse;
   readonly #ctx: FeatureContext;
   readonly #divert: Divert;
+  readonly #claim: LaterClaim;
   #settings?: DivertSettings;
   #timer: unknown;
   #unsubscribe?: () => void;
@@ -76,6 +78,7 @@ class DivertFeature implements Feature, Route, Subscription, StatusSource, Diver
   constructor(ctx: FeatureContext) {
     this.#ctx = ctx;
     this.evse = new ContextEvse(ctx);
+    this.#claim = new LaterClaim(ctx, DIVERT_CLIENT);
     this.#divert = new Divert(this);
   }
 
@@ -90,8 +93,7 @@ class DivertFeature implements Feature, Route, Subscription, StatusSource, Diver
   }
 
   onClaim(c: DivertClaim): void {
-    void (c ? this.#ctx.claim(DIVERT_CLIENT, c.properties) : this.#ctx.release(DIVERT_CLIENT));
-    this.#ctx.telemetry.update();
+    this.#claim.set(c?.properties);
   }
 
   // --- Status, MQTT, HTTP
@@ -144,6 +146,7 @@ class DivertFeature implements Feature, Route, Subscription, StatusSource, Diver
     if (this.#timer !== undefined) this.#ctx.timers.clear(this.#timer);
     this.#unsubscribe?.();
     this.#unInput?.();
+    this.#claim.cancel();
   }
 
   configChanged(keys: readonly string[]): void {

@@ -17,6 +17,7 @@ import type { HttpRequest, HttpResponse } from '../../ports';
 import type { Json } from '../status';
 import { requestField } from './divert';
 import { ContextEvse } from './context-evse';
+import { LaterClaim } from './later-claim';
 
 export const SHAPER_CLIENT = 0x0001000c;
 const CLAIMS = [{ client: SHAPER_CLIENT, priority: Priority.Safety }] as const;
@@ -50,6 +51,7 @@ class ShaperFeature implements Feature, Route, Subscription, StatusSource, Shape
   readonly evse: ShaperEvse;
   readonly #ctx: FeatureContext;
   readonly #shaper: Shaper;
+  readonly #claim: LaterClaim;
   #settings?: ShaperSettings;
   #timer: unknown;
   #unInput?: () => void;
@@ -57,6 +59,7 @@ class ShaperFeature implements Feature, Route, Subscription, StatusSource, Shape
   constructor(ctx: FeatureContext) {
     this.#ctx = ctx;
     this.evse = new ShaperReadings(ctx);
+    this.#claim = new LaterClaim(ctx, SHAPER_CLIENT);
     this.#shaper = new Shaper(this);
   }
 
@@ -69,8 +72,7 @@ class ShaperFeature implements Feature, Route, Subscription, StatusSource, Shape
   }
 
   onClaim(c: ShaperClaim): void {
-    void (c ? this.#ctx.claim(SHAPER_CLIENT, c.properties) : this.#ctx.release(SHAPER_CLIENT));
-    this.#ctx.telemetry.update();
+    this.#claim.set(c?.properties);
   }
 
   fields(): Record<string, Json> {
@@ -110,6 +112,7 @@ class ShaperFeature implements Feature, Route, Subscription, StatusSource, Shape
   stop(): void {
     if (this.#timer !== undefined) this.#ctx.timers.clear(this.#timer);
     this.#unInput?.();
+    this.#claim.cancel();
   }
 
   configChanged(keys: readonly string[]): void {

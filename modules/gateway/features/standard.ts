@@ -7,7 +7,7 @@
 // MQTT claim, the session limit, the weekly scheduler, the energy history and
 // Home Assistant discovery, which the Node host runs. On the device the list
 // is chosen by role (hosts/moddable/<platform>/features.ts): GATEWAY_FEATURES,
-// the standard list and all five, fits the ESP32 profile in both roles, the
+// the standard list and all five, and ENERGY_FEATURES fit the ESP32 profile in both roles, the
 // standalone one (controller and gateway in one heap) included, since the
 // standard features and the gateway's wiring were written lean (docs/features.md,
 // "Memory on the device").
@@ -34,9 +34,8 @@ export const FULL_FEATURES: readonly FeatureFactory[] = [...STANDARD_FEATURES, m
 export const GATEWAY_FEATURES: readonly FeatureFactory[] = FULL_FEATURES;
 
 /**
- * Solar divert and the current shaper (docs/energy.md). `npm start` has them;
- * the firmware's feature lists (hosts/moddable/<platform>/features.ts) do not
- * yet: on a 4 MB ESP32 without PSRAM they take the gateway over its
- * half-heap budget (phase `energy` of `npx tsx bench/node/moddable-memory.bench.ts`).
+ * Solar divert and the current shaper (docs/energy.md): `npm start` and both
+ * device roles (hosts/moddable/<platform>/features.ts) have them, after
+ * GATEWAY_FEATURES, within the ESP32 profile's limits (docs/moddable.md).
  */
 export const ENERGY_FEATURES: readonly FeatureFactory[] = [divertFeature, shaperFeature];

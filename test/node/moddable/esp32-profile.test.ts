@@ -5,7 +5,8 @@
 // standalone role and in the gateway role (RAPI over a pseudo-terminal to
 // `npm start --role controller`), both at once, for EVSE_PROFILE_SECONDS
 // (default 120), with OCPP connected in the gateway role (EVSE_PROFILE_OCPP,
-// profile-ocpp.ts). Fails if the VM aborts, if the live heap after a full
+// profile-ocpp.ts), and solar divert and the current shaper switched on and off
+// with a grid meter's readings over MQTT. Fails if the VM aborts, if the live heap after a full
 // collection peaks over 70 % of the slots, or the stack over 80 %; fails at
 // once when a role stalls, with what each simulator printed last
 // (profile-stall.ts).
@@ -43,6 +44,10 @@ if (process.env.EVSE_PROFILE_HEAP) creation.heap.initial = Number(process.env.EV
 const HEAP_LIMIT = 0.7;
 /** Each HTTP client's pause between requests, and the MQTT command period, ms. */
 const HTTP_PAUSE_MS = 100;
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
+const VOLTS = 240;
+/** Where solar divert and the shaper read the grid (published by the load's MQTT worker). */
+const GRID_CONFIG = { mqtt_solar: 'profile/solar', mqtt_live_pwr: 'profile/power', current_shaper_max_pwr: 6000 };
 const MQTT_PAUSE_MS = 500;
 const STACK_LIMIT = 0.8;
 
@@ -109,6 +114,12 @@ async function drive(load: Load, url: string, brokerPort: number, simUrl: string
     ['GET / (dashboard)', () => get(url + '/', { 'Accept-Encoding': 'gzip' }), 200],
     ['POST /sim/unplug', () => get(simUrl + '/sim/unplug', {}, 'POST'), 200],
     ['POST /sim/plug', () => get(simUrl + '/sim/plug', {}, 'POST'), 200],
+    // Solar divert and the shaper at work half the time each (the grid readings come over MQTT below).
+    ['POST /divertmode eco', () => get(url + '/divertmode', FORM, 'POST', 'divertmode=2'), 200],
+    ['POST /shaper on', () => get(url + '/shaper', FORM, 'POST', 'shaper=1'), 200],
+    ['GET /status', () => get(url + '/status'), 200],
+    ['POST /divertmode normal', () => get(url + '/divertmode', FORM, 'POST', 'divertmode=1'), 200],
+    ['POST /shaper off', () => get(url + '/shaper', FORM, 'POST', 'shaper=0'), 200],
   ];
   const end = Date.now() + seconds * 1000;
   let n = 0;
@@ -128,6 +139,9 @@ async function drive(load: Load, url: string, brokerPort: number, simUrl: string
   };
   const mqttWorker = async () => {
     for (let i = 0; Date.now() < end && !load.stop; i++) {
+      // A grid meter: 5 to 25 A of sun and the house's live power, on the topics of GRID_CONFIG.
+      client.publish('profile/solar', String(VOLTS * (5 + (i % 21))));
+      client.publish('profile/power', String(1500 + 100 * (i % 30)));
       await mosquittoPub(brokerPort, `${topic}/rapi/in/${i % 2 ? '$GV' : '$GE'}`, i % 3 ? undefined : '');
       await new Promise((r) => setTimeout(r, MQTT_PAUSE_MS));
     }
@@ -224,7 +238,7 @@ describe.skipIf(!sdk)('ESP32 memory profile in the real simulator (mcconfig -i, 
       progress(`waiting for the ${r.role} role`);
       await r.sim.waitFor(/http: listening on port/, 30_000);
       await r.sim.waitFor(/rapi: controller connected/, 30_000);
-      const status = await get(r.url + '/config', { 'Content-Type': 'application/json' }, 'POST', JSON.stringify({ mqtt_enabled: true, mqtt_server: '127.0.0.1', mqtt_port: broker.port }));
+      const status = await get(r.url + '/config', { 'Content-Type': 'application/json' }, 'POST', JSON.stringify({ mqtt_enabled: true, mqtt_server: '127.0.0.1', mqtt_port: broker.port, ...GRID_CONFIG }));
       expect(status).toBe(200);
       await r.sim.waitFor(/mqtt: connected/, 30_000);
       await ocpp.enable(r.role, r.url);
