@@ -47,7 +47,7 @@ export const nodeHost: ChargerHost = {
   unavailable: () => undefined,
   async start(brokerPort) {
     const state = tempDir('bb-node');
-    const cli: CliProcess = runCli(['--http-port', '0', '--mqtt', `mqtt://127.0.0.1:${brokerPort}`, '--state-dir', state.dir, '--quiet']);
+    const cli: CliProcess = runCli(['--http-port', '0', '--mqtt', `mqtt://127.0.0.1:${brokerPort}`, '--state-dir', state.dir]);
     const url = (await cli.waitFor(/dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//))[1];
     return {
       url,
